@@ -1,0 +1,20 @@
+// Jumio timestamps and dates.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace jb::callback {
+
+// Accepts YYYY-MM-DDThh:mm:ssZ with 0 to 3 fractional digits (ss, ss.S, ss.SS, ss.SSS) and a valid
+// calendar date and time; writes YYYY-MM-DDThh:mm:ss.SSSZ. False when it is not such a timestamp.
+bool canonical_timestamp(std::string_view text, std::string* canonical);
+// A time point as YYYY-MM-DDThh:mm:ss.SSSZ (UTC, milliseconds truncated).
+std::string format_timestamp(std::chrono::system_clock::time_point time);
+// Parses a canonical or Jumio timestamp (RFC 3339 with Z) into a time point; false when invalid.
+bool parse_timestamp(std::string_view text, std::chrono::system_clock::time_point* time);
+// True for YYYY-MM-DD with a valid calendar date.
+bool is_valid_date(std::string_view text);
+
+}  // namespace jb::callback

@@ -1,0 +1,87 @@
+#include "common/log.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+#include <string>
+
+namespace jb::log {
+namespace {
+
+std::atomic<Level> g_level{Level::info};
+std::atomic<bool> g_stdout{false};
+std::mutex g_mutex;
+
+constexpr std::string_view kLevelNames[] = {"debug", "info", "warn", "error"};
+
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+std::string now_text() {
+  auto now = std::chrono::system_clock::now();
+  auto secs = std::chrono::system_clock::to_time_t(now);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
+}  // namespace
+
+bool parse_level(std::string_view name, Level* level) {
+  for (size_t i = 0; i < std::size(kLevelNames); ++i) {
+    if (kLevelNames[i] == name) {
+      *level = static_cast<Level>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+void set_level(Level level) { g_level = level; }
+void use_stdout(bool yes) { g_stdout = yes; }
+
+void write(Level level, std::string_view message, Fields fields) {
+  if (level < g_level.load()) return;
+  std::string line = "{\"ts\":\"" + now_text() + "\",\"level\":\"";
+  line += kLevelNames[static_cast<int>(level)];
+  line += "\",\"msg\":";
+  append_json_string(line, message);
+  for (const auto& [key, value] : fields) {
+    line += ',';
+    append_json_string(line, key);
+    line += ':';
+    append_json_string(line, value);
+  }
+  line += "}\n";
+  std::lock_guard<std::mutex> lock(g_mutex);
+  FILE* stream = g_stdout ? stdout : stderr;
+  std::fwrite(line.data(), 1, line.size(), stream);
+  std::fflush(stream);
+}
+
+}  // namespace jb::log

@@ -1,0 +1,46 @@
+// Pure routing: event -> Kafka record (topic, key, headers, value); failure -> dead-letter record.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "callback/event.h"
+#include "common/result.h"
+#include "config/config.h"
+
+namespace jb::route {
+
+struct Record {
+  std::string topic;
+  std::string key;
+  std::string value;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// What a dead-letter record keeps of the request besides the failure.
+struct DeadLetterInput {
+  std::string_view body;
+  std::string_view remote_addr;
+  std::string_view content_type;
+  std::string received_at;  // canonical timestamp
+  int attempts = 1;
+};
+
+class Router {
+ public:
+  explicit Router(config::TopicsConfig topics);
+
+  // topics.template with {type}/{status}, unless topics.overrides names "{type}.{status}".
+  std::string topic_for(callback::Kind kind, std::string_view status) const;
+  // The event's record: key = reference, CloudEvents binary-mode headers, value = event JSON.
+  Record event_record(const callback::Event& event) const;
+  // The dead-letter record of CONTRACT.md section 5.
+  Record dead_letter_record(const Failure& failure, const DeadLetterInput& input) const;
+
+ private:
+  config::TopicsConfig topics_;
+};
+
+}  // namespace jb::route
