@@ -1,0 +1,1 @@
+// A stage with no sources yet still forms a library.
