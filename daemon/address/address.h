@@ -11,13 +11,16 @@ namespace jb::address {
 
 enum class Format { us, eu, raw };
 
-// Which format an address object is in, from the members it has (US: streetDirection,
-// streetSuffix, unitDesignator, unitNumber, zip, zipExtension, stateCode; EU: province,
-// unitDetails, streetName/streetNumber without US members; otherwise Raw).
+// Which format an address object is in, from the members it has, first rule that matches:
+// Raw when it has a Raw-only member (line1..line5, subdivision); US when it has a US-only member
+// (streetDirection, streetSuffix, unitDesignator, unitNumber, zip, zipExtension, stateCode); EU
+// when it has province, unitDetails, streetName or streetNumber; otherwise Raw (city, postalCode
+// and the country read the same in every format). Members of a format other than the detected one
+// are unknown members.
 Format detect_format(const rapidjson::Value& address);
 
 // How the country member is called: "country" for Netverify idAddress, "countryCode" for
-// Document Verification extractedData.address.
+// Document Verification extractedData.address. The output keeps the same name.
 enum class CountryKey { country, country_code };
 
 struct Conversion {
@@ -27,16 +30,26 @@ struct Conversion {
 };
 
 // Writes the Raw form of `address` (a JSON object) into *out as an object: line1..line5, city,
-// subdivision, postalCode, the country member, then formattedAddress; absent parts are left out.
-// Unknown members are copied after them. Returns false when a member is not a string.
+// subdivision, postalCode, the country member, then formattedAddress (always present, "" for an
+// empty address); empty and absent parts are left out. An incoming formattedAddress is replaced by
+// ours. US: line1 = "streetNumber streetDirection streetName streetSuffix unitDesignator.
+// unitNumber", subdivision = stateCode, postalCode = "zip-zipExtension" (either alone when the
+// other is absent). EU: line1 = "streetNumber streetName unitDetails", subdivision = province.
+// Unknown members are copied after them, except one whose name the output already has (e.g. a
+// postalCode next to a US zip): that one is only reported. Lengths are checked against the table of
+// the detected format (Document Verification's for CountryKey::country_code), in Unicode
+// characters. Returns false, with *out an empty object, when a member is not a string (named in
+// not_a_string) or `address` is not an object (not_a_string empty).
 bool to_raw(const rapidjson::Value& address, CountryKey country_key, rapidjson::Value* out,
             rapidjson::Document::AllocatorType& allocator, Conversion* conversion);
 
-// "line1, line2, city, subdivision postalCode, Country Name": absent parts leave no empty commas.
+// "line1, line2, city, subdivision postalCode, Country Name" from a Raw address: absent or empty
+// parts leave no empty commas; the country is its ISO 3166-1 short name, or the code as sent when
+// the code is unknown.
 std::string formatted_address(const rapidjson::Value& raw, CountryKey country_key);
 
 // ISO 3166-1 short name for an alpha-3 code ("USA" -> "United States", "XKX" -> "Kosovo"); empty
-// when the code is unknown.
+// when the code is unknown. Codes are matched exactly (upper case).
 std::string_view country_name(std::string_view alpha3);
 
 }  // namespace jb::address

@@ -1,4 +1,4 @@
-// Jumio timestamps and dates.
+// Jumio timestamps and dates. Pure arithmetic: no locale, no TZ environment.
 #pragma once
 
 #include <chrono>
@@ -7,12 +7,14 @@
 
 namespace jb::callback {
 
-// Accepts YYYY-MM-DDThh:mm:ssZ with 0 to 3 fractional digits (ss, ss.S, ss.SS, ss.SSS) and a valid
-// calendar date and time; writes YYYY-MM-DDThh:mm:ss.SSSZ. False when it is not such a timestamp.
+// Accepts YYYY-MM-DDThh:mm:ssZ with 0 to 3 fractional digits (ss, ss.S, ss.SS, ss.SSS), upper-case
+// 'T' and 'Z', a valid calendar date (leap years included) and hh 00-23, mm 00-59, ss 00-59 (no
+// leap second: Jumio's timestamps come from a clock that never shows 60); writes
+// YYYY-MM-DDThh:mm:ss.SSSZ. False when it is not such a timestamp.
 bool canonical_timestamp(std::string_view text, std::string* canonical);
 // A time point as YYYY-MM-DDThh:mm:ss.SSSZ (UTC, milliseconds truncated).
 std::string format_timestamp(std::chrono::system_clock::time_point time);
-// Parses a canonical or Jumio timestamp (RFC 3339 with Z) into a time point; false when invalid.
+// Parses a timestamp canonical_timestamp accepts into a time point; false when invalid.
 bool parse_timestamp(std::string_view text, std::chrono::system_clock::time_point* time);
 // True for YYYY-MM-DD with a valid calendar date.
 bool is_valid_date(std::string_view text);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "callback/event.h"
+#include "common/result.h"
 #include "kafka/producer.h"
 #include "route/router.h"
 
@@ -27,10 +28,18 @@ struct Request {
   std::chrono::system_clock::time_point received_at;
 };
 
+// Told about every callback once it is understood (or not), before it is stored. No PII passes.
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void on_event(const callback::Event& event) = 0;
+  virtual void on_failure(const Failure& failure) = 0;
+};
+
 class Pipeline {
  public:
   Pipeline(std::shared_ptr<const route::Router> router, kafka::Producer* producer,
-           std::chrono::milliseconds delivery_timeout);
+           std::chrono::milliseconds delivery_timeout, Observer* observer = nullptr);
 
   // Blocks until the record is acknowledged, failed, or delivery_timeout passes.
   Outcome process(const Request& request);
@@ -45,6 +54,7 @@ class Pipeline {
   std::shared_ptr<const route::Router> router_;
   kafka::Producer* producer_;
   std::chrono::milliseconds delivery_timeout_;
+  Observer* observer_;
 };
 
 }  // namespace jb::pipeline

@@ -1,0 +1,37 @@
+// The members of Jumio's address formats and their maximum lengths, from the spec's tables.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+#include "address/address.h"
+
+namespace jb::address::detail {
+
+// The member Jumio fills with formattedAddress; an incoming one is replaced.
+inline constexpr std::string_view kFormattedAddress = "formattedAddress";
+
+// "country" or "countryCode".
+std::string_view country_member(CountryKey country_key);
+
+// Whether `name` belongs to `format` (the country member and formattedAddress belong to every
+// format); *max_length is its limit in characters, 0 when the spec gives none.
+bool is_member(Format format, CountryKey country_key, std::string_view name,
+               std::size_t* max_length);
+
+// Whether `name` is a member only the Raw format has (line1..line5, subdivision).
+bool is_raw_only_member(std::string_view name);
+// Whether `name` is a member only the US format has (stateCode, zip, streetSuffix, ...).
+bool is_us_only_member(std::string_view name);
+// Whether `name` is a member the EU format has and Raw has not (province, streetName, ...).
+bool is_eu_street_member(std::string_view name);
+
+// The value of a string member of `object`; empty when absent or not a string.
+std::string_view string_member(const rapidjson::Value& object, std::string_view name);
+
+// Number of Unicode characters (code points) in UTF-8 text.
+std::size_t utf8_length(std::string_view text);
+
+}  // namespace jb::address::detail

@@ -1,0 +1,29 @@
+#include "callback/event.h"
+
+namespace jb::callback {
+
+std::string_view kind_type(Kind kind) {
+  switch (kind) {
+    case Kind::netverify:
+      return "netverify";
+    case Kind::authentication:
+      return "authentication";
+    case Kind::document:
+      return "document";
+  }
+  return "unknown";
+}
+
+std::string_view kind_callback_type(Kind kind) {
+  switch (kind) {
+    case Kind::netverify:
+      return "NETVERIFYID";
+    case Kind::authentication:
+      return "NETVERIFY_AUTHENTICATION";
+    case Kind::document:
+      return "DOCUMENT_VERIFICATION";
+  }
+  return "UNKNOWN";
+}
+
+}  // namespace jb::callback

@@ -1,0 +1,149 @@
+#include "callback/timestamp.h"
+
+#include <cstdint>
+#include <cstdio>
+
+namespace jb::callback {
+namespace {
+
+struct DateTime {
+  int year = 0;
+  int month = 0;
+  int day = 0;
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
+  int millisecond = 0;
+};
+
+bool read_digits(std::string_view text, size_t position, size_t count, int* value) {
+  if (position + count > text.size()) return false;
+  int result = 0;
+  for (size_t i = position; i < position + count; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    result = result * 10 + (text[i] - '0');
+  }
+  *value = result;
+  return true;
+}
+
+bool is_leap_year(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+
+int days_in_month(int year, int month) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month == 2 && is_leap_year(year) ? 29 : kDays[month - 1];
+}
+
+// YYYY-MM-DD at the start of text.
+bool read_date(std::string_view text, DateTime* time) {
+  if (text.size() < 10 || text[4] != '-' || text[7] != '-') return false;
+  if (!read_digits(text, 0, 4, &time->year) || !read_digits(text, 5, 2, &time->month) ||
+      !read_digits(text, 8, 2, &time->day)) {
+    return false;
+  }
+  return time->month >= 1 && time->month <= 12 && time->day >= 1 &&
+         time->day <= days_in_month(time->year, time->month);
+}
+
+bool read_timestamp(std::string_view text, DateTime* time) {
+  if (!read_date(text, time) || text.size() < 20 || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':') {
+    return false;
+  }
+  if (!read_digits(text, 11, 2, &time->hour) || !read_digits(text, 14, 2, &time->minute) ||
+      !read_digits(text, 17, 2, &time->second)) {
+    return false;
+  }
+  if (time->hour > 23 || time->minute > 59 || time->second > 59) return false;
+  size_t position = 19;
+  time->millisecond = 0;
+  if (text[position] == '.') {
+    size_t digits = 0;
+    ++position;
+    while (position < text.size() && text[position] >= '0' && text[position] <= '9') {
+      time->millisecond = time->millisecond * 10 + (text[position] - '0');
+      ++digits;
+      ++position;
+    }
+    if (digits < 1 || digits > 3) return false;
+    for (; digits < 3; ++digits) time->millisecond *= 10;
+  }
+  return position + 1 == text.size() && text[position] == 'Z';
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+int64_t days_from_civil(int year, int month, int day) {
+  int64_t y = month <= 2 ? year - 1 : year;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t year_of_era = y - era * 400;
+  int64_t day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+  int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+  return era * 146097 + day_of_era - 719468;
+}
+
+DateTime civil_from_days(int64_t days) {
+  days += 719468;
+  int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  int64_t day_of_era = days - era * 146097;
+  int64_t year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  int64_t month_index = (5 * day_of_year + 2) / 153;
+  DateTime time;
+  time.day = static_cast<int>(day_of_year - (153 * month_index + 2) / 5 + 1);
+  time.month = static_cast<int>(month_index < 10 ? month_index + 3 : month_index - 9);
+  time.year = static_cast<int>(year_of_era + era * 400 + (time.month <= 2 ? 1 : 0));
+  return time;
+}
+
+std::string format(const DateTime& time) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", time.year,
+                time.month, time.day, time.hour, time.minute, time.second, time.millisecond);
+  return buffer;
+}
+
+int64_t floor_divide(int64_t value, int64_t divisor) {
+  int64_t quotient = value / divisor;
+  return value % divisor < 0 ? quotient - 1 : quotient;
+}
+
+}  // namespace
+
+bool canonical_timestamp(std::string_view text, std::string* canonical) {
+  DateTime time;
+  if (!read_timestamp(text, &time)) return false;
+  *canonical = format(time);
+  return true;
+}
+
+std::string format_timestamp(std::chrono::system_clock::time_point time) {
+  int64_t milliseconds =
+      std::chrono::floor<std::chrono::milliseconds>(time.time_since_epoch()).count();
+  int64_t days = floor_divide(milliseconds, 86'400'000);
+  int64_t of_day = milliseconds - days * 86'400'000;
+  DateTime civil = civil_from_days(days);
+  civil.hour = static_cast<int>(of_day / 3'600'000);
+  civil.minute = static_cast<int>(of_day / 60'000 % 60);
+  civil.second = static_cast<int>(of_day / 1000 % 60);
+  civil.millisecond = static_cast<int>(of_day % 1000);
+  return format(civil);
+}
+
+bool parse_timestamp(std::string_view text, std::chrono::system_clock::time_point* time) {
+  DateTime civil;
+  if (!read_timestamp(text, &civil)) return false;
+  int64_t seconds = days_from_civil(civil.year, civil.month, civil.day) * 86'400 +
+                    civil.hour * 3600 + civil.minute * 60 + civil.second;
+  auto since_epoch = std::chrono::seconds(seconds) + std::chrono::milliseconds(civil.millisecond);
+  *time = std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(since_epoch));
+  return true;
+}
+
+bool is_valid_date(std::string_view text) {
+  DateTime time;
+  return text.size() == 10 && read_date(text, &time);
+}
+
+}  // namespace jb::callback

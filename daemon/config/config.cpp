@@ -1,0 +1,214 @@
+#include "config/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "config/validate.h"
+#include "config/yaml_reader.h"
+
+namespace jb::config {
+namespace {
+
+constexpr int64_t kMaxBodyBytesLimit = 64 * 1024 * 1024;
+constexpr int64_t kUnbounded = std::numeric_limits<int64_t>::max();
+
+// Reads an integer field into any integral member; the member keeps its default on error.
+template <class T>
+void read_integer_into(YamlReader& reader, const YamlEntry& entry, int64_t min, int64_t max,
+                       T* out) {
+  int64_t value = 0;
+  if (reader.read_integer(entry, min, max, &value)) *out = static_cast<T>(value);
+}
+
+void read_checked_string(YamlReader& reader, const YamlEntry& entry,
+                         std::string (*problem)(const std::string&), std::string* out) {
+  if (reader.read_string(entry, out)) reader.check(entry, problem(*out));
+}
+
+void read_http(YamlReader& reader, const YamlEntry& entry, HttpConfig* http) {
+  reader.read_fields(
+      entry,
+      {
+          {"listen",
+           [&](const YamlEntry& e) {
+             read_checked_string(reader, e, listen_address_problem, &http->listen);
+           }},
+          {"path",
+           [&](const YamlEntry& e) {
+             read_checked_string(reader, e, http_path_problem, &http->path);
+           }},
+          {"max_body_bytes",
+           [&](const YamlEntry& e) {
+             read_integer_into(reader, e, 1, kMaxBodyBytesLimit, &http->max_body_bytes);
+           }},
+          {"threads",
+           [&](const YamlEntry& e) { read_integer_into(reader, e, 1, 1024, &http->threads); }},
+          {"delivery_timeout_ms",
+           [&](const YamlEntry& e) {
+             read_integer_into(reader, e, 100, 600000, &http->delivery_timeout_ms);
+           }},
+      });
+}
+
+void read_security(YamlReader& reader, const YamlEntry& entry, SecurityConfig* security) {
+  reader.read_fields(
+      entry, {
+                 {"allow",
+                  [&](const YamlEntry& e) {
+                    reader.read_string_list(e, cidr_problem, &security->allow);
+                  }},
+                 {"jumio_datacenters",
+                  [&](const YamlEntry& e) {
+                    reader.read_string_list(e, datacenter_problem, &security->jumio_datacenters);
+                  }},
+                 {"trusted_proxies",
+                  [&](const YamlEntry& e) {
+                    reader.read_string_list(e, cidr_problem, &security->trusted_proxies);
+                  }},
+             });
+}
+
+void read_kafka(YamlReader& reader, const YamlEntry& entry, KafkaConfig* kafka) {
+  auto property_problem = [](const std::string& key, const std::string&) {
+    return kafka_property_conflict(key);
+  };
+  reader.read_fields(
+      entry, {
+                 {"brokers",
+                  [&](const YamlEntry& e) {
+                    read_checked_string(reader, e, broker_list_problem, &kafka->brokers);
+                  }},
+                 {"properties",
+                  [&](const YamlEntry& e) {
+                    reader.read_scalar_map(e, property_problem, &kafka->properties);
+                  }},
+             });
+}
+
+void read_topics(YamlReader& reader, const YamlEntry& entry, TopicsConfig* topics) {
+  auto override_problem = [](const std::string& key, const std::string& topic) {
+    std::string problem = override_key_problem(key);
+    if (problem.empty() && !topic_name_problem(topic).empty()) {
+      problem = "names a topic that " + topic_name_problem(topic);
+    }
+    return problem;
+  };
+  reader.read_fields(
+      entry, {
+                 {"template",
+                  [&](const YamlEntry& e) {
+                    read_checked_string(reader, e, topic_template_problem,
+                                        &topics->topic_template);
+                  }},
+                 {"overrides",
+                  [&](const YamlEntry& e) {
+                    reader.read_scalar_map(e, override_problem, &topics->overrides);
+                  }},
+                 {"deadletter",
+                  [&](const YamlEntry& e) {
+                    read_checked_string(reader, e, topic_name_problem, &topics->deadletter);
+                  }},
+             });
+}
+
+std::string spool_dir_problem(const std::string& dir) {
+  return dir.empty() ? "is empty; expected a directory" : "";
+}
+
+void read_spool(YamlReader& reader, const YamlEntry& entry, SpoolConfig* spool) {
+  reader.read_fields(
+      entry, {
+                 {"dir",
+                  [&](const YamlEntry& e) {
+                    read_checked_string(reader, e, spool_dir_problem, &spool->dir);
+                  }},
+                 {"max_bytes",
+                  [&](const YamlEntry& e) {
+                    read_integer_into(reader, e, 1, kUnbounded, &spool->max_bytes);
+                  }},
+             });
+}
+
+void read_log(YamlReader& reader, const YamlEntry& entry, LogConfig* log) {
+  reader.read_fields(entry, {
+                                {"level",
+                                 [&](const YamlEntry& e) {
+                                   read_checked_string(reader, e, log_level_problem, &log->level);
+                                 }},
+                            });
+}
+
+void read_document(YamlReader& reader, const YAML::Node& document, Config* config) {
+  YamlEntry root{"", 1, document};
+  if (!document.IsNull() && !document.IsMap()) {
+    reader.error(root, "expected a mapping of sections (http, security, kafka, ...)");
+    return;
+  }
+  reader.read_fields(
+      root, {
+                {"http", [&](const YamlEntry& e) { read_http(reader, e, &config->http); }},
+                {"security",
+                 [&](const YamlEntry& e) { read_security(reader, e, &config->security); }},
+                {"kafka", [&](const YamlEntry& e) { read_kafka(reader, e, &config->kafka); }},
+                {"topics", [&](const YamlEntry& e) { read_topics(reader, e, &config->topics); }},
+                {"spool", [&](const YamlEntry& e) { read_spool(reader, e, &config->spool); }},
+                {"log", [&](const YamlEntry& e) { read_log(reader, e, &config->log); }},
+            });
+}
+
+}  // namespace
+
+std::vector<ConfigError> parse_config(const std::string& yaml_text, Config* config) {
+  std::vector<ConfigError> errors;
+  Config parsed;
+  YamlReader reader(&errors);
+  try {
+    std::vector<YAML::Node> documents = YAML::LoadAll(yaml_text);
+    if (documents.size() > 1) {
+      int line = documents[1].Mark().line + 1;
+      errors.push_back({"", line, "holds a second YAML document; the config is one document"});
+    }
+    if (!documents.empty()) read_document(reader, documents.front(), &parsed);
+  } catch (const YAML::Exception& e) {
+    errors.push_back({"", e.mark.line >= 0 ? e.mark.line + 1 : 0, "invalid YAML: " + e.msg});
+  } catch (const std::exception& e) {
+    errors.push_back({"", 0, std::string("cannot read the config: ") + e.what()});
+  }
+  if (errors.empty()) *config = std::move(parsed);
+  return errors;
+}
+
+std::vector<ConfigError> load_config(const std::string& path, Config* config) {
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) {
+    return {ConfigError{"", 0, "cannot read the config file: it is a directory"}};
+  }
+  errno = 0;
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    std::string reason = errno != 0 ? std::strerror(errno) : "cannot open it";
+    return {ConfigError{"", 0, "cannot read the config file: " + reason}};
+  }
+  std::ostringstream text;
+  text << file.rdbuf();
+  if (file.bad()) return {ConfigError{"", 0, "cannot read the config file: read error"}};
+  return parse_config(text.str(), config);
+}
+
+std::string format_error(const std::string& path, const ConfigError& error) {
+  std::string text = path;
+  if (error.line > 0) text += ":" + std::to_string(error.line);
+  text += ": ";
+  if (!error.key.empty()) text += error.key + ": ";
+  return text + error.message;
+}
+
+}  // namespace jb::config

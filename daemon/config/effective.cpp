@@ -1,0 +1,94 @@
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <string>
+#include <string_view>
+
+#include "config/config.h"
+
+namespace jb::config {
+namespace {
+
+constexpr std::string_view kRedacted = "<redacted>";
+
+// librdkafka properties whose values are credentials: matched as lower-case substrings of the key.
+constexpr std::array<std::string_view, 5> kSecretKeyParts = {
+    "password", "secret", "sasl.jaas.config", "ssl.key.pem", "sasl.oauthbearer.config"};
+
+bool is_secret_property(std::string key) {
+  std::transform(key.begin(), key.end(), key.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return std::any_of(kSecretKeyParts.begin(), kSecretKeyParts.end(),
+                     [&](std::string_view part) { return key.find(part) != std::string::npos; });
+}
+
+void emit_string(YAML::Emitter& out, const char* key, const std::string& value) {
+  out << YAML::Key << key << YAML::Value << YAML::DoubleQuoted << value;
+}
+
+void emit_list(YAML::Emitter& out, const char* key, const std::vector<std::string>& items) {
+  out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
+  for (const std::string& item : items) out << YAML::DoubleQuoted << item;
+  out << YAML::EndSeq;
+}
+
+void emit_map(YAML::Emitter& out, const char* key, const std::map<std::string, std::string>& map,
+              bool redact_secrets) {
+  out << YAML::Key << key << YAML::Value;
+  if (map.empty()) out << YAML::Flow;
+  out << YAML::BeginMap;
+  for (const auto& [name, value] : map) {
+    bool redact = redact_secrets && is_secret_property(name);
+    out << YAML::Key << YAML::DoubleQuoted << name << YAML::Value << YAML::DoubleQuoted
+        << (redact ? std::string(kRedacted) : value);
+  }
+  out << YAML::EndMap;
+}
+
+}  // namespace
+
+std::string effective_config_yaml(const Config& config) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+
+  out << YAML::Key << "http" << YAML::Value << YAML::BeginMap;
+  emit_string(out, "listen", config.http.listen);
+  emit_string(out, "path", config.http.path);
+  out << YAML::Key << "max_body_bytes" << YAML::Value << config.http.max_body_bytes;
+  out << YAML::Key << "threads" << YAML::Value << config.http.threads;
+  out << YAML::Key << "delivery_timeout_ms" << YAML::Value << config.http.delivery_timeout_ms;
+  out << YAML::EndMap;
+
+  out << YAML::Key << "security" << YAML::Value << YAML::BeginMap;
+  emit_list(out, "allow", config.security.allow);
+  emit_list(out, "jumio_datacenters", config.security.jumio_datacenters);
+  emit_list(out, "trusted_proxies", config.security.trusted_proxies);
+  out << YAML::EndMap;
+
+  out << YAML::Key << "kafka" << YAML::Value << YAML::BeginMap;
+  emit_string(out, "brokers", config.kafka.brokers);
+  emit_map(out, "properties", config.kafka.properties, /*redact_secrets=*/true);
+  out << YAML::EndMap;
+
+  out << YAML::Key << "topics" << YAML::Value << YAML::BeginMap;
+  emit_string(out, "template", config.topics.topic_template);
+  emit_map(out, "overrides", config.topics.overrides, /*redact_secrets=*/false);
+  emit_string(out, "deadletter", config.topics.deadletter);
+  out << YAML::EndMap;
+
+  out << YAML::Key << "spool" << YAML::Value << YAML::BeginMap;
+  emit_string(out, "dir", config.spool.dir);
+  out << YAML::Key << "max_bytes" << YAML::Value << config.spool.max_bytes;
+  out << YAML::EndMap;
+
+  out << YAML::Key << "log" << YAML::Value << YAML::BeginMap;
+  emit_string(out, "level", config.log.level);
+  out << YAML::EndMap;
+
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace jb::config

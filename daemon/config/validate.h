@@ -1,0 +1,29 @@
+// Value checks for the config loader. Each returns "" when the value is fine, else what is wrong with it.
+#pragma once
+
+#include <string>
+
+namespace jb::config {
+
+// host:port with an IPv4 address, "[IPv6]" or a hostname; port 0..65535 (0 = pick a free port).
+std::string listen_address_problem(const std::string& text);
+// "embedded", or a comma-separated list of host:port with ports 1..65535.
+std::string broker_list_problem(const std::string& text);
+// address/prefix, IPv4 or IPv6, without bits set beyond the prefix.
+std::string cidr_problem(const std::string& text);
+// An absolute URL path: starts with '/', no whitespace, query or fragment.
+std::string http_path_problem(const std::string& path);
+// A Kafka topic name: 1..249 characters of [a-zA-Z0-9._-], not "." or "..".
+std::string topic_name_problem(const std::string& name);
+// A topic name with the {type} and {status} placeholders allowed, and no others.
+std::string topic_template_problem(const std::string& topic_template);
+// A topics.overrides key: "{type}.{status}" with a type and lower-cased status Jumio sends.
+std::string override_key_problem(const std::string& key);
+// One of Jumio's datacenters: US, EU or SGP.
+std::string datacenter_problem(const std::string& name);
+// A log level: debug, info, warn or error.
+std::string log_level_problem(const std::string& level);
+// Why a librdkafka property cannot be set in kafka.properties, or "" when it can.
+std::string kafka_property_conflict(const std::string& key);
+
+}  // namespace jb::config

@@ -1,0 +1,202 @@
+#include "http/server.h"
+
+#include <sys/socket.h>
+
+#include <charconv>
+#include <chrono>
+
+#include "common/log.h"
+
+namespace jb::http {
+namespace {
+
+constexpr int kListenBacklog = 1024;
+constexpr time_t kReadTimeoutSeconds = 10;
+constexpr size_t kKeepAliveMaxRequests = 100000;
+constexpr time_t kKeepAliveTimeoutSeconds = 30;
+constexpr const char* kRetryAfterSeconds = "5";
+
+std::string regex_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Payload Too Large";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+  }
+}
+
+int status_of(pipeline::Outcome outcome) {
+  switch (outcome) {
+    case pipeline::Outcome::published:
+    case pipeline::Outcome::dead_lettered:
+      return 200;
+    case pipeline::Outcome::unavailable:
+      return 503;
+  }
+  return 500;
+}
+
+}  // namespace
+
+bool split_listen_address(const std::string& listen, std::string* host, int* port) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  std::string h = listen.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  std::string_view p(listen);
+  p.remove_prefix(colon + 1);
+  int value = -1;
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+  if (ec != std::errc() || end != p.data() + p.size() || value < 0 || value > 65535) return false;
+  *host = h;
+  *port = value;
+  return true;
+}
+
+Server::Server(const config::HttpConfig& http, pipeline::Pipeline* pipeline, Metrics* metrics,
+               std::function<bool()> ready)
+    : http_(http),
+      pipeline_(pipeline),
+      metrics_(metrics),
+      ready_(std::move(ready)),
+      server_(std::make_unique<httplib::Server>()) {
+  auto& svr = *server_;
+  int threads = http_.threads;
+  svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  svr.set_tcp_nodelay(true);
+  svr.set_keep_alive_max_count(kKeepAliveMaxRequests);
+  svr.set_keep_alive_timeout(kKeepAliveTimeoutSeconds);
+  svr.set_read_timeout(kReadTimeoutSeconds);
+  svr.set_payload_max_length(http_.max_body_bytes);
+  svr.set_socket_options([this](socket_t fd) {
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd_ = fd;
+  });
+
+  const std::string path = regex_escape(http_.path);
+  svr.Post(path, [this](const httplib::Request& req, httplib::Response& res,
+                        const httplib::ContentReader& reader) { handle_callback(req, res, reader); });
+  auto not_allowed = [this](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Allow", "POST");
+    answer(res, 405);
+  };
+  svr.Get(path, not_allowed);
+  svr.Put(path, not_allowed);
+  svr.Delete(path, not_allowed);
+  svr.Patch(path, not_allowed);
+  svr.Options(path, not_allowed);
+
+  svr.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok\n", "text/plain");
+  });
+  svr.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
+    bool ready = ready_ && ready_();
+    res.status = ready ? 200 : 503;
+    res.set_content(ready ? "ready\n" : "not ready\n", "text/plain");
+  });
+  svr.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metrics_->prometheus_text(), "text/plain; version=0.0.4");
+  });
+}
+
+Server::~Server() { stop(); }
+
+void Server::set_allowlist(std::shared_ptr<const Allowlist> allowlist) {
+  std::lock_guard<std::mutex> lock(allowlist_mutex_);
+  allowlist_ = std::move(allowlist);
+}
+
+std::shared_ptr<const Allowlist> Server::allowlist() const {
+  std::lock_guard<std::mutex> lock(allowlist_mutex_);
+  return allowlist_;
+}
+
+bool Server::bind(std::string* error) {
+  std::string host;
+  int port = 0;
+  if (!split_listen_address(http_.listen, &host, &port)) {
+    *error = "http.listen is not host:port";
+    return false;
+  }
+  if (port == 0) {
+    port_ = server_->bind_to_any_port(host);
+    if (port_ <= 0) {
+      *error = "cannot bind " + http_.listen;
+      return false;
+    }
+  } else if (server_->bind_to_port(host, port)) {
+    port_ = port;
+  } else {
+    *error = "cannot bind " + http_.listen;
+    return false;
+  }
+  // cpp-httplib listens with a backlog of 5: widen it so bursts of new connections are not dropped.
+  if (listen_fd_ >= 0) ::listen(listen_fd_, kListenBacklog);
+  return true;
+}
+
+void Server::run() { server_->listen_after_bind(); }
+
+void Server::stop() {
+  if (server_ && server_->is_running()) server_->stop();
+}
+
+void Server::answer(httplib::Response& response, int status) {
+  response.status = status;
+  if (status == 503) response.set_header("Retry-After", kRetryAfterSeconds);
+  if (status != 200) {
+    response.set_content(std::to_string(status) + " " + reason_phrase(status) + "\n", "text/plain");
+  }
+  metrics_->count_response(status);
+}
+
+void Server::handle_callback(const httplib::Request& request, httplib::Response& response,
+                             const httplib::ContentReader& content_reader) {
+  auto received_at = std::chrono::system_clock::now();
+  auto allowlist = this->allowlist();
+  std::string client =
+      allowlist->client_address(request.remote_addr, request.get_header_value("X-Forwarded-For"));
+
+  std::string body;
+  uint64_t announced = 0;
+  std::string content_length = request.get_header_value("Content-Length");
+  std::from_chars(content_length.data(), content_length.data() + content_length.size(), announced);
+  body.reserve(std::min<uint64_t>(announced, http_.max_body_bytes));
+  bool too_large = false;
+  content_reader([&](const char* data, size_t length) {
+    if (body.size() + length > http_.max_body_bytes) {
+      too_large = true;
+      return false;
+    }
+    body.append(data, length);
+    return true;
+  });
+
+  if (!allowlist->allowed(client)) {
+    log::warn("callback rejected", {{"reason", "address_not_allowed"}});
+    answer(response, 403);
+    return;
+  }
+  if (too_large) {
+    log::warn("callback rejected", {{"reason", "body_too_large"}});
+    response.set_header("Connection", "close");
+    answer(response, 413);
+    return;
+  }
+  pipeline::Request callback{body, request.get_header_value("Content-Type"), client, received_at};
+  answer(response, status_of(pipeline_->process(callback)));
+}
+
+}  // namespace jb::http

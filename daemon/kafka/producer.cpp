@@ -1,0 +1,197 @@
+#include "kafka/producer.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "common/log.h"
+#include "kafka/rdkafka_conf.h"
+
+namespace jb::kafka {
+namespace {
+
+constexpr std::chrono::milliseconds kQueueFullRetry{5};
+constexpr std::chrono::milliseconds kShutdownFlush{2000};
+
+class RdKafkaProducer final : public Producer {
+ public:
+  RdKafkaProducer() = default;
+  ~RdKafkaProducer() override;
+
+  bool start(const std::string& brokers, const std::map<std::string, std::string>& properties,
+             std::string* error);
+  bool produce(const route::Record& record, DeliveryCallback on_delivery,
+               std::chrono::milliseconds enqueue_timeout, std::string* error) override;
+  int flush(std::chrono::milliseconds timeout) override;
+  bool reachable(std::chrono::milliseconds timeout) override;
+
+ private:
+  static void on_delivery_report(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
+  static void on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+
+  rd_kafka_resp_err_t enqueue(const route::Record& record, DeliveryCallback* callback);
+  void poll_until_stopped();
+  void deliver(const rd_kafka_message_t* message);
+  void note_fatal_error();
+  // What a failed delivery reports: _FATAL once the producer is unusable, else the message's error.
+  rd_kafka_resp_err_t failure_cause(rd_kafka_resp_err_t err) const;
+
+  rd_kafka_t* rk_ = nullptr;
+  std::thread poll_thread_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> fatal_{false};
+  std::mutex delivered_mutex_;
+  std::condition_variable delivered_;
+};
+
+bool RdKafkaProducer::start(const std::string& brokers,
+                            const std::map<std::string, std::string>& properties,
+                            std::string* error) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  route_logs(conf);
+  bool ok = set_property(conf, "linger.ms", "5", error) &&
+            set_properties(conf, properties, error) &&
+            set_property(conf, "bootstrap.servers", brokers, error) &&
+            set_property(conf, "enable.idempotence", "true", error) &&
+            set_property(conf, "acks", "all", error);
+  if (!ok) {
+    rd_kafka_conf_destroy(conf);
+    return false;
+  }
+  rd_kafka_conf_set_opaque(conf, this);
+  rd_kafka_conf_set_dr_msg_cb(conf, on_delivery_report);
+  rd_kafka_conf_set_error_cb(conf, on_error);
+
+  char message[512];
+  rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, message, sizeof message);
+  if (!rk_) {
+    rd_kafka_conf_destroy(conf);
+    if (error) *error = message;
+    return false;
+  }
+  poll_thread_ = std::thread([this] { poll_until_stopped(); });
+  return true;
+}
+
+RdKafkaProducer::~RdKafkaProducer() {
+  if (!rk_) return;
+  stopping_ = true;
+  if (poll_thread_.joinable()) poll_thread_.join();
+  rd_kafka_flush(rk_, static_cast<int>(kShutdownFlush.count()));
+  rd_kafka_purge(rk_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  rd_kafka_flush(rk_, static_cast<int>(kShutdownFlush.count()));
+  const int outstanding = rd_kafka_outq_len(rk_);
+  if (outstanding > 0)
+    log::warn("kafka producer closed with undelivered records",
+              {{"outstanding", std::to_string(outstanding)}});
+  rd_kafka_destroy(rk_);
+}
+
+void RdKafkaProducer::poll_until_stopped() {
+  while (!stopping_) rd_kafka_poll(rk_, 100);
+}
+
+rd_kafka_resp_err_t RdKafkaProducer::enqueue(const route::Record& record,
+                                             DeliveryCallback* callback) {
+  rd_kafka_headers_t* headers = rd_kafka_headers_new(record.headers.size());
+  for (const auto& [name, value] : record.headers)
+    rd_kafka_header_add(headers, name.data(), static_cast<ssize_t>(name.size()), value.data(),
+                        static_cast<ssize_t>(value.size()));
+  rd_kafka_resp_err_t err = rd_kafka_producev(
+      rk_, RD_KAFKA_V_TOPIC(record.topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+      RD_KAFKA_V_KEY(record.key.data(), record.key.size()),
+      RD_KAFKA_V_VALUE(const_cast<char*>(record.value.data()), record.value.size()),
+      RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(callback), RD_KAFKA_V_END);
+  if (err) rd_kafka_headers_destroy(headers);  // on success the message owns them
+  return err;
+}
+
+bool RdKafkaProducer::produce(const route::Record& record, DeliveryCallback on_delivery,
+                              std::chrono::milliseconds enqueue_timeout, std::string* error) {
+  if (fatal_) {
+    if (error) *error = error_name(RD_KAFKA_RESP_ERR__FATAL);
+    return false;
+  }
+  auto* callback = new DeliveryCallback(std::move(on_delivery));
+  const auto deadline = std::chrono::steady_clock::now() + enqueue_timeout;
+  rd_kafka_resp_err_t err = enqueue(record, callback);
+  while (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !fatal_ &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(kQueueFullRetry);
+    err = enqueue(record, callback);
+  }
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return true;
+  delete callback;
+  if (error) *error = error_name(fatal_ ? RD_KAFKA_RESP_ERR__FATAL : err);
+  return false;
+}
+
+void RdKafkaProducer::on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* message,
+                                         void* opaque) {
+  static_cast<RdKafkaProducer*>(opaque)->deliver(message);
+}
+
+void RdKafkaProducer::deliver(const rd_kafka_message_t* message) {
+  auto* callback = static_cast<DeliveryCallback*>(message->_private);
+  Delivery delivery;
+  delivery.persisted = message->err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                       rd_kafka_message_status(message) == RD_KAFKA_MSG_STATUS_PERSISTED;
+  if (!delivery.persisted) delivery.error = error_name(failure_cause(message->err));
+  delivery.partition = message->partition;
+  delivery.offset = message->offset;
+  if (callback) {
+    (*callback)(delivery);
+    delete callback;
+  }
+  delivered_.notify_all();
+}
+
+rd_kafka_resp_err_t RdKafkaProducer::failure_cause(rd_kafka_resp_err_t err) const {
+  if (fatal_) return RD_KAFKA_RESP_ERR__FATAL;
+  return err ? err : RD_KAFKA_RESP_ERR__FAIL;
+}
+
+void RdKafkaProducer::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+  if (err != RD_KAFKA_RESP_ERR__FATAL) {
+    log::warn("kafka error", {{"error", error_name(static_cast<rd_kafka_resp_err_t>(err))},
+                              {"detail", reason}});
+    return;
+  }
+  char detail[512];
+  const rd_kafka_resp_err_t cause = rd_kafka_fatal_error(rk, detail, sizeof detail);
+  log::error("kafka producer fatal error", {{"error", error_name(cause)}, {"detail", detail}});
+  static_cast<RdKafkaProducer*>(opaque)->note_fatal_error();
+}
+
+void RdKafkaProducer::note_fatal_error() { fatal_ = true; }
+
+int RdKafkaProducer::flush(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::unique_lock<std::mutex> lock(delivered_mutex_);
+  while (rd_kafka_outq_len(rk_) > 0 && std::chrono::steady_clock::now() < deadline)
+    delivered_.wait_for(lock, std::chrono::milliseconds(10));
+  return rd_kafka_outq_len(rk_);
+}
+
+bool RdKafkaProducer::reachable(std::chrono::milliseconds timeout) {
+  const rd_kafka_metadata_t* metadata = nullptr;
+  const rd_kafka_resp_err_t err =
+      rd_kafka_metadata(rk_, 0, nullptr, &metadata, static_cast<int>(timeout.count()));
+  if (metadata) rd_kafka_metadata_destroy(metadata);
+  return err == RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+}  // namespace
+
+std::unique_ptr<Producer> Producer::create(const std::string& brokers,
+                                           const std::map<std::string, std::string>& properties,
+                                           std::string* error) {
+  auto producer = std::make_unique<RdKafkaProducer>();
+  if (!producer->start(brokers, properties, error)) return nullptr;
+  return producer;
+}
+
+}  // namespace jb::kafka

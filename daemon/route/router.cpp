@@ -1,0 +1,78 @@
+#include "route/router.h"
+
+#include <cctype>
+
+#include "common/sha256.h"
+#include "route/deadletter.h"
+
+namespace jb::route {
+namespace {
+
+std::string lower_case(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+void replace_all(std::string* text, std::string_view placeholder, std::string_view replacement) {
+  for (size_t at = text->find(placeholder); at != std::string::npos;
+       at = text->find(placeholder, at + replacement.size())) {
+    text->replace(at, placeholder.size(), replacement);
+  }
+}
+
+}  // namespace
+
+Router::Router(config::TopicsConfig topics) : topics_(std::move(topics)) {}
+
+std::string Router::topic_for(callback::Kind kind, std::string_view status) const {
+  const std::string type(callback::kind_type(kind));
+  const std::string lower_status = lower_case(status);
+  auto override_topic = topics_.overrides.find(type + "." + lower_status);
+  if (override_topic != topics_.overrides.end()) return override_topic->second;
+  std::string topic = topics_.topic_template;
+  replace_all(&topic, "{type}", type);
+  replace_all(&topic, "{status}", lower_status);
+  return topic;
+}
+
+Record Router::event_record(const callback::Event& event) const {
+  const std::string type(callback::kind_type(event.kind));
+  const std::string lower_status = lower_case(event.status);
+  Record record;
+  record.topic = topic_for(event.kind, event.status);
+  record.key = event.reference;
+  record.value = event.json;
+  record.headers = {
+      {"content-type", "application/json"},
+      {"ce_specversion", "1.0"},
+      {"ce_id", event.event_id},
+      {"ce_source", "urn:jumio-bridge:" + type},
+      {"ce_type", "com.jumio." + type + "." + lower_status},
+      {"ce_time", event.callback_date.empty() ? event.received_at : event.callback_date},
+  };
+  return record;
+}
+
+Record Router::dead_letter_record(const Failure& failure, const DeadLetterInput& input) const {
+  DeadLetter letter;
+  letter.reason = std::string(reason_code(failure.reason));
+  letter.detail = failure.detail;
+  letter.received_at = input.received_at;
+  letter.remote_addr = std::string(input.remote_addr);
+  letter.content_type = std::string(input.content_type);
+  letter.body = std::string(input.body);
+  letter.attempts = input.attempts;
+
+  Record record;
+  record.topic = topics_.deadletter;
+  record.key = failure.reference.empty() ? sha256_hex(input.body) : failure.reference;
+  record.value = dead_letter_value(letter);
+  record.headers = {
+      {"content-type", "application/json"},
+      {"x-deadletter-reason", letter.reason},
+  };
+  return record;
+}
+
+}  // namespace jb::route

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what jumio-bridge needs to build, run and test, from Debian's packages.
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config
+  libcpp-httplib-dev librdkafka-dev rapidjson-dev libyaml-cpp-dev libssl-dev
+  libgtest-dev libgmock-dev iso-codes curl
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,173 @@
+// The real serve code over HTTP on port 0, against a mock-cluster broker over TCP.
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <rapidjson/document.h>
+
+#include <future>
+#include <thread>
+
+#include "callback/form.h"
+#include "support/bridge.h"
+#include "support/callbacks.h"
+#include "support/schema.h"
+
+namespace jb {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+rapidjson::Document parse(const std::string& json) {
+  rapidjson::Document document;
+  document.Parse(json.c_str(), json.size());
+  EXPECT_FALSE(document.HasParseError()) << json.substr(0, 200);
+  return document;
+}
+
+TEST(Serve, PublishesEachSampleToItsTopicWithKeyHeadersAndEvent) {
+  test::Bridge bridge;
+  struct Case {
+    std::string body;
+    std::string topic;
+    std::string type;
+  };
+  const Case cases[] = {
+      {samples::kNetverifyApproved, "jumio.netverify.approved_verified", "NETVERIFYID"},
+      {samples::kNetverifyFraud, "jumio.netverify.denied_fraud", "NETVERIFYID"},
+      {samples::kAuthenticationPassed, "jumio.authentication.passed", "NETVERIFY_AUTHENTICATION"},
+      {samples::kDocumentUploaded, "jumio.document.uploaded", "DOCUMENT_VERIFICATION"},
+      {samples::kDocumentExtracted, "jumio.document.extracted", "DOCUMENT_VERIFICATION"},
+      {samples::kDocumentDiscarded, "jumio.document.discarded", "DOCUMENT_VERIFICATION"},
+  };
+  for (const auto& c : cases) ASSERT_EQ(bridge.post(c.body), 200) << c.topic;
+
+  for (const auto& c : cases) {
+    auto records = bridge.read({c.topic}, 1);
+    ASSERT_EQ(records.size(), 1u) << c.topic;
+    const auto& record = records[0];
+    EXPECT_EQ(record.topic, c.topic);
+    EXPECT_EQ(record.key, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
+    auto event = parse(record.value);
+    EXPECT_EQ(std::string(event["callbackType"].GetString()), c.type);
+    EXPECT_EQ(std::string(event["reference"].GetString()), record.key);
+    EXPECT_TRUE(EventMatchesSchema(record.value));
+    EXPECT_EQ(test::header(record, "content-type"), "application/json");
+    EXPECT_EQ(test::header(record, "ce_specversion"), "1.0");
+    EXPECT_EQ(test::header(record, "ce_id"), event["eventId"].GetString());
+    EXPECT_EQ(test::header(record, "ce_type"), "com.jumio." + c.topic.substr(6));
+    EXPECT_FALSE(test::header(record, "ce_source").empty());
+    EXPECT_FALSE(test::header(record, "ce_time").empty());
+  }
+}
+
+TEST(Serve, DeadLettersAnUnroutableCallbackWholeAndAnswers200) {
+  test::Bridge bridge;
+  const std::string body =
+      "callBackType=NETVERIFYID&jumioIdScanReference=ref-1&verificationStatus=MAYBE";
+  ASSERT_EQ(bridge.post(body), 200);
+  auto records = bridge.read({"jumio.deadletter"}, 1);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].key, "ref-1");
+  EXPECT_EQ(test::header(records[0], "x-deadletter-reason"), "unknown_status");
+  auto record = parse(records[0].value);
+  EXPECT_EQ(std::string(record["body"].GetString()), body);
+  EXPECT_EQ(std::string(record["reason"].GetString()), "unknown_status");
+  EXPECT_EQ(std::string(record["remoteAddr"].GetString()), "127.0.0.1");
+  EXPECT_EQ(record["attempts"].GetInt(), 1);
+  EXPECT_TRUE(MatchesSchema(records[0].value, "deadletter.schema.json"));
+}
+
+TEST(Serve, AnswersOnlyAfterTheBrokerHasTheRecord) {
+  test::Bridge bridge([](config::Config& c) { c.http.delivery_timeout_ms = 20000; });
+  // Warm up so the producer knows the cluster, then take the broker down.
+  ASSERT_EQ(bridge.post(samples::kAuthenticationPassed), 200);
+  rd_kafka_mock_broker_set_down(bridge.broker().mock(), 1);
+
+  auto answer = std::async(std::launch::async, [&] { return bridge.post(samples::kNetverifyFraud); });
+  EXPECT_EQ(answer.wait_for(seconds(2)), std::future_status::timeout)
+      << "answered while the broker could not have the record";
+  EXPECT_TRUE(bridge.read({"jumio.netverify.denied_fraud"}, 1, milliseconds(500)).empty());
+
+  rd_kafka_mock_broker_set_up(bridge.broker().mock(), 1);
+  ASSERT_EQ(answer.get(), 200);
+  // The 200 means the broker has it: it is readable at once.
+  EXPECT_EQ(bridge.read({"jumio.netverify.denied_fraud"}, 1, seconds(10)).size(), 1u);
+}
+
+TEST(Serve, Answers503WhenKafkaDoesNotAcknowledgeInTime) {
+  test::Bridge bridge([](config::Config& c) { c.http.delivery_timeout_ms = 500; });
+  ASSERT_EQ(bridge.post(samples::kAuthenticationPassed), 200);
+  rd_kafka_mock_broker_set_down(bridge.broker().mock(), 1);
+  auto client = bridge.client();
+  auto result = client.Post(bridge.config().http.path, samples::kNetverifyFraud,
+                            "application/x-www-form-urlencoded");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 503);
+  EXPECT_EQ(result->get_header_value("Retry-After"), "5");
+  rd_kafka_mock_broker_set_up(bridge.broker().mock(), 1);
+}
+
+TEST(Serve, RejectsDisallowedAddressesWith403AndPublishesNothing) {
+  test::Bridge bridge([](config::Config& c) { c.security.allow = {"10.0.0.0/8"}; });
+  EXPECT_EQ(bridge.post(samples::kNetverifyApproved), 403);
+  EXPECT_TRUE(bridge.read({"^jumio\\..*"}, 1, milliseconds(1500)).empty());
+}
+
+TEST(Serve, AnswersOtherPathsAndMethodsAsHttpRequires) {
+  test::Bridge bridge;
+  auto client = bridge.client();
+  auto other_path = client.Post("/elsewhere", "a=b", "application/x-www-form-urlencoded");
+  ASSERT_TRUE(other_path);
+  EXPECT_EQ(other_path->status, 404);
+  auto get = client.Get(bridge.config().http.path);
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->status, 405);
+  auto health = client.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  auto ready = client.Get("/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200);
+}
+
+TEST(Serve, RejectsBodiesOverTheLimitWith413AndAcceptsLargeLegitimateCallbacks) {
+  test::Bridge bridge([](config::Config& c) { c.http.max_body_bytes = 16384; });
+  // A real callback of 12 KiB: Debian's cpp-httplib refuses form bodies over 8 KiB by default.
+  std::string large = std::string(samples::kNetverifyApproved) + "&merchantReportingCriteria=" +
+                      std::string(12 * 1024 - sizeof(samples::kNetverifyApproved), 'x');
+  EXPECT_EQ(bridge.post(large), 200);
+  EXPECT_EQ(bridge.read({"jumio.netverify.approved_verified"}, 1).size(), 1u);
+
+  std::string oversize = std::string(samples::kNetverifyApproved) + "&x=" + std::string(20000, 'y');
+  EXPECT_EQ(bridge.post(oversize), 413);
+}
+
+TEST(Serve, CountsCallbacksAndAnswersInMetrics) {
+  test::Bridge bridge;
+  ASSERT_EQ(bridge.post(samples::kNetverifyApproved), 200);
+  ASSERT_EQ(bridge.post(samples::kNetverifyApproved), 200);
+  ASSERT_EQ(bridge.post("callBackType=SOMETHING_ELSE&x=1"), 200);
+  auto client = bridge.client();
+  auto metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find(
+                "jumio_bridge_callbacks_total{type=\"netverify\",status=\"approved_verified\"} 2"),
+            std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("jumio_bridge_deadletters_total{reason=\"unknown_kind\"} 1"),
+            std::string::npos);
+  EXPECT_NE(metrics->body.find("jumio_bridge_http_responses_total{code=\"200\"} 3"),
+            std::string::npos);
+}
+
+TEST(Serve, ReloadChangesRoutingWithoutRestart) {
+  test::Bridge bridge;
+  config::Config changed = bridge.config();
+  changed.topics.overrides["netverify.denied_fraud"] = "fraud-alerts";
+  bridge.daemon().reload(changed);
+  ASSERT_EQ(bridge.post(samples::kNetverifyFraud), 200);
+  EXPECT_EQ(bridge.read({"fraud-alerts"}, 1).size(), 1u);
+}
+
+}  // namespace
+}  // namespace jb

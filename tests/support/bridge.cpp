@@ -1,0 +1,73 @@
+#include "support/bridge.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace jb::test {
+
+Bridge::Bridge(const std::function<void(config::Config&)>& customize) {
+  std::string error;
+  broker_ = kafka::EmbeddedCluster::start(1, &error);
+  if (!broker_) {
+    ADD_FAILURE() << "mock cluster: " << error;
+    return;
+  }
+  config_.http.listen = "127.0.0.1:0";
+  config_.kafka.brokers = broker_->bootstraps();
+  config_.spool.dir = (std::filesystem::temp_directory_path() /
+                       ("jumio-bridge-test-" + std::to_string(::getpid())))
+                          .string();
+  if (customize) customize(config_);
+  daemon_ = cli::Daemon::start(config_, &error);
+  if (!daemon_) ADD_FAILURE() << "daemon: " << error;
+}
+
+Bridge::~Bridge() {
+  if (daemon_) daemon_->stop(std::chrono::seconds(5));
+  daemon_.reset();
+  broker_.reset();
+}
+
+httplib::Client Bridge::client() const {
+  httplib::Client client("127.0.0.1", daemon_ ? daemon_->port() : 0);
+  client.set_read_timeout(30);
+  client.set_tcp_nodelay(true);
+  return client;
+}
+
+int Bridge::post(const std::string& body, const std::string& content_type) const {
+  auto client = this->client();
+  auto result = client.Post(config_.http.path, body, content_type);
+  return result ? result->status : -1;
+}
+
+std::vector<kafka::ConsumedMessage> Bridge::read(const std::vector<std::string>& topics,
+                                                 size_t count,
+                                                 std::chrono::milliseconds timeout) const {
+  std::vector<kafka::ConsumedMessage> messages;
+  kafka::ConsumerOptions options;
+  options.brokers = broker_->bootstraps();
+  options.topics = topics;
+  options.from_beginning = true;
+  std::string error;
+  auto consumer = kafka::Consumer::create(options, &error);
+  if (!consumer) {
+    ADD_FAILURE() << "consumer: " << error;
+    return messages;
+  }
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (messages.size() < count && std::chrono::steady_clock::now() < deadline) {
+    auto message = consumer->poll(std::chrono::milliseconds(200), &error);
+    if (message) messages.push_back(std::move(*message));
+  }
+  return messages;
+}
+
+std::string header(const kafka::ConsumedMessage& message, const std::string& name) {
+  for (const auto& [key, value] : message.headers)
+    if (key == name) return value;
+  return "";
+}
+
+}  // namespace jb::test

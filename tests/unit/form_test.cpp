@@ -1,0 +1,84 @@
+#include "callback/form.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace jb::callback {
+namespace {
+
+struct DecodeCase {
+  std::string body;
+  std::vector<FormField> fields;
+};
+
+class DecodeFormTest : public testing::TestWithParam<DecodeCase> {};
+
+TEST_P(DecodeFormTest, DecodesFieldsInBodyOrder) {
+  auto result = decode_form(GetParam().body);
+  ASSERT_TRUE(result.ok()) << result.failure().detail;
+  EXPECT_EQ(result.value(), GetParam().fields);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Valid, DecodeFormTest,
+    testing::Values(DecodeCase{"", {}}, DecodeCase{"a=1", {{"a", "1"}}},
+                    DecodeCase{"b=2&a=1", {{"b", "2"}, {"a", "1"}}},
+                    DecodeCase{"a=x+y", {{"a", "x y"}}}, DecodeCase{"a=x%20y", {{"a", "x y"}}},
+                    DecodeCase{"a=x%2By", {{"a", "x+y"}}},
+                    DecodeCase{"a=%2f%2F%3a", {{"a", "//:"}}},
+                    DecodeCase{"name=Ren%C3%A9", {{"name", "Ren\xC3\xA9"}}},
+                    DecodeCase{"a=%E2%82%AC%F0%9F%98%80", {{"a", "\xE2\x82\xAC\xF0\x9F\x98\x80"}}},
+                    DecodeCase{"a=1&&b=2&", {{"a", "1"}, {"b", "2"}}},
+                    DecodeCase{"&&&", {}}, DecodeCase{"flag", {{"flag", ""}}},
+                    DecodeCase{"a=", {{"a", ""}}}, DecodeCase{"=v", {{"", "v"}}},
+                    DecodeCase{"a=b=c", {{"a", "b=c"}}},
+                    DecodeCase{"x%5By%5D=1", {{"x[y]", "1"}}}));
+
+struct FailureCase {
+  std::string body;
+  DeadLetterReason reason;
+  std::string detail_mentions;
+};
+
+class DecodeFormFailureTest : public testing::TestWithParam<FailureCase> {};
+
+TEST_P(DecodeFormFailureTest, RejectsWithReasonNamingTheParameter) {
+  auto result = decode_form(GetParam().body);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(reason_code(result.failure().reason), reason_code(GetParam().reason));
+  EXPECT_NE(result.failure().detail.find(GetParam().detail_mentions), std::string::npos)
+      << result.failure().detail;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Invalid, DecodeFormFailureTest,
+    testing::Values(FailureCase{"a=%", DeadLetterReason::bad_encoding, "parameter a "},
+                    FailureCase{"a=%4", DeadLetterReason::bad_encoding, "parameter a "},
+                    FailureCase{"a=%GZ", DeadLetterReason::bad_encoding, "parameter a "},
+                    FailureCase{"a=1&b=x%4g", DeadLetterReason::bad_encoding, "parameter b "},
+                    FailureCase{"a=%C3%28", DeadLetterReason::bad_encoding, "parameter a "},
+                    FailureCase{"a=%C3", DeadLetterReason::bad_encoding, "parameter a "},
+                    FailureCase{"a=%C0%AF", DeadLetterReason::bad_encoding, "parameter a "},
+                    FailureCase{"a=%E0%80%AF", DeadLetterReason::bad_encoding, "parameter a "},
+                    FailureCase{"a=%ED%A0%80", DeadLetterReason::bad_encoding, "parameter a "},
+                    FailureCase{"a=%F4%90%80%80", DeadLetterReason::bad_encoding, "parameter a "},
+                    FailureCase{"a=%FF", DeadLetterReason::bad_encoding, "parameter a "},
+                    FailureCase{"a=\xC3", DeadLetterReason::bad_encoding, "parameter a "},
+                    FailureCase{"a=x%00y", DeadLetterReason::bad_encoding, "parameter a "},
+                    FailureCase{"a=1&b%00=2", DeadLetterReason::bad_encoding, "name #2"},
+                    FailureCase{"%ZZ=1", DeadLetterReason::bad_encoding, "name #1"},
+                    FailureCase{"a=1&b=2&a=3", DeadLetterReason::duplicate_parameter, "a"},
+                    FailureCase{"a=1&%61=2", DeadLetterReason::duplicate_parameter, "a"},
+                    FailureCase{"x+y=1&x%20y=2", DeadLetterReason::duplicate_parameter, "x y"},
+                    FailureCase{"flag&flag", DeadLetterReason::duplicate_parameter, "flag"}));
+
+TEST(DecodeFormDetailTest, NeverContainsTheValue) {
+  auto result = decode_form("idNumber=SECRET%C3%28");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.failure().detail.find("SECRET"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace jb::callback

@@ -1,0 +1,245 @@
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <map>
+#include <string>
+
+#include "common/sha256.h"
+#include "route/deadletter.h"
+#include "route/router.h"
+#include "route/utf8.h"
+
+namespace jb::route {
+namespace {
+
+using callback::Kind;
+
+std::string header(const Record& record, const std::string& name) {
+  for (const auto& [key, value] : record.headers)
+    if (key == name) return value;
+  return "<absent>";
+}
+
+config::TopicsConfig default_topics() { return config::TopicsConfig{}; }
+
+struct TopicCase {
+  Kind kind;
+  std::string status;
+  std::string expected;
+};
+
+TEST(RouterTopic, TemplateFillsTypeAndLowerCasedStatus) {
+  const TopicCase cases[] = {
+      {Kind::netverify, "APPROVED_VERIFIED", "jumio.netverify.approved_verified"},
+      {Kind::netverify, "DENIED_FRAUD", "jumio.netverify.denied_fraud"},
+      {Kind::authentication, "PASSED", "jumio.authentication.passed"},
+      {Kind::document, "EXTRACTED", "jumio.document.extracted"},
+      {Kind::document, "FAILED", "jumio.document.failed"},
+      {Kind::document, "Mixed_Case", "jumio.document.mixed_case"},
+  };
+  Router router(default_topics());
+  for (const auto& c : cases) EXPECT_EQ(router.topic_for(c.kind, c.status), c.expected) << c.status;
+}
+
+TEST(RouterTopic, CustomTemplateReplacesEveryPlaceholder) {
+  config::TopicsConfig topics;
+  topics.topic_template = "{type}-{status}.v1.{type}";
+  Router router(topics);
+  EXPECT_EQ(router.topic_for(Kind::authentication, "FAILED"),
+            "authentication-failed.v1.authentication");
+}
+
+TEST(RouterTopic, OverridesMatchTypeAndLowerCasedStatus) {
+  config::TopicsConfig topics;
+  topics.overrides = {{"netverify.denied_fraud", "fraud-alerts"},
+                      {"authentication.failed", "auth-failures"},
+                      {"document.discarded", "documents-discarded"}};
+  Router router(topics);
+  const TopicCase cases[] = {
+      {Kind::netverify, "DENIED_FRAUD", "fraud-alerts"},
+      {Kind::authentication, "FAILED", "auth-failures"},
+      {Kind::document, "DISCARDED", "documents-discarded"},
+      {Kind::document, "DENIED_FRAUD", "jumio.document.denied_fraud"},
+      {Kind::netverify, "APPROVED_VERIFIED", "jumio.netverify.approved_verified"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(router.topic_for(c.kind, c.status), c.expected) << c.status;
+}
+
+callback::Event sample_event() {
+  callback::Event event;
+  event.kind = Kind::netverify;
+  event.event_id = "event-1";
+  event.status = "DENIED_FRAUD";
+  event.reference = "scan-ref-42";
+  event.callback_date = "2020-08-17T10:05:00.000Z";
+  event.received_at = "2020-08-17T10:05:01.000Z";
+  event.json = R"({"eventId":"event-1"})";
+  return event;
+}
+
+TEST(RouterEventRecord, KeyValueAndCloudEventsHeaders) {
+  Router router(default_topics());
+  const Record record = router.event_record(sample_event());
+  EXPECT_EQ(record.topic, "jumio.netverify.denied_fraud");
+  EXPECT_EQ(record.key, "scan-ref-42");
+  EXPECT_EQ(record.value, R"({"eventId":"event-1"})");
+  const std::map<std::string, std::string> expected = {
+      {"content-type", "application/json"},
+      {"ce_specversion", "1.0"},
+      {"ce_id", "event-1"},
+      {"ce_source", "urn:jumio-bridge:netverify"},
+      {"ce_type", "com.jumio.netverify.denied_fraud"},
+      {"ce_time", "2020-08-17T10:05:00.000Z"},
+  };
+  EXPECT_EQ(record.headers.size(), expected.size());
+  for (const auto& [name, value] : expected) EXPECT_EQ(header(record, name), value) << name;
+}
+
+TEST(RouterEventRecord, CeTimeFallsBackToReceivedAt) {
+  callback::Event event = sample_event();
+  event.callback_date.clear();
+  event.kind = Kind::document;
+  event.status = "EXTRACTED";
+  const Record record = Router(default_topics()).event_record(event);
+  EXPECT_EQ(header(record, "ce_time"), "2020-08-17T10:05:01.000Z");
+  EXPECT_EQ(header(record, "ce_source"), "urn:jumio-bridge:document");
+  EXPECT_EQ(header(record, "ce_type"), "com.jumio.document.extracted");
+}
+
+TEST(RouterEventRecord, TypeNamesForEveryKind) {
+  const std::pair<Kind, std::string> kinds[] = {{Kind::netverify, "netverify"},
+                                                {Kind::authentication, "authentication"},
+                                                {Kind::document, "document"}};
+  for (const auto& [kind, type] : kinds) {
+    callback::Event event = sample_event();
+    event.kind = kind;
+    event.status = "PASSED";
+    const Record record = Router(default_topics()).event_record(event);
+    EXPECT_EQ(record.topic, "jumio." + type + ".passed");
+    EXPECT_EQ(header(record, "ce_source"), "urn:jumio-bridge:" + type);
+  }
+}
+
+DeadLetterInput sample_input(std::string_view body) {
+  DeadLetterInput input;
+  input.body = body;
+  input.remote_addr = "127.0.0.1";
+  input.content_type = "application/x-www-form-urlencoded";
+  input.received_at = "2020-08-17T10:05:01.000Z";
+  input.attempts = 2;
+  return input;
+}
+
+TEST(RouterDeadLetter, Utf8BodyKeepsEveryField) {
+  config::TopicsConfig topics;
+  topics.deadletter = "dead.letters";
+  const std::string body = "verificationStatus=NOPE&name=J\xC3\xBCrgen";
+  const Failure failure{DeadLetterReason::unknown_status, "verificationStatus", "scan-ref-42"};
+  const Record record = Router(topics).dead_letter_record(failure, sample_input(body));
+
+  EXPECT_EQ(record.topic, "dead.letters");
+  EXPECT_EQ(record.key, "scan-ref-42");
+  EXPECT_EQ(header(record, "content-type"), "application/json");
+  EXPECT_EQ(header(record, "x-deadletter-reason"), "unknown_status");
+
+  rapidjson::Document value;
+  value.Parse(record.value.c_str());
+  ASSERT_TRUE(value.IsObject()) << record.value;
+  EXPECT_EQ(value.MemberCount(), 8u);
+  EXPECT_STREQ(value["reason"].GetString(), "unknown_status");
+  EXPECT_STREQ(value["detail"].GetString(), "verificationStatus");
+  EXPECT_STREQ(value["receivedAt"].GetString(), "2020-08-17T10:05:01.000Z");
+  EXPECT_STREQ(value["remoteAddr"].GetString(), "127.0.0.1");
+  EXPECT_STREQ(value["contentType"].GetString(), "application/x-www-form-urlencoded");
+  EXPECT_EQ(value["body"].GetString(), body);
+  EXPECT_FALSE(value.HasMember("bodyBase64"));
+  EXPECT_EQ(value["bodySha256"].GetString(), sha256_hex(body));
+  EXPECT_EQ(value["attempts"].GetInt(), 2);
+}
+
+TEST(RouterDeadLetter, NonUtf8BodyIsBase64AndKeyFallsBackToSha256) {
+  const std::string body = "name=J\xFCrgen";  // Latin-1, not UTF-8
+  const Failure failure{DeadLetterReason::bad_encoding, "name", ""};
+  const Record record = Router(default_topics()).dead_letter_record(failure, sample_input(body));
+
+  EXPECT_EQ(record.topic, "jumio.deadletter");
+  EXPECT_EQ(record.key, sha256_hex(body));
+  EXPECT_EQ(header(record, "x-deadletter-reason"), "bad_encoding");
+  rapidjson::Document value;
+  value.Parse(record.value.c_str());
+  ASSERT_TRUE(value.IsObject()) << record.value;
+  EXPECT_FALSE(value.HasMember("body"));
+  EXPECT_EQ(value["bodyBase64"].GetString(), base64_encode(body));
+  EXPECT_EQ(value["bodySha256"].GetString(), sha256_hex(body));
+}
+
+TEST(DeadLetterParse, RoundTripsUtf8AndBinaryBodies) {
+  const std::string bodies[] = {"a=1&b=%20", std::string("nul\0byte", 8), "J\xFCrgen", "",
+                                "\xE2\x82\xAC quote\" back\\slash\n"};
+  for (const auto& body : bodies) {
+    const Failure failure{DeadLetterReason::invalid_json, "identityVerification", "ref-1"};
+    const Record record =
+        Router(default_topics()).dead_letter_record(failure, sample_input(body));
+    DeadLetter letter;
+    ASSERT_TRUE(parse_dead_letter(record.value, &letter)) << record.value;
+    EXPECT_EQ(letter.body, body);
+    EXPECT_EQ(letter.reason, "invalid_json");
+    EXPECT_EQ(letter.detail, "identityVerification");
+    EXPECT_EQ(letter.received_at, "2020-08-17T10:05:01.000Z");
+    EXPECT_EQ(letter.remote_addr, "127.0.0.1");
+    EXPECT_EQ(letter.content_type, "application/x-www-form-urlencoded");
+    EXPECT_EQ(letter.body_sha256, sha256_hex(body));
+    EXPECT_EQ(letter.attempts, 2);
+  }
+}
+
+TEST(DeadLetterParse, RejectsMalformedValues) {
+  const char* values[] = {
+      "not json",
+      "[]",
+      R"({"body":"x","attempts":1})",
+      R"({"reason":1,"body":"x","attempts":1})",
+      R"({"reason":"bad_encoding","attempts":1})",
+      R"({"reason":"bad_encoding","bodyBase64":"!!!","attempts":1})",
+      R"({"reason":"bad_encoding","body":"x"})",
+      R"({"reason":"bad_encoding","body":"x","attempts":0})",
+      R"({"reason":"bad_encoding","body":"x","attempts":"1"})",
+      R"({"reason":"bad_encoding","body":"x","attempts":1,"detail":7})",
+  };
+  for (const char* value : values) {
+    DeadLetter letter;
+    EXPECT_FALSE(parse_dead_letter(value, &letter)) << value;
+  }
+}
+
+TEST(DeadLetterParse, AbsentOptionalFieldsAreEmpty) {
+  DeadLetter letter;
+  ASSERT_TRUE(parse_dead_letter(R"({"reason":"missing_status","body":"x=1","attempts":3})", &letter));
+  EXPECT_EQ(letter.body, "x=1");
+  EXPECT_EQ(letter.attempts, 3);
+  EXPECT_EQ(letter.detail, "");
+  EXPECT_EQ(letter.content_type, "");
+}
+
+TEST(Utf8, AcceptsWellFormedAndRejectsMalformed) {
+  const std::pair<std::string, bool> cases[] = {
+      {"", true},
+      {"plain ascii", true},
+      {"\xC3\xBC", true},
+      {"\xE2\x82\xAC", true},
+      {"\xF0\x9F\x98\x80", true},
+      {std::string("\0", 1), true},
+      {"\xFC", false},
+      {"\xC3", false},
+      {"\xC0\xAF", false},          // overlong '/'
+      {"\xE0\x80\xAF", false},      // overlong
+      {"\xED\xA0\x80", false},      // surrogate
+      {"\xF4\x90\x80\x80", false},  // above U+10FFFF
+      {"\xE2\x82", false},          // truncated
+      {"\x80", false},              // lone continuation
+  };
+  for (const auto& [text, valid] : cases) EXPECT_EQ(is_valid_utf8(text), valid) << text;
+}
+
+}  // namespace
+}  // namespace jb::route
