@@ -17,7 +17,8 @@ struct Args {
   std::string config_path = "config.yaml";
   bool help = false;
   std::vector<std::string> positional;
-  std::multimap<std::string, std::string> options;  // "--topic" -> "jumio.x" (without dashes: "topic")
+  std::multimap<std::string, std::string>
+      options;  // "--topic" -> "jumio.x" (without dashes: "topic")
 
   bool has(const std::string& name) const { return options.count(name) > 0; }
   std::string get(const std::string& name, const std::string& fallback = "") const;

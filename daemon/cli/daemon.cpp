@@ -59,9 +59,9 @@ std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string*
       std::chrono::milliseconds(config.http.delivery_timeout_ms), &daemon->metrics_);
 
   kafka::Producer* producer = daemon->producer_.get();
-  daemon->server_ = std::make_unique<http::Server>(
-      config.http, daemon->pipeline_.get(), &daemon->metrics_,
-      [producer] { return producer->reachable(kReadinessTimeout); });
+  daemon->server_ =
+      std::make_unique<http::Server>(config.http, daemon->pipeline_.get(), &daemon->metrics_,
+                                     [producer] { return producer->reachable(kReadinessTimeout); });
   daemon->server_->set_allowlist(make_allowlist(config.security));
   if (!daemon->server_->bind(error)) return nullptr;
 
@@ -71,8 +71,8 @@ std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string*
   std::string host;
   int ignored_port;
   http::split_listen_address(config.http.listen, &host, &ignored_port);
-  log::info("listening", {{"address", host + ":" + std::to_string(daemon->port())},
-                          {"path", config.http.path}});
+  log::info("listening",
+            {{"address", host + ":" + std::to_string(daemon->port())}, {"path", config.http.path}});
   return daemon;
 }
 
@@ -91,11 +91,12 @@ void Daemon::stop(std::chrono::milliseconds flush_timeout) {
   if (server_thread_.joinable()) server_thread_.join();
   int outstanding = producer_->flush(flush_timeout);
   if (outstanding > 0)
-    log::warn("records still unacknowledged at shutdown",
-              {{"count", std::to_string(outstanding)}});
+    log::warn("records still unacknowledged at shutdown", {{"count", std::to_string(outstanding)}});
   log::info("stopped");
 }
 
-Daemon::~Daemon() { stop(); }
+Daemon::~Daemon() {
+  stop();
+}
 
 }  // namespace jb::cli

@@ -20,11 +20,21 @@ void append_json_string(std::string& out, std::string_view text) {
   out += '"';
   for (unsigned char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -41,7 +51,8 @@ void append_json_string(std::string& out, std::string_view text) {
 std::string now_text() {
   auto now = std::chrono::system_clock::now();
   auto secs = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[64];
@@ -62,8 +73,12 @@ bool parse_level(std::string_view name, Level* level) {
   return false;
 }
 
-void set_level(Level level) { g_level = level; }
-void use_stdout(bool yes) { g_stdout = yes; }
+void set_level(Level level) {
+  g_level = level;
+}
+void use_stdout(bool yes) {
+  g_stdout = yes;
+}
 
 void write(Level level, std::string_view message, Fields fields) {
   if (level < g_level.load()) return;

@@ -29,8 +29,8 @@ bool parse_reason_code(std::string_view code, DeadLetterReason* reason);
 // Every reason, in declaration order.
 const DeadLetterReason* all_reasons(size_t* count);
 
-// A failed callback: the reason, a detail that names fields but never their values (no PII), and the
-// transaction reference when one could be read.
+// A failed callback: the reason, a detail that names fields but never their values (no PII), and
+// the transaction reference when one could be read.
 struct Failure {
   DeadLetterReason reason;
   std::string detail;

@@ -65,7 +65,9 @@ bool parse_cidr(std::string_view text, Cidr* out) {
 }
 
 std::vector<std::string> jumio_datacenter_addresses(std::string_view datacenter) {
-  auto to_vector = [](const auto& list) { return std::vector<std::string>(std::begin(list), std::end(list)); };
+  auto to_vector = [](const auto& list) {
+    return std::vector<std::string>(std::begin(list), std::end(list));
+  };
   if (datacenter == "US") return to_vector(kUs);
   if (datacenter == "EU") return to_vector(kEu);
   if (datacenter == "SGP") return to_vector(kSgp);
@@ -106,6 +108,8 @@ std::string Allowlist::client_address(std::string_view peer, std::string_view fo
   return std::string(peer);
 }
 
-bool Allowlist::allowed(std::string_view address) const { return any_contains(allowed_, address); }
+bool Allowlist::allowed(std::string_view address) const {
+  return any_contains(allowed_, address);
+}
 
 }  // namespace jb::http

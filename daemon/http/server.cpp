@@ -13,7 +13,7 @@ namespace {
 constexpr int kListenBacklog = 1024;
 constexpr time_t kReadTimeoutSeconds = 10;
 constexpr size_t kKeepAliveMaxRequests = 100000;
-constexpr time_t kKeepAliveTimeoutSeconds = 30;
+constexpr time_t kKeepAliveTimeoutSeconds = 5;
 constexpr const char* kRetryAfterSeconds = "5";
 
 std::string regex_escape(const std::string& text) {
@@ -27,12 +27,20 @@ std::string regex_escape(const std::string& text) {
 
 const char* reason_phrase(int status) {
   switch (status) {
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Payload Too Large";
-    case 503: return "Service Unavailable";
-    default: return "Error";
+    case 400:
+      return "Bad Request";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 413:
+      return "Payload Too Large";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Error";
   }
 }
 
@@ -86,8 +94,9 @@ Server::Server(const config::HttpConfig& http, pipeline::Pipeline* pipeline, Met
   });
 
   const std::string path = regex_escape(http_.path);
-  svr.Post(path, [this](const httplib::Request& req, httplib::Response& res,
-                        const httplib::ContentReader& reader) { handle_callback(req, res, reader); });
+  svr.Post(path,
+           [this](const httplib::Request& req, httplib::Response& res,
+                  const httplib::ContentReader& reader) { handle_callback(req, res, reader); });
   auto not_allowed = [this](const httplib::Request&, httplib::Response& res) {
     res.set_header("Allow", "POST");
     answer(res, 405);
@@ -111,7 +120,9 @@ Server::Server(const config::HttpConfig& http, pipeline::Pipeline* pipeline, Met
   });
 }
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
 void Server::set_allowlist(std::shared_ptr<const Allowlist> allowlist) {
   std::lock_guard<std::mutex> lock(allowlist_mutex_);
@@ -147,7 +158,9 @@ bool Server::bind(std::string* error) {
   return true;
 }
 
-void Server::run() { server_->listen_after_bind(); }
+void Server::run() {
+  server_->listen_after_bind();
+}
 
 void Server::stop() {
   if (server_ && server_->is_running()) server_->stop();
@@ -174,8 +187,8 @@ void Server::handle_callback(const httplib::Request& request, httplib::Response&
   std::string content_length = request.get_header_value("Content-Length");
   std::from_chars(content_length.data(), content_length.data() + content_length.size(), announced);
   body.reserve(std::min<uint64_t>(announced, http_.max_body_bytes));
-  bool too_large = false;
-  content_reader([&](const char* data, size_t length) {
+  bool too_large = announced > http_.max_body_bytes;
+  bool complete = !too_large && content_reader([&](const char* data, size_t length) {
     if (body.size() + length > http_.max_body_bytes) {
       too_large = true;
       return false;
@@ -195,7 +208,14 @@ void Server::handle_callback(const httplib::Request& request, httplib::Response&
     answer(response, 413);
     return;
   }
-  pipeline::Request callback{body, request.get_header_value("Content-Type"), client, received_at};
+  if (!complete) {
+    log::warn("callback rejected", {{"reason", "incomplete_body"}});
+    response.set_header("Connection", "close");
+    answer(response, 400);
+    return;
+  }
+  const std::string content_type = request.get_header_value("Content-Type");
+  pipeline::Request callback{body, content_type, client, received_at};
   answer(response, status_of(pipeline_->process(callback)));
 }
 

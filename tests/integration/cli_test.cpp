@@ -32,7 +32,7 @@ TEST(Cli, PrintsVersionAndUsage) {
 }
 
 TEST(Cli, NormalizePrintsTheCanonicalEvent) {
-  auto result = test::run_binary({"normalize", "-"}, samples::kNetverifyApproved);
+  auto result = test::run_binary({"normalize", "-"}, kSampleNetverifyApproved);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_TRUE(EventMatchesSchema(result.out));
   EXPECT_NE(result.out.find("\"status\":\"APPROVED_VERIFIED\""), std::string::npos);
@@ -59,7 +59,8 @@ TEST(Cli, CheckConfigAcceptsTheShippedConfigAndRedactsSecrets) {
 
 TEST(Cli, BadConfigExits78NamingKeyAndLine) {
   std::string dir = test::temp_dir("jb-cli");
-  std::string config = write_file(dir, "config.yaml", "http:\n  listen: \"127.0.0.1:8080\"\n  lisen: 1\n");
+  std::string config =
+      write_file(dir, "config.yaml", "http:\n  listen: \"127.0.0.1:8080\"\n  lisen: 1\n");
   for (const char* command : {"check-config", "serve"}) {
     auto result = test::run_binary({command, "--config", config});
     EXPECT_EQ(result.exit_code, 78) << command;
@@ -73,7 +74,8 @@ TEST(Cli, ServeOnTheEmbeddedBrokerThenConsumeShowsTheEvent) {
   std::string config = write_file(dir, "config.yaml",
                                   "http:\n  listen: \"127.0.0.1:0\"\n"
                                   "kafka:\n  brokers: embedded\n"
-                                  "spool:\n  dir: \"" + dir + "/spool\"\n");
+                                  "spool:\n  dir: \"" +
+                                      dir + "/spool\"\n");
   test::Child serve({"serve", "--config", config});
   std::string line = serve.wait_for_line("\"listening\"", seconds(20));
   ASSERT_FALSE(line.empty()) << serve.output();
@@ -81,14 +83,15 @@ TEST(Cli, ServeOnTheEmbeddedBrokerThenConsumeShowsTheEvent) {
   ASSERT_TRUE(std::regex_search(line, port, std::regex(":([0-9]+)\"")));
 
   httplib::Client client("127.0.0.1", std::stoi(port[1]));
-  auto answer = client.Post("/callbacks/jumio", samples::kAuthenticationPassed,
+  auto answer = client.Post("/callbacks/jumio", kSampleAuthenticationPassed,
                             "application/x-www-form-urlencoded");
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->status, 200);
 
-  auto consumed = test::run_binary({"consume", "--config", config, "--topic",
-                                    "jumio.authentication.passed", "--from-beginning", "--max", "1"},
-                                   "", seconds(30));
+  auto consumed =
+      test::run_binary({"consume", "--config", config, "--topic", "jumio.authentication.passed",
+                        "--from-beginning", "--max", "1"},
+                       "", seconds(30));
   EXPECT_EQ(consumed.exit_code, 0) << consumed.err;
   EXPECT_NE(consumed.out.find("\"topic\":\"jumio.authentication.passed\""), std::string::npos)
       << consumed.out << consumed.err;

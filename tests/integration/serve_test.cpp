@@ -1,8 +1,11 @@
 // The real serve code over HTTP on port 0, against a mock-cluster broker over TCP.
 #include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
+#include <cstring>
 #include <future>
 #include <thread>
 
@@ -32,19 +35,22 @@ TEST(Serve, PublishesEachSampleToItsTopicWithKeyHeadersAndEvent) {
     std::string type;
   };
   const Case cases[] = {
-      {samples::kNetverifyApproved, "jumio.netverify.approved_verified", "NETVERIFYID"},
-      {samples::kNetverifyFraud, "jumio.netverify.denied_fraud", "NETVERIFYID"},
-      {samples::kAuthenticationPassed, "jumio.authentication.passed", "NETVERIFY_AUTHENTICATION"},
-      {samples::kDocumentUploaded, "jumio.document.uploaded", "DOCUMENT_VERIFICATION"},
-      {samples::kDocumentExtracted, "jumio.document.extracted", "DOCUMENT_VERIFICATION"},
-      {samples::kDocumentDiscarded, "jumio.document.discarded", "DOCUMENT_VERIFICATION"},
+      {kSampleNetverifyApproved, "jumio.netverify.approved_verified", "NETVERIFYID"},
+      {kSampleNetverifyFraud, "jumio.netverify.denied_fraud", "NETVERIFYID"},
+      {kSampleAuthenticationPassed, "jumio.authentication.passed", "NETVERIFY_AUTHENTICATION"},
+      {kSampleDocumentUploaded, "jumio.document.uploaded", "DOCUMENT_VERIFICATION"},
+      {kSampleDocumentExtracted, "jumio.document.extracted", "DOCUMENT_VERIFICATION"},
+      {kSampleDocumentDiscarded, "jumio.document.discarded", "DOCUMENT_VERIFICATION"},
   };
   for (const auto& c : cases) ASSERT_EQ(bridge.post(c.body), 200) << c.topic;
 
+  auto records = bridge.read({"^jumio\\..*"}, std::size(cases));
+  ASSERT_EQ(records.size(), std::size(cases));
   for (const auto& c : cases) {
-    auto records = bridge.read({c.topic}, 1);
-    ASSERT_EQ(records.size(), 1u) << c.topic;
-    const auto& record = records[0];
+    auto found = std::find_if(records.begin(), records.end(),
+                              [&](const auto& r) { return r.topic == c.topic; });
+    ASSERT_NE(found, records.end()) << c.topic;
+    const auto& record = *found;
     EXPECT_EQ(record.topic, c.topic);
     EXPECT_EQ(record.key, "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx");
     auto event = parse(record.value);
@@ -80,10 +86,10 @@ TEST(Serve, DeadLettersAnUnroutableCallbackWholeAndAnswers200) {
 TEST(Serve, AnswersOnlyAfterTheBrokerHasTheRecord) {
   test::Bridge bridge([](config::Config& c) { c.http.delivery_timeout_ms = 20000; });
   // Warm up so the producer knows the cluster, then take the broker down.
-  ASSERT_EQ(bridge.post(samples::kAuthenticationPassed), 200);
+  ASSERT_EQ(bridge.post(kSampleAuthenticationPassed), 200);
   rd_kafka_mock_broker_set_down(bridge.broker().mock(), 1);
 
-  auto answer = std::async(std::launch::async, [&] { return bridge.post(samples::kNetverifyFraud); });
+  auto answer = std::async(std::launch::async, [&] { return bridge.post(kSampleNetverifyFraud); });
   EXPECT_EQ(answer.wait_for(seconds(2)), std::future_status::timeout)
       << "answered while the broker could not have the record";
   EXPECT_TRUE(bridge.read({"jumio.netverify.denied_fraud"}, 1, milliseconds(500)).empty());
@@ -91,15 +97,19 @@ TEST(Serve, AnswersOnlyAfterTheBrokerHasTheRecord) {
   rd_kafka_mock_broker_set_up(bridge.broker().mock(), 1);
   ASSERT_EQ(answer.get(), 200);
   // The 200 means the broker has it: it is readable at once.
-  EXPECT_EQ(bridge.read({"jumio.netverify.denied_fraud"}, 1, seconds(10)).size(), 1u);
+  EXPECT_EQ(bridge.read({"jumio.netverify.denied_fraud"}, 1).size(), 1u);
 }
 
 TEST(Serve, Answers503WhenKafkaDoesNotAcknowledgeInTime) {
   test::Bridge bridge([](config::Config& c) { c.http.delivery_timeout_ms = 500; });
-  ASSERT_EQ(bridge.post(samples::kAuthenticationPassed), 200);
+  // The first callback also waits for the topic's metadata: allow it a few tries.
+  int warm_up = 0;
+  for (int attempt = 0; attempt < 10 && warm_up != 200; ++attempt)
+    warm_up = bridge.post(kSampleAuthenticationPassed);
+  ASSERT_EQ(warm_up, 200);
   rd_kafka_mock_broker_set_down(bridge.broker().mock(), 1);
   auto client = bridge.client();
-  auto result = client.Post(bridge.config().http.path, samples::kNetverifyFraud,
+  auto result = client.Post(bridge.config().http.path, kSampleNetverifyFraud,
                             "application/x-www-form-urlencoded");
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 503);
@@ -109,7 +119,7 @@ TEST(Serve, Answers503WhenKafkaDoesNotAcknowledgeInTime) {
 
 TEST(Serve, RejectsDisallowedAddressesWith403AndPublishesNothing) {
   test::Bridge bridge([](config::Config& c) { c.security.allow = {"10.0.0.0/8"}; });
-  EXPECT_EQ(bridge.post(samples::kNetverifyApproved), 403);
+  EXPECT_EQ(bridge.post(kSampleNetverifyApproved), 403);
   EXPECT_TRUE(bridge.read({"^jumio\\..*"}, 1, milliseconds(1500)).empty());
 }
 
@@ -133,19 +143,19 @@ TEST(Serve, AnswersOtherPathsAndMethodsAsHttpRequires) {
 TEST(Serve, RejectsBodiesOverTheLimitWith413AndAcceptsLargeLegitimateCallbacks) {
   test::Bridge bridge([](config::Config& c) { c.http.max_body_bytes = 16384; });
   // A real callback of 12 KiB: Debian's cpp-httplib refuses form bodies over 8 KiB by default.
-  std::string large = std::string(samples::kNetverifyApproved) + "&merchantReportingCriteria=" +
-                      std::string(12 * 1024 - sizeof(samples::kNetverifyApproved), 'x');
+  std::string large = std::string(kSampleNetverifyApproved) + "&merchantReportingCriteria=" +
+                      std::string(12 * 1024 - std::strlen(kSampleNetverifyApproved), 'x');
   EXPECT_EQ(bridge.post(large), 200);
   EXPECT_EQ(bridge.read({"jumio.netverify.approved_verified"}, 1).size(), 1u);
 
-  std::string oversize = std::string(samples::kNetverifyApproved) + "&x=" + std::string(20000, 'y');
+  std::string oversize = std::string(kSampleNetverifyApproved) + "&x=" + std::string(20000, 'y');
   EXPECT_EQ(bridge.post(oversize), 413);
 }
 
 TEST(Serve, CountsCallbacksAndAnswersInMetrics) {
   test::Bridge bridge;
-  ASSERT_EQ(bridge.post(samples::kNetverifyApproved), 200);
-  ASSERT_EQ(bridge.post(samples::kNetverifyApproved), 200);
+  ASSERT_EQ(bridge.post(kSampleNetverifyApproved), 200);
+  ASSERT_EQ(bridge.post(kSampleNetverifyApproved), 200);
   ASSERT_EQ(bridge.post("callBackType=SOMETHING_ELSE&x=1"), 200);
   auto client = bridge.client();
   auto metrics = client.Get("/metrics");
@@ -165,7 +175,7 @@ TEST(Serve, ReloadChangesRoutingWithoutRestart) {
   config::Config changed = bridge.config();
   changed.topics.overrides["netverify.denied_fraud"] = "fraud-alerts";
   bridge.daemon().reload(changed);
-  ASSERT_EQ(bridge.post(samples::kNetverifyFraud), 200);
+  ASSERT_EQ(bridge.post(kSampleNetverifyFraud), 200);
   EXPECT_EQ(bridge.read({"fraud-alerts"}, 1).size(), 1u);
 }
 

@@ -15,9 +15,9 @@ Bridge::Bridge(const std::function<void(config::Config&)>& customize) {
   }
   config_.http.listen = "127.0.0.1:0";
   config_.kafka.brokers = broker_->bootstraps();
-  config_.spool.dir = (std::filesystem::temp_directory_path() /
-                       ("jumio-bridge-test-" + std::to_string(::getpid())))
-                          .string();
+  config_.spool.dir =
+      (std::filesystem::temp_directory_path() / ("jumio-bridge-test-" + std::to_string(::getpid())))
+          .string();
   if (customize) customize(config_);
   daemon_ = cli::Daemon::start(config_, &error);
   if (!daemon_) ADD_FAILURE() << "daemon: " << error;

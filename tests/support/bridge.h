@@ -34,9 +34,9 @@ class Bridge {
 
   // Reads `count` records from topics (names or ^regex) from the beginning, or what arrived
   // before timeout.
-  std::vector<kafka::ConsumedMessage> read(const std::vector<std::string>& topics, size_t count,
-                                           std::chrono::milliseconds timeout =
-                                               std::chrono::seconds(15)) const;
+  std::vector<kafka::ConsumedMessage> read(
+      const std::vector<std::string>& topics, size_t count,
+      std::chrono::milliseconds timeout = std::chrono::seconds(15)) const;
 
  private:
   config::Config config_;

@@ -23,7 +23,9 @@ std::vector<char*> make_argv(const std::vector<std::string>& args) {
   return argv;
 }
 
-int exit_code_of(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
+int exit_code_of(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
 
 int wait_with_deadline(pid_t pid, Clock::time_point deadline) {
   int status = 0;
