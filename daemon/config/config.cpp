@@ -60,37 +60,36 @@ void read_http(YamlReader& reader, const YamlEntry& entry, HttpConfig* http) {
 
 void read_security(YamlReader& reader, const YamlEntry& entry, SecurityConfig* security) {
   reader.read_fields(
-      entry, {
-                 {"allow",
-                  [&](const YamlEntry& e) {
-                    reader.read_string_list(e, cidr_problem, &security->allow);
-                  }},
-                 {"jumio_datacenters",
-                  [&](const YamlEntry& e) {
-                    reader.read_string_list(e, datacenter_problem, &security->jumio_datacenters);
-                  }},
-                 {"trusted_proxies",
-                  [&](const YamlEntry& e) {
-                    reader.read_string_list(e, cidr_problem, &security->trusted_proxies);
-                  }},
-             });
+      entry,
+      {
+          {"allow",
+           [&](const YamlEntry& e) { reader.read_string_list(e, cidr_problem, &security->allow); }},
+          {"jumio_datacenters",
+           [&](const YamlEntry& e) {
+             reader.read_string_list(e, datacenter_problem, &security->jumio_datacenters);
+           }},
+          {"trusted_proxies",
+           [&](const YamlEntry& e) {
+             reader.read_string_list(e, cidr_problem, &security->trusted_proxies);
+           }},
+      });
 }
 
 void read_kafka(YamlReader& reader, const YamlEntry& entry, KafkaConfig* kafka) {
   auto property_problem = [](const std::string& key, const std::string&) {
     return kafka_property_conflict(key);
   };
-  reader.read_fields(
-      entry, {
-                 {"brokers",
-                  [&](const YamlEntry& e) {
-                    read_checked_string(reader, e, broker_list_problem, &kafka->brokers);
-                  }},
-                 {"properties",
-                  [&](const YamlEntry& e) {
-                    reader.read_scalar_map(e, property_problem, &kafka->properties);
-                  }},
-             });
+  reader.read_fields(entry, {
+                                {"brokers",
+                                 [&](const YamlEntry& e) {
+                                   read_checked_string(reader, e, broker_list_problem,
+                                                       &kafka->brokers);
+                                 }},
+                                {"properties",
+                                 [&](const YamlEntry& e) {
+                                   reader.read_scalar_map(e, property_problem, &kafka->properties);
+                                 }},
+                            });
 }
 
 void read_topics(YamlReader& reader, const YamlEntry& entry, TopicsConfig* topics) {
@@ -105,8 +104,7 @@ void read_topics(YamlReader& reader, const YamlEntry& entry, TopicsConfig* topic
       entry, {
                  {"template",
                   [&](const YamlEntry& e) {
-                    read_checked_string(reader, e, topic_template_problem,
-                                        &topics->topic_template);
+                    read_checked_string(reader, e, topic_template_problem, &topics->topic_template);
                   }},
                  {"overrides",
                   [&](const YamlEntry& e) {
@@ -124,17 +122,16 @@ std::string spool_dir_problem(const std::string& dir) {
 }
 
 void read_spool(YamlReader& reader, const YamlEntry& entry, SpoolConfig* spool) {
-  reader.read_fields(
-      entry, {
-                 {"dir",
-                  [&](const YamlEntry& e) {
-                    read_checked_string(reader, e, spool_dir_problem, &spool->dir);
-                  }},
-                 {"max_bytes",
-                  [&](const YamlEntry& e) {
-                    read_integer_into(reader, e, 1, kUnbounded, &spool->max_bytes);
-                  }},
-             });
+  reader.read_fields(entry, {
+                                {"dir",
+                                 [&](const YamlEntry& e) {
+                                   read_checked_string(reader, e, spool_dir_problem, &spool->dir);
+                                 }},
+                                {"max_bytes",
+                                 [&](const YamlEntry& e) {
+                                   read_integer_into(reader, e, 1, kUnbounded, &spool->max_bytes);
+                                 }},
+                            });
 }
 
 void read_log(YamlReader& reader, const YamlEntry& entry, LogConfig* log) {
@@ -153,15 +150,15 @@ void read_document(YamlReader& reader, const YAML::Node& document, Config* confi
     return;
   }
   reader.read_fields(
-      root, {
-                {"http", [&](const YamlEntry& e) { read_http(reader, e, &config->http); }},
-                {"security",
-                 [&](const YamlEntry& e) { read_security(reader, e, &config->security); }},
-                {"kafka", [&](const YamlEntry& e) { read_kafka(reader, e, &config->kafka); }},
-                {"topics", [&](const YamlEntry& e) { read_topics(reader, e, &config->topics); }},
-                {"spool", [&](const YamlEntry& e) { read_spool(reader, e, &config->spool); }},
-                {"log", [&](const YamlEntry& e) { read_log(reader, e, &config->log); }},
-            });
+      root,
+      {
+          {"http", [&](const YamlEntry& e) { read_http(reader, e, &config->http); }},
+          {"security", [&](const YamlEntry& e) { read_security(reader, e, &config->security); }},
+          {"kafka", [&](const YamlEntry& e) { read_kafka(reader, e, &config->kafka); }},
+          {"topics", [&](const YamlEntry& e) { read_topics(reader, e, &config->topics); }},
+          {"spool", [&](const YamlEntry& e) { read_spool(reader, e, &config->spool); }},
+          {"log", [&](const YamlEntry& e) { read_log(reader, e, &config->log); }},
+      });
 }
 
 }  // namespace

@@ -23,19 +23,19 @@ struct SecurityConfig {
 };
 
 struct KafkaConfig {
-  std::string brokers = "embedded";              // "embedded" or "host:port,..."
+  std::string brokers = "embedded";               // "embedded" or "host:port,..."
   std::map<std::string, std::string> properties;  // passed to librdkafka as-is
 };
 
 struct TopicsConfig {
   std::string topic_template = "jumio.{type}.{status}";  // the YAML key is "template"
-  std::map<std::string, std::string> overrides;           // "{type}.{status}" -> topic
+  std::map<std::string, std::string> overrides;          // "{type}.{status}" -> topic
   std::string deadletter = "jumio.deadletter";
 };
 
 struct SpoolConfig {
-  std::string dir = "var/spool";        // durable local store for unacknowledged callbacks
-  uint64_t max_bytes = 1073741824;      // spool size limit
+  std::string dir = "var/spool";    // durable local store for unacknowledged callbacks
+  uint64_t max_bytes = 1073741824;  // spool size limit
 };
 
 struct LogConfig {
@@ -51,7 +51,8 @@ struct Config {
   LogConfig log;
 };
 
-// One problem in a config file: the dotted key, its 1-based line (0 when unknown), and what is wrong.
+// One problem in a config file: the dotted key, its 1-based line (0 when unknown), and what is
+// wrong.
 struct ConfigError {
   std::string key;
   int line = 0;

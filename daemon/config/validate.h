@@ -1,4 +1,5 @@
-// Value checks for the config loader. Each returns "" when the value is fine, else what is wrong with it.
+// Value checks for the config loader. Each returns "" when the value is fine, else what is wrong
+// with it.
 #pragma once
 
 #include <string>

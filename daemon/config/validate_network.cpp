@@ -10,8 +10,12 @@
 namespace jb::config {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_alnum(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 bool all_digits(std::string_view text) {
   if (text.empty()) return false;
@@ -69,14 +73,16 @@ bool is_hostname(std::string_view text) {
 
 std::string host_problem(std::string_view host) {
   if (host.empty()) return "has no host before the port (0.0.0.0 listens on every IPv4 address)";
-  if (host.find(':') != std::string_view::npos) return "needs brackets around an IPv6 address: [addr]:port";
+  if (host.find(':') != std::string_view::npos)
+    return "needs brackets around an IPv6 address: [addr]:port";
   if (looks_like_ipv4(host)) return is_ipv4(host) ? "" : "has an invalid IPv4 address";
   return is_hostname(host) ? "" : "has a host that is neither an IP address nor a valid hostname";
 }
 
 std::string port_problem(std::string_view port, bool allow_zero) {
   unsigned value = 0;
-  if (!parse_small_number(port, 5, &value) || value > 65535) return "has a port that is not 0..65535";
+  if (!parse_small_number(port, 5, &value) || value > 65535)
+    return "has a port that is not 0..65535";
   if (value == 0 && !allow_zero) return "has port 0, which cannot be connected to";
   return "";
 }

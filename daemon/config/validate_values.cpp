@@ -12,7 +12,8 @@ constexpr size_t kMaxTopicLength = 249;
 
 struct KindStatuses {
   std::string_view type;
-  std::string_view statuses;  // the statuses Jumio sends for this kind, lower-cased, comma-separated
+  std::string_view
+      statuses;  // the statuses Jumio sends for this kind, lower-cased, comma-separated
 };
 
 constexpr std::array<KindStatuses, 3> kKindStatuses = {{
@@ -102,7 +103,7 @@ std::string override_key_problem(const std::string& key) {
     std::string_view status = std::string_view(key).substr(dot + 1);
     if (lists_status(kind.statuses, status)) return "";
     return "is not a status Jumio sends for " + std::string(type) +
-           " (lower-case); expected one of: " + std::string(kind.statuses);
+           "; expected one of (lower-case): " + std::string(kind.statuses);
   }
   return "must start with netverify, authentication or document, as in \"{type}.{status}\"";
 }

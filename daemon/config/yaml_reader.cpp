@@ -46,21 +46,26 @@ const FieldRule* find_rule(const std::vector<FieldRule>& rules, const std::strin
   return nullptr;
 }
 
-// Parses an optional '-' and decimal digits; false on anything else or on overflow.
-bool parse_integer(const std::string& text, int64_t* out) {
+enum class IntegerParse { ok, not_a_number, out_of_range };
+
+// Parses an optional '-' and decimal digits into an int64_t.
+IntegerParse parse_integer(const std::string& text, int64_t* out) {
   bool negative = !text.empty() && text.front() == '-';
   size_t start = negative ? 1 : 0;
-  if (text.size() == start) return false;
-  uint64_t magnitude = 0;
+  if (text.size() == start) return IntegerParse::not_a_number;
   const uint64_t limit = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+  uint64_t magnitude = 0;
+  bool overflow = false;
   for (size_t i = start; i < text.size(); ++i) {
     char c = text[i];
-    if (c < '0' || c > '9') return false;
-    magnitude = magnitude * 10 + static_cast<uint64_t>(c - '0');
-    if (magnitude > limit) return false;
+    if (c < '0' || c > '9') return IntegerParse::not_a_number;
+    auto digit = static_cast<uint64_t>(c - '0');
+    if (magnitude > (limit - digit) / 10) overflow = true;
+    if (!overflow) magnitude = magnitude * 10 + digit;
   }
+  if (overflow) return IntegerParse::out_of_range;
   *out = negative ? -static_cast<int64_t>(magnitude) : static_cast<int64_t>(magnitude);
-  return true;
+  return IntegerParse::ok;
 }
 
 // Plain YAML booleans become the spelling librdkafka expects.
@@ -125,13 +130,22 @@ bool YamlReader::read_string(const YamlEntry& entry, std::string* out) {
 
 bool YamlReader::read_integer(const YamlEntry& entry, int64_t min, int64_t max, int64_t* out) {
   int64_t value = 0;
-  if (!entry.value.IsScalar() || entry.value.Tag() == "!" ||
-      !parse_integer(entry.value.Scalar(), &value)) {
+  if (!entry.value.IsScalar() || entry.value.Tag() == "!") {
     error(entry, "expected an integer, got " + kind_of(entry.value));
     return false;
   }
-  if (value < min || value > max) {
-    error(entry, max == std::numeric_limits<int64_t>::max()
+  IntegerParse parsed = parse_integer(entry.value.Scalar(), &value);
+  if (parsed == IntegerParse::not_a_number) {
+    error(entry, "expected an integer, got \"" + entry.value.Scalar() + "\"");
+    return false;
+  }
+  bool unbounded = max == std::numeric_limits<int64_t>::max();
+  if (parsed == IntegerParse::out_of_range && unbounded) {
+    error(entry, "is too large");
+    return false;
+  }
+  if (parsed == IntegerParse::out_of_range || value < min || value > max) {
+    error(entry, unbounded
                      ? "must be at least " + std::to_string(min)
                      : "must be between " + std::to_string(min) + " and " + std::to_string(max));
     return false;

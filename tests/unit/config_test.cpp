@@ -1,0 +1,422 @@
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace jb::config {
+namespace {
+
+std::string describe(const std::vector<ConfigError>& errors) {
+  std::string text;
+  for (const ConfigError& error : errors) text += format_error("config.yaml", error) + "\n";
+  return text;
+}
+
+void expect_same_config(const Config& a, const Config& b) {
+  EXPECT_EQ(a.http.listen, b.http.listen);
+  EXPECT_EQ(a.http.path, b.http.path);
+  EXPECT_EQ(a.http.max_body_bytes, b.http.max_body_bytes);
+  EXPECT_EQ(a.http.threads, b.http.threads);
+  EXPECT_EQ(a.http.delivery_timeout_ms, b.http.delivery_timeout_ms);
+  EXPECT_EQ(a.security.allow, b.security.allow);
+  EXPECT_EQ(a.security.jumio_datacenters, b.security.jumio_datacenters);
+  EXPECT_EQ(a.security.trusted_proxies, b.security.trusted_proxies);
+  EXPECT_EQ(a.kafka.brokers, b.kafka.brokers);
+  EXPECT_EQ(a.kafka.properties, b.kafka.properties);
+  EXPECT_EQ(a.topics.topic_template, b.topics.topic_template);
+  EXPECT_EQ(a.topics.overrides, b.topics.overrides);
+  EXPECT_EQ(a.topics.deadletter, b.topics.deadletter);
+  EXPECT_EQ(a.spool.dir, b.spool.dir);
+  EXPECT_EQ(a.spool.max_bytes, b.spool.max_bytes);
+  EXPECT_EQ(a.log.level, b.log.level);
+}
+
+constexpr const char* kFullConfig = R"(http:
+  listen: "[::1]:9090"
+  path: "/hooks/jumio"
+  max_body_bytes: 1048576
+  threads: 8
+  delivery_timeout_ms: 2500
+security:
+  allow: ["10.0.0.0/8", "2001:db8::/32"]
+  jumio_datacenters: [US, EU, SGP]
+  trusted_proxies: ["192.168.1.10/32"]
+kafka:
+  brokers: "kafka-1.internal:9092, kafka-2.internal:9093"
+  properties:
+    security.protocol: SASL_SSL
+    sasl.username: bridge
+    linger.ms: 5
+    enable.ssl.certificate.verification: false
+    client.id: "0123"
+topics:
+  template: "kyc_{type}-{status}"
+  overrides:
+    netverify.denied_fraud: fraud-alerts
+    document.failed: "doc.failures"
+  deadletter: kyc.deadletter
+spool:
+  dir: /var/lib/jumio-bridge/spool
+  max_bytes: 5000000000
+log:
+  level: debug
+)";
+
+TEST(Config, EmptyTextCommentsAndNullSectionsMeanDefaults) {
+  for (const char* text : {"", "# nothing here\n", "http:\nsecurity:\nkafka:\nlog:\n", "{}\n"}) {
+    Config config;
+    config.http.threads = 3;
+    EXPECT_TRUE(parse_config(text, &config).empty()) << text;
+    expect_same_config(config, Config{});
+  }
+}
+
+TEST(Config, FullFileFillsEveryField) {
+  Config config;
+  auto errors = parse_config(kFullConfig, &config);
+  ASSERT_TRUE(errors.empty()) << describe(errors);
+  EXPECT_EQ(config.http.listen, "[::1]:9090");
+  EXPECT_EQ(config.http.path, "/hooks/jumio");
+  EXPECT_EQ(config.http.max_body_bytes, 1048576u);
+  EXPECT_EQ(config.http.threads, 8);
+  EXPECT_EQ(config.http.delivery_timeout_ms, 2500);
+  EXPECT_EQ(config.security.allow, (std::vector<std::string>{"10.0.0.0/8", "2001:db8::/32"}));
+  EXPECT_EQ(config.security.jumio_datacenters, (std::vector<std::string>{"US", "EU", "SGP"}));
+  EXPECT_EQ(config.security.trusted_proxies, std::vector<std::string>{"192.168.1.10/32"});
+  EXPECT_EQ(config.kafka.brokers, "kafka-1.internal:9092, kafka-2.internal:9093");
+  EXPECT_EQ(config.kafka.properties,
+            (std::map<std::string, std::string>{{"client.id", "0123"},
+                                                {"enable.ssl.certificate.verification", "false"},
+                                                {"linger.ms", "5"},
+                                                {"sasl.username", "bridge"},
+                                                {"security.protocol", "SASL_SSL"}}));
+  EXPECT_EQ(config.topics.topic_template, "kyc_{type}-{status}");
+  EXPECT_EQ(config.topics.overrides,
+            (std::map<std::string, std::string>{{"document.failed", "doc.failures"},
+                                                {"netverify.denied_fraud", "fraud-alerts"}}));
+  EXPECT_EQ(config.topics.deadletter, "kyc.deadletter");
+  EXPECT_EQ(config.spool.dir, "/var/lib/jumio-bridge/spool");
+  EXPECT_EQ(config.spool.max_bytes, 5000000000u);
+  EXPECT_EQ(config.log.level, "debug");
+}
+
+struct ValidCase {
+  const char* yaml;
+};
+
+void PrintTo(const ValidCase& c, std::ostream* out) {
+  *out << c.yaml;
+}
+
+class ValidValues : public ::testing::TestWithParam<ValidCase> {};
+
+TEST_P(ValidValues, AreAccepted) {
+  Config config;
+  auto errors = parse_config(GetParam().yaml, &config);
+  EXPECT_TRUE(errors.empty()) << GetParam().yaml << "\n" << describe(errors);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Config, ValidValues,
+    ::testing::Values(
+        ValidCase{"http:\n  listen: \"0.0.0.0:0\"\n"},
+        ValidCase{"http:\n  listen: \"[::]:65535\"\n"},
+        ValidCase{"http:\n  listen: \"localhost:8080\"\n"},
+        ValidCase{"http:\n  listen: \"jumio-bridge.internal:443\"\n"},
+        ValidCase{"http:\n  max_body_bytes: 67108864\n  threads: 1024\n"},
+        ValidCase{"http:\n  threads: 1\n  delivery_timeout_ms: 100\n"},
+        ValidCase{"http:\n  delivery_timeout_ms: 600000\n"}, ValidCase{"security:\n  allow: []\n"},
+        ValidCase{"security:\n  allow: [\"0.0.0.0/0\", \"::/0\", \"::ffff:10.1.0.0/112\"]\n"},
+        ValidCase{"security:\n  trusted_proxies:\n    - 172.16.0.0/12\n    - fd00::/8\n"},
+        ValidCase{"kafka:\n  brokers: \"127.0.0.1:9092\"\n"},
+        ValidCase{"kafka:\n  brokers: \"a:1,[::1]:9092,b.example:65535\"\n"},
+        ValidCase{"kafka:\n  properties:\n    sasl.mechanism: PLAIN\n    retries: 10\n"},
+        ValidCase{"topics:\n  template: \"{type}\"\n"},
+        ValidCase{"topics:\n  template: \"all-jumio-events\"\n"},
+        ValidCase{"topics:\n  overrides:\n    authentication.expired: a\n    document.extracted: "
+                  "b\n    netverify.no_id_uploaded: c\n"},
+        ValidCase{"spool:\n  max_bytes: 9223372036854775807\n"},
+        ValidCase{"log:\n  level: error\n"}));
+
+struct ErrorCase {
+  const char* name;
+  const char* yaml;
+  const char* key;
+  int line;
+  const char* message_part;
+};
+
+void PrintTo(const ErrorCase& c, std::ostream* out) {
+  *out << c.name;
+}
+
+class InvalidValues : public ::testing::TestWithParam<ErrorCase> {};
+
+TEST_P(InvalidValues, AreOneErrorNamingKeyAndLine) {
+  const ErrorCase& c = GetParam();
+  Config config;
+  config.http.path = "/untouched";
+  auto errors = parse_config(c.yaml, &config);
+  ASSERT_EQ(errors.size(), 1u) << describe(errors);
+  EXPECT_EQ(errors[0].key, c.key);
+  EXPECT_EQ(errors[0].line, c.line);
+  EXPECT_NE(errors[0].message.find(c.message_part), std::string::npos) << errors[0].message;
+  EXPECT_EQ(config.http.path, "/untouched");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Config, InvalidValues,
+    ::testing::Values(
+        // http
+        ErrorCase{"ListenList", "http:\n  listen: [a]\n", "http.listen", 2, "expected a string"},
+        ErrorCase{"ListenNull", "http:\n  listen:\n  path: /x\n", "http.listen", 2, "string"},
+        ErrorCase{"ListenNoPort", "http:\n  listen: localhost\n", "http.listen", 2, "no port"},
+        ErrorCase{"ListenBigPort", "\nhttp:\n  listen: \"1.2.3.4:65536\"\n", "http.listen", 3,
+                  "0..65535"},
+        ErrorCase{"ListenBareV6", "http:\n  listen: \"::1:80\"\n", "http.listen", 2, "brackets"},
+        ErrorCase{"ListenBadV4", "http:\n  listen: \"300.1.1.1:80\"\n", "http.listen", 2, "IPv4"},
+        ErrorCase{"ListenBadV6", "http:\n  listen: \"[::g]:80\"\n", "http.listen", 2, "IPv6"},
+        ErrorCase{"ListenNoHost", "http:\n  listen: \":80\"\n", "http.listen", 2, "no host"},
+        ErrorCase{"ListenBadHost", "http:\n  listen: \"a_b:80\"\n", "http.listen", 2, "hostname"},
+        ErrorCase{"PathRelative", "http:\n  path: callbacks\n", "http.path", 2, "start with '/'"},
+        ErrorCase{"PathQuery", "http:\n  path: \"/a?b=1\"\n", "http.path", 2, "query"},
+        ErrorCase{"PathMap", "http:\n  path: {a: 1}\n", "http.path", 2, "got a mapping"},
+        ErrorCase{"BodyText", "http:\n  max_body_bytes: lots\n", "http.max_body_bytes", 2,
+                  "expected an integer, got \"lots\""},
+        ErrorCase{"BodyQuoted", "http:\n  max_body_bytes: \"1024\"\n", "http.max_body_bytes", 2,
+                  "quoted string"},
+        ErrorCase{"BodyFloat", "http:\n  max_body_bytes: 1.5\n", "http.max_body_bytes", 2,
+                  "integer"},
+        ErrorCase{"BodyZero", "http:\n  max_body_bytes: 0\n", "http.max_body_bytes", 2,
+                  "between 1 and 67108864"},
+        ErrorCase{"BodyNegative", "http:\n  max_body_bytes: -5\n", "http.max_body_bytes", 2,
+                  "between 1"},
+        ErrorCase{"BodyTooBig", "http:\n  max_body_bytes: 67108865\n", "http.max_body_bytes", 2,
+                  "between 1"},
+        ErrorCase{"BodyHuge", "http:\n  max_body_bytes: 99999999999999999999\n",
+                  "http.max_body_bytes", 2, "between 1 and 67108864"},
+        ErrorCase{"SpoolHuge", "spool:\n  max_bytes: 9223372036854775808\n", "spool.max_bytes", 2,
+                  "too large"},
+        ErrorCase{"ThreadsZero", "http:\n  threads: 0\n", "http.threads", 2, "between 1 and 1024"},
+        ErrorCase{"ThreadsMany", "http:\n  threads: 1025\n", "http.threads", 2, "1024"},
+        ErrorCase{"ThreadsList", "http:\n  threads: [1]\n", "http.threads", 2, "got a list"},
+        ErrorCase{"TimeoutShort", "http:\n  delivery_timeout_ms: 99\n", "http.delivery_timeout_ms",
+                  2, "between 100 and 600000"},
+        ErrorCase{"TimeoutLong", "http:\n  delivery_timeout_ms: 600001\n",
+                  "http.delivery_timeout_ms", 2, "600000"},
+        // security
+        ErrorCase{"AllowBareV4", "security:\n  allow: [\"10.0.0.1\"]\n", "security.allow[0]", 2,
+                  "10.0.0.1/32"},
+        ErrorCase{"AllowBareV6", "security:\n  allow:\n    - \"::1/128\"\n    - \"fe80::1\"\n",
+                  "security.allow[1]", 4, "fe80::1/128"},
+        ErrorCase{"AllowPrefixV4", "security:\n  allow: [\"10.0.0.0/33\"]\n", "security.allow[0]",
+                  2, "0..32"},
+        ErrorCase{"AllowPrefixV6", "security:\n  allow: [\"::/129\"]\n", "security.allow[0]", 2,
+                  "0..128"},
+        ErrorCase{"AllowHostBits", "security:\n  allow: [\"10.1.2.3/8\"]\n", "security.allow[0]", 2,
+                  "10.0.0.0/8"},
+        ErrorCase{"AllowGarbage", "security:\n  allow: [\"anywhere\"]\n", "security.allow[0]", 2,
+                  "not a CIDR"},
+        ErrorCase{"AllowScalar", "security:\n  allow: 10.0.0.0/8\n", "security.allow", 2,
+                  "expected a list"},
+        ErrorCase{"AllowNull", "security:\n  allow:\n", "security.allow", 2, "expected a list"},
+        ErrorCase{"AllowNested", "security:\n  allow: [[\"10.0.0.0/8\"]]\n", "security.allow[0]", 2,
+                  "expected a string"},
+        ErrorCase{"ProxyBad", "security:\n  trusted_proxies: [\"10.0.0.0/\"]\n",
+                  "security.trusted_proxies[0]", 2, "prefix length"},
+        ErrorCase{"DatacenterUnknown", "security:\n  jumio_datacenters: [US, APAC]\n",
+                  "security.jumio_datacenters[1]", 2, "US, EU or SGP"},
+        ErrorCase{"DatacenterMap", "security:\n  jumio_datacenters: {US: 1}\n",
+                  "security.jumio_datacenters", 2, "expected a list"},
+        // kafka
+        ErrorCase{"BrokersEmpty", "kafka:\n  brokers: \"\"\n", "kafka.brokers", 2, "empty"},
+        ErrorCase{"BrokersNoPort", "kafka:\n  brokers: \"a:9092,b\"\n", "kafka.brokers", 2,
+                  "broker 2 has no port"},
+        ErrorCase{"BrokersEmptyEntry", "kafka:\n  brokers: \"a:9092,,b:9092\"\n", "kafka.brokers",
+                  2, "broker 2"},
+        ErrorCase{"BrokersPortZero", "kafka:\n  brokers: \"a:0\"\n", "kafka.brokers", 2, "port 0"},
+        ErrorCase{"BrokersList", "kafka:\n  brokers: [\"a:9092\"]\n", "kafka.brokers", 2,
+                  "expected a string"},
+        ErrorCase{"PropertiesList", "kafka:\n  properties: [a]\n", "kafka.properties", 2,
+                  "expected a mapping"},
+        ErrorCase{"PropertyMap", "kafka:\n  properties:\n    linger.ms: {a: 1}\n",
+                  "kafka.properties.linger.ms", 3, "string, number or boolean"},
+        ErrorCase{"PropertyNull", "kafka:\n  properties:\n    linger.ms:\n",
+                  "kafka.properties.linger.ms", 3, "got nothing"},
+        ErrorCase{"PropertyAcks", "kafka:\n  properties:\n    acks: 1\n", "kafka.properties.acks",
+                  3, "acks=all"},
+        ErrorCase{"PropertyIdempotence", "kafka:\n  properties:\n    enable.idempotence: false\n",
+                  "kafka.properties.enable.idempotence", 3, "idempotent"},
+        ErrorCase{"PropertyRequiredAcks", "kafka:\n  properties:\n    request.required.acks: 0\n",
+                  "kafka.properties.request.required.acks", 3, "fixed"},
+        ErrorCase{"PropertyBootstrap", "kafka:\n  properties:\n    bootstrap.servers: x:1\n",
+                  "kafka.properties.bootstrap.servers", 3, "kafka.brokers"},
+        ErrorCase{"PropertyBrokerList", "kafka:\n  properties:\n    metadata.broker.list: x:1\n",
+                  "kafka.properties.metadata.broker.list", 3, "kafka.brokers"},
+        // topics
+        ErrorCase{"TemplatePlaceholder", "topics:\n  template: \"jumio.{kind}.{status}\"\n",
+                  "topics.template", 2, "{kind}"},
+        ErrorCase{"TemplateSlash", "topics:\n  template: \"jumio/{type}\"\n", "topics.template", 2,
+                  "may contain only"},
+        ErrorCase{"TemplateOpen", "topics:\n  template: \"jumio.{type\"\n", "topics.template", 2,
+                  "closing"},
+        ErrorCase{"TemplateClose", "topics:\n  template: \"jumio.type}\"\n", "topics.template", 2,
+                  "opening"},
+        ErrorCase{"TemplateEmpty", "topics:\n  template: \"\"\n", "topics.template", 2, "empty"},
+        ErrorCase{"TemplateList", "topics:\n  template: [a]\n", "topics.template", 2, "got a list"},
+        ErrorCase{"OverrideTypo", "topics:\n  overrides:\n    netverify.denied_fruad: x\n",
+                  "topics.overrides.netverify.denied_fruad", 3, "denied_fraud"},
+        ErrorCase{"OverrideType", "topics:\n  overrides:\n    kyc.passed: x\n",
+                  "topics.overrides.kyc.passed", 3, "netverify, authentication or document"},
+        ErrorCase{"OverrideNoStatus", "topics:\n  overrides:\n    document: x\n",
+                  "topics.overrides.document", 3, "{type}.{status}"},
+        ErrorCase{"OverrideUpper", "topics:\n  overrides:\n    netverify.DENIED_FRAUD: x\n",
+                  "topics.overrides.netverify.DENIED_FRAUD", 3, "lower-case"},
+        ErrorCase{"OverrideTopic", "topics:\n  overrides:\n    netverify.denied_fraud: \"a b\"\n",
+                  "topics.overrides.netverify.denied_fraud", 3, "names a topic that may contain"},
+        ErrorCase{"OverridesList", "topics:\n  overrides: []\n", "topics.overrides", 2,
+                  "expected a mapping"},
+        ErrorCase{"DeadletterSpace", "topics:\n  deadletter: \"dead letters\"\n",
+                  "topics.deadletter", 2, "may contain only"},
+        ErrorCase{"DeadletterDots", "topics:\n  deadletter: \"..\"\n", "topics.deadletter", 2,
+                  "\"..\""},
+        // spool, log
+        ErrorCase{"SpoolDirEmpty", "spool:\n  dir: \"\"\n", "spool.dir", 2, "empty"},
+        ErrorCase{"SpoolDirList", "spool:\n  dir: [a]\n", "spool.dir", 2, "expected a string"},
+        ErrorCase{"SpoolZero", "spool:\n  max_bytes: 0\n", "spool.max_bytes", 2, "at least 1"},
+        ErrorCase{"SpoolUnits", "spool:\n  max_bytes: 1GB\n", "spool.max_bytes", 2, "got \"1GB\""},
+        ErrorCase{"LevelUnknown", "log:\n  level: verbose\n", "log.level", 2, "debug, info"},
+        ErrorCase{"LevelMap", "log:\n  level: {a: b}\n", "log.level", 2, "got a mapping"},
+        // structure
+        ErrorCase{"SectionScalar", "http: 5\n", "http", 1, "expected a mapping of listen, path"},
+        ErrorCase{"SectionList", "\nsecurity: []\n", "security", 2, "got a list"},
+        ErrorCase{"UnknownSection", "http: {}\nhtp:\n  listen: x\n", "htp", 2,
+                  "expected one of: http, security, kafka, topics, spool, log"},
+        ErrorCase{"UnknownNested", "http:\n  listen: \"127.0.0.1:1\"\n  lisen: 1\n", "http.lisen",
+                  3, "not a known key"},
+        ErrorCase{"UnknownInKafka", "kafka:\n  properties: {}\n  extra: 1\n", "kafka.extra", 3,
+                  "brokers, properties"},
+        ErrorCase{"DuplicateKey", "http:\n  path: /a\n  path: /b\n", "http.path", 3,
+                  "more than once"},
+        ErrorCase{"DuplicateSection", "log: {}\nlog: {}\n", "log", 2, "more than once"},
+        ErrorCase{"RootList", "- http\n", "", 1, "mapping of sections"},
+        ErrorCase{"BrokenYaml", "http:\n  listen: [1,\n", "", 3, "invalid YAML"},
+        ErrorCase{"TwoDocuments", "http: {}\n---\nlog: {}\n", "", 3, "second YAML document"}),
+    [](const ::testing::TestParamInfo<ErrorCase>& info) { return std::string(info.param.name); });
+
+TEST(Config, ReportsEveryErrorNotOnlyTheFirst) {
+  const char* text =
+      "http:\n"
+      "  listen: nowhere\n"
+      "  threads: many\n"
+      "security:\n"
+      "  allow: [\"10.0.0.1\", \"10.0.0.0/8\", \"::1\"]\n"
+      "kafka:\n"
+      "  properties:\n"
+      "    acks: all\n"
+      "colour: blue\n";
+  Config config;
+  auto errors = parse_config(text, &config);
+  std::vector<std::pair<std::string, int>> expected = {
+      {"http.listen", 2},       {"http.threads", 3},          {"security.allow[0]", 5},
+      {"security.allow[2]", 5}, {"kafka.properties.acks", 8}, {"colour", 9}};
+  ASSERT_EQ(errors.size(), expected.size()) << describe(errors);
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(errors[i].key, expected[i].first);
+    EXPECT_EQ(errors[i].line, expected[i].second) << errors[i].key;
+  }
+}
+
+TEST(Config, PropertyScalarsBecomeTheirText) {
+  Config config;
+  auto errors = parse_config(
+      "kafka:\n  properties:\n    a: 5\n    b: True\n    c: \"True\"\n    d: 0.5\n    e: off\n",
+      &config);
+  ASSERT_TRUE(errors.empty()) << describe(errors);
+  EXPECT_EQ(config.kafka.properties,
+            (std::map<std::string, std::string>{
+                {"a", "5"}, {"b", "true"}, {"c", "True"}, {"d", "0.5"}, {"e", "off"}}));
+}
+
+TEST(Config, EffectiveYamlRedactsSecretsAndKeepsTheRest) {
+  Config config;
+  config.kafka.properties = {{"sasl.password", "pw-value-1"},
+                             {"ssl.key.password", "pw-value-2"},
+                             {"ssl.keystore.password", "pw-value-3"},
+                             {"sasl.jaas.config", "jaas-value"},
+                             {"ssl.key.pem", "pem-value"},
+                             {"sasl.oauthbearer.client.secret", "oauth-value"},
+                             {"SASL.Password", "pw-value-4"},
+                             {"sasl.username", "visible-user"},
+                             {"security.protocol", "SASL_SSL"}};
+  std::string yaml = effective_config_yaml(config);
+  for (const char* secret : {"pw-value-1", "pw-value-2", "pw-value-3", "jaas-value", "pem-value",
+                             "oauth-value", "pw-value-4"}) {
+    EXPECT_EQ(yaml.find(secret), std::string::npos) << secret << " in\n" << yaml;
+  }
+  EXPECT_NE(yaml.find("visible-user"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("SASL_SSL"), std::string::npos) << yaml;
+  Config reparsed;
+  auto errors = parse_config(yaml, &reparsed);
+  ASSERT_TRUE(errors.empty()) << describe(errors) << yaml;
+  EXPECT_EQ(reparsed.kafka.properties.at("sasl.password"), "<redacted>");
+  EXPECT_EQ(reparsed.kafka.properties.at("sasl.username"), "visible-user");
+}
+
+TEST(Config, EffectiveYamlParsesBackToTheSameConfig) {
+  Config original;
+  ASSERT_TRUE(parse_config(kFullConfig, &original).empty());
+  original.kafka.properties["client.rack"] = "null";
+  original.kafka.properties["ssl.ca.location"] = "/etc/ssl/ca: bundle #1.pem";
+  std::string yaml = effective_config_yaml(original);
+  Config reparsed;
+  auto errors = parse_config(yaml, &reparsed);
+  ASSERT_TRUE(errors.empty()) << describe(errors) << yaml;
+  expect_same_config(reparsed, original);
+  EXPECT_EQ(effective_config_yaml(reparsed), yaml);
+}
+
+TEST(Config, EffectiveYamlOfDefaultsParsesBackToDefaults) {
+  Config reparsed;
+  reparsed.spool.dir = "elsewhere";
+  auto errors = parse_config(effective_config_yaml(Config{}), &reparsed);
+  ASSERT_TRUE(errors.empty()) << describe(errors);
+  expect_same_config(reparsed, Config{});
+}
+
+TEST(Config, ShippedConfigLoadsAndStatesTheDefaults) {
+  Config config;
+  auto errors = load_config(JB_SOURCE_DIR "/config.yaml", &config);
+  ASSERT_TRUE(errors.empty()) << describe(errors);
+  expect_same_config(config, Config{});
+}
+
+TEST(Config, MissingFileIsOneErrorWithoutLine) {
+  Config config;
+  auto errors = load_config(JB_SOURCE_DIR "/no-such-config.yaml", &config);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "");
+  EXPECT_EQ(errors[0].line, 0);
+  EXPECT_NE(errors[0].message.find("No such file"), std::string::npos) << errors[0].message;
+}
+
+TEST(Config, DirectoryIsOneError) {
+  Config config;
+  auto errors = load_config(JB_SOURCE_DIR, &config);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].message.find("directory"), std::string::npos) << errors[0].message;
+}
+
+TEST(Config, FormatErrorIsPathLineKeyMessage) {
+  EXPECT_EQ(format_error("c.yaml", {"http.listen", 4, "has no port"}),
+            "c.yaml:4: http.listen: has no port");
+  EXPECT_EQ(format_error("c.yaml", {"", 0, "cannot read the config file"}),
+            "c.yaml: cannot read the config file");
+  EXPECT_EQ(format_error("c.yaml", {"", 2, "invalid YAML"}), "c.yaml:2: invalid YAML");
+}
+
+}  // namespace
+}  // namespace jb::config
