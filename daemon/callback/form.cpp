@@ -50,10 +50,9 @@ const std::string* first_duplicate_name(const std::vector<FormField>& fields) {
   for (const auto& field : fields) names.push_back(&field.first);
   std::sort(names.begin(), names.end(),
             [](const std::string* a, const std::string* b) { return *a < *b; });
-  auto repeated = std::adjacent_find(names.begin(), names.end(),
-                                     [](const std::string* a, const std::string* b) {
-                                       return *a == *b;
-                                     });
+  auto repeated =
+      std::adjacent_find(names.begin(), names.end(),
+                         [](const std::string* a, const std::string* b) { return *a == *b; });
   return repeated == names.end() ? nullptr : *repeated;
 }
 
@@ -85,8 +84,8 @@ Result<std::vector<FormField>> decode_form(std::string_view body) {
     fields.push_back(std::move(field));
   }
   if (const std::string* name = first_duplicate_name(fields)) {
-    return Failure{DeadLetterReason::duplicate_parameter, "parameter " + *name + " is repeated",
-                   {}};
+    return Failure{
+        DeadLetterReason::duplicate_parameter, "parameter " + *name + " is repeated", {}};
   }
   return fields;
 }

@@ -27,7 +27,9 @@ bool read_digits(std::string_view text, size_t position, size_t count, int* valu
   return true;
 }
 
-bool is_leap_year(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+bool is_leap_year(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 int days_in_month(int year, int month) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -98,8 +100,8 @@ DateTime civil_from_days(int64_t days) {
 
 std::string format(const DateTime& time) {
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", time.year,
-                time.month, time.day, time.hour, time.minute, time.second, time.millisecond);
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", time.year, time.month,
+                time.day, time.hour, time.minute, time.second, time.millisecond);
   return buffer;
 }
 
@@ -135,6 +137,12 @@ bool parse_timestamp(std::string_view text, std::chrono::system_clock::time_poin
   if (!read_timestamp(text, &civil)) return false;
   int64_t seconds = days_from_civil(civil.year, civil.month, civil.day) * 86'400 +
                     civil.hour * 3600 + civil.minute * 60 + civil.second;
+  using std::chrono::system_clock;
+  const int64_t latest =
+      std::chrono::duration_cast<std::chrono::seconds>(system_clock::duration::max()).count() - 1;
+  const int64_t earliest =
+      std::chrono::duration_cast<std::chrono::seconds>(system_clock::duration::min()).count() + 1;
+  if (seconds > latest || seconds < earliest) return false;
   auto since_epoch = std::chrono::seconds(seconds) + std::chrono::milliseconds(civil.millisecond);
   *time = std::chrono::system_clock::time_point(
       std::chrono::duration_cast<std::chrono::system_clock::duration>(since_epoch));

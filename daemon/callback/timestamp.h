@@ -14,7 +14,8 @@ namespace jb::callback {
 bool canonical_timestamp(std::string_view text, std::string* canonical);
 // A time point as YYYY-MM-DDThh:mm:ss.SSSZ (UTC, milliseconds truncated).
 std::string format_timestamp(std::chrono::system_clock::time_point time);
-// Parses a timestamp canonical_timestamp accepts into a time point; false when invalid.
+// Parses a timestamp canonical_timestamp accepts into a time point; false when invalid or outside
+// the range of system_clock.
 bool parse_timestamp(std::string_view text, std::chrono::system_clock::time_point* time);
 // True for YYYY-MM-DD with a valid calendar date.
 bool is_valid_date(std::string_view text);

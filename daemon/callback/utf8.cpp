@@ -3,7 +3,9 @@
 namespace jb::callback {
 namespace {
 
-bool is_continuation(unsigned char byte) { return (byte & 0xC0) == 0x80; }
+bool is_continuation(unsigned char byte) {
+  return (byte & 0xC0) == 0x80;
+}
 
 // Length of the sequence led by `lead` and the allowed range of its second byte (RFC 3629 table).
 struct SequenceShape {
@@ -13,14 +15,22 @@ struct SequenceShape {
 };
 
 bool sequence_shape(unsigned char lead, SequenceShape* shape) {
-  if (lead >= 0xC2 && lead <= 0xDF) *shape = {2, 0x80, 0xBF};
-  else if (lead == 0xE0) *shape = {3, 0xA0, 0xBF};
-  else if (lead == 0xED) *shape = {3, 0x80, 0x9F};
-  else if (lead >= 0xE1 && lead <= 0xEF) *shape = {3, 0x80, 0xBF};
-  else if (lead == 0xF0) *shape = {4, 0x90, 0xBF};
-  else if (lead >= 0xF1 && lead <= 0xF3) *shape = {4, 0x80, 0xBF};
-  else if (lead == 0xF4) *shape = {4, 0x80, 0x8F};
-  else return false;
+  if (lead >= 0xC2 && lead <= 0xDF)
+    *shape = {2, 0x80, 0xBF};
+  else if (lead == 0xE0)
+    *shape = {3, 0xA0, 0xBF};
+  else if (lead == 0xED)
+    *shape = {3, 0x80, 0x9F};
+  else if (lead >= 0xE1 && lead <= 0xEF)
+    *shape = {3, 0x80, 0xBF};
+  else if (lead == 0xF0)
+    *shape = {4, 0x90, 0xBF};
+  else if (lead >= 0xF1 && lead <= 0xF3)
+    *shape = {4, 0x80, 0xBF};
+  else if (lead == 0xF4)
+    *shape = {4, 0x80, 0x8F};
+  else
+    return false;
   return true;
 }
 

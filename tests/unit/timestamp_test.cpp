@@ -86,10 +86,17 @@ TEST(ParseTimestampTest, ReadsTheInstant) {
             1590827855800);
 }
 
+TEST(ParseTimestampTest, RefusesInstantsTheClockCannotHold) {
+  std::string canonical;
+  EXPECT_TRUE(canonical_timestamp("9999-12-31T23:59:59.999Z", &canonical));
+  system_clock::time_point time;
+  EXPECT_FALSE(parse_timestamp("9999-12-31T23:59:59.999Z", &time));
+}
+
 TEST(ParseTimestampTest, RoundTripsThroughFormat) {
-  for (const char* text : {"1970-01-01T00:00:00.000Z", "2019-05-30T08:37:35.822Z",
-                           "2000-02-29T12:00:00.001Z", "2100-03-01T00:00:00.000Z",
-                           "1960-06-15T13:14:15.999Z", "9999-12-31T23:59:59.999Z"}) {
+  for (const char* text :
+       {"1970-01-01T00:00:00.000Z", "2019-05-30T08:37:35.822Z", "2000-02-29T12:00:00.001Z",
+        "2100-03-01T00:00:00.000Z", "1960-06-15T13:14:15.999Z", "2200-12-31T23:59:59.999Z"}) {
     system_clock::time_point time;
     ASSERT_TRUE(parse_timestamp(text, &time)) << text;
     EXPECT_EQ(format_timestamp(time), text);

@@ -1,0 +1,47 @@
+#include "callback/json_value.h"
+
+#include <cstring>
+
+#include "callback/utf8.h"
+
+namespace jb::callback {
+namespace {
+
+bool is_clean_string(const rapidjson::Value& value) {
+  std::string_view text(value.GetString(), value.GetStringLength());
+  return std::memchr(text.data(), '\0', text.size()) == nullptr && is_valid_utf8(text);
+}
+
+// Recursion is bounded by kMaxJsonDepth + 1 frames: deeper containers are refused before descent.
+bool is_within_limits(const rapidjson::Value& value, int depth) {
+  if (value.IsString()) return is_clean_string(value);
+  if (value.IsArray()) {
+    if (depth > kMaxJsonDepth) return false;
+    for (const auto& element : value.GetArray()) {
+      if (!is_within_limits(element, depth + 1)) return false;
+    }
+  } else if (value.IsObject()) {
+    if (depth > kMaxJsonDepth) return false;
+    for (const auto& member : value.GetObject()) {
+      if (!is_clean_string(member.name) || !is_within_limits(member.value, depth + 1)) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool parse_json_value(std::string_view text, rapidjson::Value* out,
+                      rapidjson::Document::AllocatorType& allocator) {
+  rapidjson::Document document(&allocator);
+  constexpr unsigned kFlags = rapidjson::kParseValidateEncodingFlag |
+                              rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
+  document.Parse<kFlags>(text.data(), text.size());
+  if (document.HasParseError() || !is_within_limits(document, 1)) return false;
+  out->Swap(document);
+  return true;
+}
+
+}  // namespace jb::callback

@@ -1,0 +1,97 @@
+#include "callback/kind.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace jb::callback {
+namespace {
+
+std::string_view trimmed(std::string_view text) {
+  auto is_space = [](char c) { return c == ' ' || c == '\t'; };
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+const FormField* find_field(const std::vector<FormField>& fields, std::string_view name) {
+  auto found = std::find_if(fields.begin(), fields.end(),
+                            [name](const FormField& field) { return field.first == name; });
+  return found == fields.end() ? nullptr : &*found;
+}
+
+}  // namespace
+
+bool is_form_content_type(std::string_view content_type) {
+  if (trimmed(content_type).empty()) return true;
+  std::string_view media_type = trimmed(content_type.substr(0, content_type.find(';')));
+  return equals_ignoring_case(media_type, "application/x-www-form-urlencoded");
+}
+
+Checked detect_kind(const std::vector<FormField>& fields, Kind* kind) {
+  if (const FormField* type = find_field(fields, "callBackType")) {
+    if (type->second == "NETVERIFYID") {
+      *kind = Kind::netverify;
+    } else if (type->second == "NETVERIFY_AUTHENTICATION") {
+      *kind = Kind::authentication;
+    } else {
+      return Problem{DeadLetterReason::unknown_kind,
+                     "callBackType is neither NETVERIFYID nor NETVERIFY_AUTHENTICATION"};
+    }
+    return std::nullopt;
+  }
+  if (find_field(fields, "scanReference") != nullptr &&
+      find_field(fields, "transaction") != nullptr) {
+    *kind = Kind::document;
+    return std::nullopt;
+  }
+  return Problem{DeadLetterReason::unknown_kind,
+                 "no callBackType, and not Document Verification (scanReference and transaction)"};
+}
+
+const KindRules& rules_of(Kind kind) {
+  static const KindRules kNetverify{netverify_parameters, "jumioIdScanReference",
+                                    read_netverify_envelope};
+  static const KindRules kAuthentication{authentication_parameters, "transactionReference",
+                                         read_authentication_envelope};
+  static const KindRules kDocument{document_verification_parameters, "scanReference",
+                                   read_document_envelope};
+  switch (kind) {
+    case Kind::netverify:
+      return kNetverify;
+    case Kind::authentication:
+      return kAuthentication;
+    case Kind::document:
+      break;
+  }
+  return kDocument;
+}
+
+std::optional<std::string> string_member(const rapidjson::Value& object, std::string_view name) {
+  if (!object.IsObject()) return std::nullopt;
+  auto found = object.FindMember(rapidjson::Value(rapidjson::StringRef(name.data(), name.size())));
+  if (found == object.MemberEnd() || !found->value.IsString()) return std::nullopt;
+  return std::string(found->value.GetString(), found->value.GetStringLength());
+}
+
+Checked read_status(const rapidjson::Value& object, std::string_view name, std::string_view path,
+                    const std::vector<std::string_view>& allowed, std::string* status) {
+  std::optional<std::string> value = string_member(object, name);
+  if (!value || value->empty()) {
+    return Problem{DeadLetterReason::missing_status, std::string(path) + " is absent or empty"};
+  }
+  if (std::find(allowed.begin(), allowed.end(), *value) == allowed.end()) {
+    return Problem{DeadLetterReason::unknown_status,
+                   std::string(path) + " is not a status the spec lists"};
+  }
+  *status = std::move(*value);
+  return std::nullopt;
+}
+
+}  // namespace jb::callback

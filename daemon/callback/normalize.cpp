@@ -1,0 +1,93 @@
+#include "callback/normalize.h"
+
+#include <algorithm>
+
+#include "callback/event_id.h"
+#include "callback/event_writer.h"
+#include "callback/form.h"
+#include "callback/kind.h"
+#include "callback/timestamp.h"
+#include "callback/value_check.h"
+
+namespace jb::callback {
+namespace {
+
+Failure failure_of(Problem problem, std::string reference) {
+  return Failure{problem.reason, std::move(problem.detail), std::move(reference)};
+}
+
+const FormField* find_field(const std::vector<FormField>& fields, std::string_view name) {
+  auto found = std::find_if(fields.begin(), fields.end(),
+                            [name](const FormField& field) { return field.first == name; });
+  return found == fields.end() ? nullptr : &*found;
+}
+
+// Builds the data object in body order, checking each parameter against the kind's table.
+Checked build_data(const std::vector<FormField>& fields, const ParameterTable& table,
+                   rapidjson::Document* data, std::vector<Warning>* warnings) {
+  auto& allocator = data->GetAllocator();
+  ValueChecker checker(allocator, warnings);
+  for (const auto& [name, text] : fields) {
+    rapidjson::Value value;
+    if (const ParameterSpec* spec = find_parameter(table, name)) {
+      if (auto problem = checker.check_parameter(*spec, text, &value)) return problem;
+    } else {
+      checker.warn(name, "unknown_parameter");
+      value.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), allocator);
+    }
+    rapidjson::Value key(name.data(), static_cast<rapidjson::SizeType>(name.size()), allocator);
+    data->AddMember(key, value, allocator);
+  }
+  checker.warn_missing_required(
+      table, "", [&fields](std::string_view name) { return find_field(fields, name) != nullptr; });
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<Event> normalize(const Incoming& incoming) {
+  if (!is_form_content_type(incoming.content_type)) {
+    return Failure{DeadLetterReason::not_form_urlencoded,
+                   "Content-Type is not application/x-www-form-urlencoded",
+                   {}};
+  }
+  auto decoded = decode_form(incoming.body);
+  if (!decoded.ok()) return decoded.failure();
+  const std::vector<FormField>& fields = decoded.value();
+
+  Kind kind;
+  if (auto problem = detect_kind(fields, &kind)) return failure_of(std::move(*problem), {});
+  const KindRules& rules = rules_of(kind);
+  const FormField* reference = find_field(fields, rules.reference_parameter);
+  if (reference == nullptr || reference->second.empty()) {
+    return Failure{DeadLetterReason::missing_reference,
+                   std::string(rules.reference_parameter) + " is absent or empty",
+                   {}};
+  }
+
+  Event event;
+  event.kind = kind;
+  rapidjson::Document data(rapidjson::kObjectType);
+  if (auto problem = build_data(fields, rules.parameters(), &data, &event.warnings)) {
+    return failure_of(std::move(*problem), reference->second);
+  }
+  Envelope envelope;
+  if (auto problem = rules.read_envelope(data, &envelope)) {
+    return failure_of(std::move(*problem), reference->second);
+  }
+  envelope.reference = reference->second;
+
+  event.event_id = event_id(fields);
+  event.status = envelope.status;
+  event.reference = envelope.reference;
+  event.callback_date = envelope.callback_date.value_or("");
+  event.received_at = format_timestamp(incoming.received_at);
+  if (!write_event_json(kind, event.event_id, envelope, event.received_at, event.warnings, data,
+                        &event.json)) {
+    return Failure{DeadLetterReason::bad_encoding, "the event is not valid UTF-8",
+                   envelope.reference};
+  }
+  return event;
+}
+
+}  // namespace jb::callback

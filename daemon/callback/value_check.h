@@ -1,0 +1,48 @@
+// Checks callback values against the spec's parameter tables and rewrites them canonically:
+// JSON parsed, timestamps normalised, addresses converted to Raw form.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "callback/event.h"
+#include "callback/parameters.h"
+#include "callback/problem.h"
+
+namespace jb::callback {
+
+class ValueChecker {
+ public:
+  // Values are allocated from `allocator`; warnings are appended to *warnings in the order found.
+  ValueChecker(rapidjson::Document::AllocatorType& allocator, std::vector<Warning>* warnings);
+
+  // Checks the form parameter described by `spec` and sets *out to its value for the event's data.
+  Checked check_parameter(const ParameterSpec& spec, std::string_view text, rapidjson::Value* out);
+  // Warns missing_required for each required entry of `table` that `is_present` does not report.
+  void warn_missing_required(const ParameterTable& table, const std::string& prefix,
+                             const std::function<bool(std::string_view)>& is_present);
+  // Records a warning (problem is one of the Warning problems).
+  void warn(std::string field, std::string_view problem);
+
+ private:
+  Checked check_value(const ParameterSpec& spec, rapidjson::Value& value, const std::string& path);
+  Checked check_string(const ParameterSpec& spec, rapidjson::Value& value, const std::string& path);
+  Checked check_boolean(const ParameterSpec& spec, const rapidjson::Value& value,
+                        const std::string& path);
+  Checked check_object(const ParameterTable& members, rapidjson::Value& object,
+                       const std::string& path);
+  Checked check_object_list(const ParameterTable& members, rapidjson::Value& value,
+                            const std::string& path);
+  Checked check_text_or_json(rapidjson::Value& value, const std::string& path);
+  Checked convert_address(const ParameterSpec& spec, rapidjson::Value& value,
+                          const std::string& path);
+
+  rapidjson::Document::AllocatorType& allocator_;
+  std::vector<Warning>* warnings_;
+};
+
+}  // namespace jb::callback
