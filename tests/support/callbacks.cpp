@@ -140,7 +140,7 @@ void append_encoded(const std::string& text, std::string* out) {
 
 }  // namespace
 
-std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields) {
+std::string form_encode(const FormFields& fields) {
   std::string body;
   for (const auto& [name, value] : fields) {
     if (!body.empty()) body.push_back('&');
@@ -151,11 +151,11 @@ std::string form_encode(const std::vector<std::pair<std::string, std::string>>& 
   return body;
 }
 
-std::vector<std::pair<std::string, std::string>> netverify_all_parameter_fields() {
+FormFields netverify_all_parameter_fields() {
   const std::string reference = "4f2b1e54-9c3a-4d1e-8b7f-2a6c5d9e0f13";
   const std::string images = "https://netverify.com/recognition/v1/idscan/" + reference;
-  const std::string liveness = "https://netverify.com/api/netverify/v2/scans/" + reference +
-                               "/images/liveness/";
+  const std::string liveness =
+      "https://netverify.com/api/netverify/v2/scans/" + reference + "/images/liveness/";
   return {
       {"callBackType", "NETVERIFYID"},
       {"jumioIdScanReference", reference},
@@ -208,10 +208,9 @@ std::vector<std::pair<std::string, std::string>> netverify_all_parameter_fields(
       {"presetCountry", "USA"},
       {"presetIdType", "DRIVING_LICENSE"},
       {"dlCarPermission", "YES"},
-      {"dlCategories",
-       R"([{"category":"B","issueDate":"2015-03-01","expiryDate":"2030-03-01",)"
-       R"("availability":"yes"},{"category":"A","isReadable":"FALSE",)"
-       R"("availability":"not readable"}])"},
+      {"dlCategories", R"([{"category":"B","issueDate":"2015-03-01","expiryDate":"2030-03-01",)"
+                       R"("availability":"yes"},{"category":"A","isReadable":"FALSE",)"
+                       R"("availability":"not readable"}])"},
       {"nationality", "USA"},
       {"passportNumber", "X1234567"},
       {"durationOfStay", "90 DAYS"},
@@ -234,4 +233,76 @@ std::vector<std::pair<std::string, std::string>> netverify_all_parameter_fields(
   };
 }
 
-std::string netverify_all_parameters() { return form_encode(netverify_all_parameter_fields()); }
+std::string netverify_all_parameters() {
+  return form_encode(netverify_all_parameter_fields());
+}
+
+FormFields netverify_status_fields(const std::string& status) {
+  bool approved = status == "APPROVED_VERIFIED";
+  std::string check = approved ? "OK" : "N/A";
+  FormFields fields = {
+      {"callBackType", "NETVERIFYID"},
+      {"jumioIdScanReference", "0b6c7e4a-1d2f-4a3b-9c8d-7e6f5a4b3c2d"},
+      {"verificationStatus", status},
+      {"idScanStatus", approved ? "SUCCESS" : "ERROR"},
+      {"idScanSource", "WEB_CAM"},
+      {"idCheckDataPositions", check},
+      {"idCheckDocumentValidation", check},
+      {"idCheckHologram", check},
+      {"idCheckMRZcode", check},
+      {"idCheckMicroprint", check},
+      {"idCheckSecurityFeatures", check},
+      {"idCheckSignature", check},
+      {"transactionDate", "2021-03-04T05:06:07Z"},
+      {"callbackDate", "2021-03-04T05:16:07.5Z"},
+  };
+  if (approved)
+    fields.emplace_back("identityVerification", R"({"similarity":"MATCH","validity":"TRUE"})");
+  if (status == "DENIED_FRAUD") {
+    fields.emplace_back("rejectReason",
+                        R"({"rejectReasonCode":"107","rejectReasonDescription":"PHOTO_MISMATCH"})");
+  }
+  if (status == "ERROR_NOT_READABLE_ID") {
+    fields.emplace_back(
+        "rejectReason",
+        R"({"rejectReasonCode":"200","rejectReasonDescription":"NOT_READABLE_DOCUMENT",)"
+        R"("rejectReasonDetails":[{"detailsCode":"2001","detailsDescription":"BLURRED"}]})");
+  }
+  return fields;
+}
+
+FormFields authentication_status_fields(const std::string& result) {
+  return {
+      {"callbackDate", "2021-03-04T05:16:07.25Z"},
+      {"transactionReference", "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d"},
+      {"enrollmentTransactionReference", "0b6c7e4a-1d2f-4a3b-9c8d-7e6f5a4b3c2d"},
+      {"transactionResult", result},
+      {"transactionDate", "2021-03-04T05:06:07Z"},
+      {"scanSource", "WEB"},
+      {"callBackType", "NETVERIFY_AUTHENTICATION"},
+      {"userReference", "user-9"},
+  };
+}
+
+FormFields document_status_fields(const std::string& document_status) {
+  std::string transaction_status = document_status.empty() ? "FAILED" : "DONE";
+  FormFields fields = {
+      {"timestamp", "2021-03-04T05:16:07Z"},
+      {"scanReference", "9c8d7e6f-5a4b-4c3d-8e1f-0a9b8c7d6e5f"},
+      {"transaction", R"({"customerId":"customer-9","date":"2021-03-04T05:06:07.1Z",)"
+                      R"("merchantScanReference":"scan-9","source":"DOC_UPLOAD","status":")" +
+                          transaction_status + R"("})"},
+  };
+  if (document_status.empty()) return fields;
+  std::string extracted;
+  if (document_status == "EXTRACTED") {
+    extracted = R"("extractedData":{"name":"JANE DOE","issueDate":"2021-01-15",)"
+                R"("address":{"line1":"1 Main St","city":"Springfield","subdivision":"US-IL",)"
+                R"("postalCode":"62701","countryCode":"USA"}},)";
+  }
+  fields.emplace_back("document", R"({"type":"UB","country":"USA",)" + extracted +
+                                      R"("images":["https://retrieval.netverify.com/pages/1"],)"
+                                      R"("status":")" +
+                                      document_status + R"("})");
+  return fields;
+}

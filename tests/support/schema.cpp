@@ -86,9 +86,9 @@ class SchemaCache : public rapidjson::IRemoteSchemaDocumentProvider {
     text << in.rdbuf();
     loaded->json.Parse(text.str().c_str());
     if (loaded->json.HasParseError()) {
-      loaded->error = "schemas/" + file + " is not JSON: " +
-                      rapidjson::GetParseError_En(loaded->json.GetParseError()) + " at offset " +
-                      std::to_string(loaded->json.GetErrorOffset());
+      loaded->error = "schemas/" + file +
+                      " is not JSON: " + rapidjson::GetParseError_En(loaded->json.GetParseError()) +
+                      " at offset " + std::to_string(loaded->json.GetErrorOffset());
       return;
     }
     std::string error;
