@@ -3,6 +3,7 @@
 #include <initializer_list>
 
 #include "address/members.h"
+#include "common/utf8.h"
 
 namespace jb::address {
 namespace {
@@ -144,7 +145,7 @@ void check_members(const rapidjson::Value& address, Format format, CountryKey co
       continue;
     }
     std::string_view value(member->value.GetString(), member->value.GetStringLength());
-    if (max_length != 0 && detail::utf8_length(value) > max_length) {
+    if (max_length != 0 && utf8_length(value) > max_length) {
       conversion->too_long.emplace_back(name);
     }
   }

@@ -108,10 +108,4 @@ std::string_view string_member(const rapidjson::Value& object, std::string_view 
   return {found->value.GetString(), found->value.GetStringLength()};
 }
 
-std::size_t utf8_length(std::string_view text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char byte) {
-    return (static_cast<unsigned char>(byte) & 0xC0) != 0x80;
-  }));
-}
-
 }  // namespace jb::address::detail

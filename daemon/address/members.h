@@ -31,7 +31,5 @@ bool is_eu_street_member(std::string_view name);
 // The value of a string member of `object`; empty when absent or not a string.
 std::string_view string_member(const rapidjson::Value& object, std::string_view name);
 
-// Number of Unicode characters (code points) in UTF-8 text.
-std::size_t utf8_length(std::string_view text);
 
 }  // namespace jb::address::detail

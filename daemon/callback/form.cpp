@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "callback/utf8.h"
+#include "common/utf8.h"
 
 namespace jb::callback {
 namespace {

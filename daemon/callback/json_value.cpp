@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "callback/utf8.h"
+#include "common/utf8.h"
 
 namespace jb::callback {
 namespace {

@@ -5,7 +5,7 @@
 #include "address/address.h"
 #include "callback/json_value.h"
 #include "callback/timestamp.h"
-#include "callback/utf8.h"
+#include "common/utf8.h"
 
 namespace jb::callback {
 namespace {

@@ -56,8 +56,8 @@ std::vector<std::pair<std::string, std::string>> headers_of(const rd_kafka_messa
   const char* name = nullptr;
   const void* value = nullptr;
   size_t size = 0;
-  for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) ==
-                     RD_KAFKA_RESP_ERR_NO_ERROR;
+  for (size_t i = 0;
+       rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
        ++i) {
     out.emplace_back(name, value ? std::string(static_cast<const char*>(value), size) : "");
   }
@@ -70,8 +70,7 @@ ConsumedMessage consumed(const rd_kafka_message_t* message) {
   out.partition = message->partition;
   out.offset = message->offset;
   if (message->key) out.key.assign(static_cast<const char*>(message->key), message->key_len);
-  if (message->payload)
-    out.value.assign(static_cast<const char*>(message->payload), message->len);
+  if (message->payload) out.value.assign(static_cast<const char*>(message->payload), message->len);
   out.headers = headers_of(message);
   out.timestamp_ms = rd_kafka_message_timestamp(message, nullptr);
   return out;
@@ -111,8 +110,18 @@ class RdKafkaConsumer final : public Consumer {
     return false;
   }
 
+  bool has_partitions() override {
+    if (has_partitions_) return true;
+    rd_kafka_topic_partition_list_t* assignment = nullptr;
+    if (rd_kafka_assignment(rk_, &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR) return false;
+    has_partitions_ = assignment->cnt > 0;
+    rd_kafka_topic_partition_list_destroy(assignment);
+    return has_partitions_;
+  }
+
  private:
   rd_kafka_t* rk_;
+  bool has_partitions_ = false;
 };
 
 bool configure(rd_kafka_conf_t* conf, const ConsumerOptions& options, std::string* error) {

@@ -24,9 +24,9 @@ struct ConsumedMessage {
 
 struct ConsumerOptions {
   std::string brokers;
-  std::vector<std::string> topics;  // names, or regexes starting with '^'
-  std::string group;                // empty: a fresh group per run, nothing committed
-  bool from_beginning = false;      // auto.offset.reset=earliest
+  std::vector<std::string> topics;                // names, or regexes starting with '^'
+  std::string group;                              // empty: a fresh group per run, nothing committed
+  bool from_beginning = false;                    // auto.offset.reset=earliest
   std::map<std::string, std::string> properties;  // passed through (security.protocol, sasl.*, ...)
 };
 
@@ -41,10 +41,13 @@ class Consumer {
                                               std::string* error) = 0;
   // Synchronously commits offset + 1 of the message for its partition.
   virtual bool commit(const ConsumedMessage& message, std::string* error) = 0;
+  // True once the group has assigned this consumer at least one partition.
+  virtual bool has_partitions() = 0;
 };
 
 // One message as a JSON line: {"topic","partition","offset","key","headers":{…},"value"} where
-// value is embedded as JSON when it parses as JSON, else as a string.
+// value is embedded as JSON when it parses as JSON, else as a string. Bytes that are not UTF-8
+// (key, a header value, a non-JSON value) appear base64-encoded under the name + "Base64".
 std::string message_json(const ConsumedMessage& message);
 
 }  // namespace jb::kafka

@@ -11,7 +11,9 @@ namespace {
 class MockCluster final : public EmbeddedCluster {
  public:
   MockCluster(rd_kafka_t* handle, rd_kafka_mock_cluster_t* cluster)
-      : handle_(handle), cluster_(cluster), bootstraps_(rd_kafka_mock_cluster_bootstraps(cluster)) {}
+      : handle_(handle),
+        cluster_(cluster),
+        bootstraps_(rd_kafka_mock_cluster_bootstraps(cluster)) {}
   ~MockCluster() override {
     rd_kafka_mock_cluster_destroy(cluster_);
     rd_kafka_destroy(handle_);
@@ -31,8 +33,10 @@ class MockCluster final : public EmbeddedCluster {
 std::unique_ptr<EmbeddedCluster> EmbeddedCluster::start(int broker_count, std::string* error) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   route_logs(conf);
-  // The handle only hosts the mock brokers; it never connects anywhere itself.
-  if (!set_property(conf, "bootstrap.servers", "", error)) {
+  // The handle only hosts the mock brokers; it never connects anywhere itself, so its notice
+  // about having no bootstrap servers is noise.
+  if (!set_property(conf, "bootstrap.servers", "", error) ||
+      !set_property(conf, "log_level", "4", error)) {
     rd_kafka_conf_destroy(conf);
     return nullptr;
   }

@@ -4,7 +4,7 @@
 
 #include "common/sha256.h"
 #include "kafka/consumer.h"
-#include "route/utf8.h"
+#include "common/utf8.h"
 
 namespace jb::kafka {
 namespace {
@@ -17,7 +17,7 @@ void write_string(Writer& writer, std::string_view text) {
 
 // "name": text when text is UTF-8, else "nameBase64": base64(text).
 void write_bytes(Writer& writer, const char* name, std::string_view text) {
-  if (route::is_valid_utf8(text)) {
+  if (is_valid_utf8(text)) {
     writer.Key(name);
     write_string(writer, text);
   } else {

@@ -156,8 +156,8 @@ rd_kafka_resp_err_t RdKafkaProducer::failure_cause(rd_kafka_resp_err_t err) cons
 
 void RdKafkaProducer::on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
   if (err != RD_KAFKA_RESP_ERR__FATAL) {
-    log::warn("kafka error", {{"error", error_name(static_cast<rd_kafka_resp_err_t>(err))},
-                              {"detail", reason}});
+    log::warn("kafka error",
+              {{"error", error_name(static_cast<rd_kafka_resp_err_t>(err))}, {"detail", reason}});
     return;
   }
   char detail[512];
@@ -166,7 +166,9 @@ void RdKafkaProducer::on_error(rd_kafka_t* rk, int err, const char* reason, void
   static_cast<RdKafkaProducer*>(opaque)->note_fatal_error();
 }
 
-void RdKafkaProducer::note_fatal_error() { fatal_ = true; }
+void RdKafkaProducer::note_fatal_error() {
+  fatal_ = true;
+}
 
 int RdKafkaProducer::flush(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;

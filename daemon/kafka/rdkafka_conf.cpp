@@ -53,6 +53,8 @@ void route_logs(rd_kafka_conf_t* conf) {
   rd_kafka_conf_set_error_cb(conf, error_line);
 }
 
-std::string error_name(rd_kafka_resp_err_t err) { return rd_kafka_err2name(err); }
+std::string error_name(rd_kafka_resp_err_t err) {
+  return rd_kafka_err2name(err);
+}
 
 }  // namespace jb::kafka

@@ -5,7 +5,7 @@
 #include <rapidjson/writer.h>
 
 #include "common/sha256.h"
-#include "route/utf8.h"
+#include "common/utf8.h"
 
 namespace jb::route {
 namespace {

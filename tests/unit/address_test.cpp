@@ -1,4 +1,5 @@
 #include "address/address.h"
+#include "common/utf8.h"
 
 #include <string>
 #include <vector>
@@ -302,11 +303,11 @@ TEST(AddressLength, ReportsEveryTooLongMemberInInputOrder) {
 INSTANTIATE_TEST_SUITE_P(Address, LengthTest, testing::ValuesIn(kLengthCases), CaseName());
 
 TEST(AddressLength, CountsUnicodeCharactersNotBytes) {
-  EXPECT_EQ(detail::utf8_length("Straße"), 6u);
-  EXPECT_EQ(detail::utf8_length("Côte d'Ivoire"), 13u);
-  EXPECT_EQ(detail::utf8_length("東京都"), 3u);
-  EXPECT_EQ(detail::utf8_length("😀"), 1u);
-  EXPECT_EQ(detail::utf8_length(""), 0u);
+  EXPECT_EQ(jb::utf8_length("Straße"), 6u);
+  EXPECT_EQ(jb::utf8_length("Côte d'Ivoire"), 13u);
+  EXPECT_EQ(jb::utf8_length("東京都"), 3u);
+  EXPECT_EQ(jb::utf8_length("😀"), 1u);
+  EXPECT_EQ(jb::utf8_length(""), 0u);
 }
 
 struct InvalidCase {

@@ -2,12 +2,14 @@
 #include <rapidjson/document.h>
 
 #include <map>
+#include <regex>
 #include <string>
 
 #include "common/sha256.h"
+#include "common/utf8.h"
 #include "route/deadletter.h"
 #include "route/router.h"
-#include "route/utf8.h"
+#include "route/subscription.h"
 
 namespace jb::route {
 namespace {
@@ -20,7 +22,9 @@ std::string header(const Record& record, const std::string& name) {
   return "<absent>";
 }
 
-config::TopicsConfig default_topics() { return config::TopicsConfig{}; }
+config::TopicsConfig default_topics() {
+  return config::TopicsConfig{};
+}
 
 struct TopicCase {
   Kind kind;
@@ -178,8 +182,7 @@ TEST(DeadLetterParse, RoundTripsUtf8AndBinaryBodies) {
                                 "\xE2\x82\xAC quote\" back\\slash\n"};
   for (const auto& body : bodies) {
     const Failure failure{DeadLetterReason::invalid_json, "identityVerification", "ref-1"};
-    const Record record =
-        Router(default_topics()).dead_letter_record(failure, sample_input(body));
+    const Record record = Router(default_topics()).dead_letter_record(failure, sample_input(body));
     DeadLetter letter;
     ASSERT_TRUE(parse_dead_letter(record.value, &letter)) << record.value;
     EXPECT_EQ(letter.body, body);
@@ -214,7 +217,8 @@ TEST(DeadLetterParse, RejectsMalformedValues) {
 
 TEST(DeadLetterParse, AbsentOptionalFieldsAreEmpty) {
   DeadLetter letter;
-  ASSERT_TRUE(parse_dead_letter(R"({"reason":"missing_status","body":"x=1","attempts":3})", &letter));
+  ASSERT_TRUE(
+      parse_dead_letter(R"({"reason":"missing_status","body":"x=1","attempts":3})", &letter));
   EXPECT_EQ(letter.body, "x=1");
   EXPECT_EQ(letter.attempts, 3);
   EXPECT_EQ(letter.detail, "");
@@ -239,6 +243,32 @@ TEST(Utf8, AcceptsWellFormedAndRejectsMalformed) {
       {"\x80", false},              // lone continuation
   };
   for (const auto& [text, valid] : cases) EXPECT_EQ(is_valid_utf8(text), valid) << text;
+}
+
+TEST(RoutedTopics, TemplateRegexOverridesAndDeadLetter) {
+  config::TopicsConfig topics;
+  topics.overrides = {{"netverify.denied_fraud", "fraud-alerts"},
+                      {"document.failed", "fraud-alerts"},
+                      {"authentication.failed", "auth+failures"}};
+  const std::vector<std::string> expected = {
+      R"(^jumio\.(netverify|authentication|document)\.[a-z0-9_.-]+$)", "auth+failures",
+      "fraud-alerts", "jumio.deadletter"};
+  EXPECT_EQ(routed_topics(topics), expected);
+}
+
+TEST(RoutedTopics, TemplateRegexMatchesExactlyTheRoutedTopics) {
+  config::TopicsConfig topics;
+  topics.topic_template = "bridge+{status}.{type}";
+  const std::string regex = routed_topics(topics).front();
+  ASSERT_EQ(regex.front(), '^');
+  const std::regex pattern(regex, std::regex::extended);
+  const Router router(topics);
+  EXPECT_TRUE(std::regex_match(router.topic_for(Kind::netverify, "APPROVED_VERIFIED"), pattern));
+  EXPECT_TRUE(std::regex_match(router.topic_for(Kind::document, "EXTRACTED"), pattern));
+  EXPECT_TRUE(std::regex_match(router.topic_for(Kind::authentication, "PASSED"), pattern));
+  const char* unrelated[] = {"bridgeXpassed.document", "bridge+passed.documents",
+                             "other.bridge+passed.document", "bridge+.document"};
+  for (const char* topic : unrelated) EXPECT_FALSE(std::regex_match(topic, pattern)) << topic;
 }
 
 }  // namespace

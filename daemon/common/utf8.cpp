@@ -1,6 +1,6 @@
-#include "callback/utf8.h"
+#include "common/utf8.h"
 
-namespace jb::callback {
+namespace jb {
 namespace {
 
 bool is_continuation(unsigned char byte) {
@@ -64,4 +64,4 @@ size_t utf8_length(std::string_view text) {
   return count;
 }
 
-}  // namespace jb::callback
+}  // namespace jb
