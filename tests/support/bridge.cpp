@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "support/reader.h"
+
 namespace jb::test {
 
 Bridge::Bridge(const std::function<void(config::Config&)>& customize) {
@@ -45,23 +47,7 @@ int Bridge::post(const std::string& body, const std::string& content_type) const
 std::vector<kafka::ConsumedMessage> Bridge::read(const std::vector<std::string>& topics,
                                                  size_t count,
                                                  std::chrono::milliseconds timeout) const {
-  std::vector<kafka::ConsumedMessage> messages;
-  kafka::ConsumerOptions options;
-  options.brokers = broker_->bootstraps();
-  options.topics = topics;
-  options.from_beginning = true;
-  std::string error;
-  auto consumer = kafka::Consumer::create(options, &error);
-  if (!consumer) {
-    ADD_FAILURE() << "consumer: " << error;
-    return messages;
-  }
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (messages.size() < count && std::chrono::steady_clock::now() < deadline) {
-    auto message = consumer->poll(std::chrono::milliseconds(200), &error);
-    if (message) messages.push_back(std::move(*message));
-  }
-  return messages;
+  return read_records(broker_->bootstraps(), topics, count, timeout);
 }
 
 std::string header(const kafka::ConsumedMessage& message, const std::string& name) {

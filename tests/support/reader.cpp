@@ -1,0 +1,108 @@
+#include "support/reader.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <regex>
+#include <set>
+
+namespace jb::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool matches(const std::string& topic, const std::vector<std::string>& patterns) {
+  for (const auto& pattern : patterns) {
+    if (!pattern.empty() && pattern[0] == '^') {
+      if (std::regex_search(topic, std::regex(pattern))) return true;
+    } else if (topic == pattern) {
+      return true;
+    }
+  }
+  return false;
+}
+
+rd_kafka_t* make_consumer(const std::string& brokers) {
+  char error[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), error, sizeof error);
+  rd_kafka_conf_set(conf, "group.id", "jumio-bridge-test-reader", error, sizeof error);
+  rd_kafka_conf_set(conf, "enable.auto.commit", "false", error, sizeof error);
+  rd_kafka_conf_set(conf, "enable.partition.eof", "false", error, sizeof error);
+  rd_kafka_conf_set(conf, "log_level", "3", error, sizeof error);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
+  if (!rk) rd_kafka_conf_destroy(conf);
+  return rk;
+}
+
+// Assigns the partitions of matching topics not assigned yet.
+void assign_new_partitions(rd_kafka_t* rk, const std::vector<std::string>& patterns,
+                           std::set<std::pair<std::string, int32_t>>* assigned) {
+  const rd_kafka_metadata_t* metadata = nullptr;
+  if (rd_kafka_metadata(rk, 1, nullptr, &metadata, 2000) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  rd_kafka_topic_partition_list_t* added = rd_kafka_topic_partition_list_new(8);
+  for (int t = 0; t < metadata->topic_cnt; ++t) {
+    const auto& topic = metadata->topics[t];
+    if (topic.err || !matches(topic.topic, patterns)) continue;
+    for (int p = 0; p < topic.partition_cnt; ++p) {
+      if (!assigned->insert({topic.topic, topic.partitions[p].id}).second) continue;
+      rd_kafka_topic_partition_list_add(added, topic.topic, topic.partitions[p].id)->offset =
+          RD_KAFKA_OFFSET_BEGINNING;
+    }
+  }
+  if (added->cnt > 0) {
+    rd_kafka_error_t* error = rd_kafka_incremental_assign(rk, added);
+    if (error) rd_kafka_error_destroy(error);
+  }
+  rd_kafka_topic_partition_list_destroy(added);
+  rd_kafka_metadata_destroy(metadata);
+}
+
+kafka::ConsumedMessage to_message(const rd_kafka_message_t* m) {
+  kafka::ConsumedMessage message;
+  message.topic = rd_kafka_topic_name(m->rkt);
+  message.partition = m->partition;
+  message.offset = m->offset;
+  if (m->key) message.key.assign(static_cast<const char*>(m->key), m->key_len);
+  if (m->payload) message.value.assign(static_cast<const char*>(m->payload), m->len);
+  rd_kafka_headers_t* headers = nullptr;
+  if (rd_kafka_message_headers(m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const char* name;
+    const void* value;
+    size_t size;
+    for (size_t i = 0;
+         rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+         ++i) {
+      message.headers.emplace_back(
+          name, value ? std::string(static_cast<const char*>(value), size) : std::string());
+    }
+  }
+  return message;
+}
+
+}  // namespace
+
+std::vector<kafka::ConsumedMessage> read_records(const std::string& brokers,
+                                                 const std::vector<std::string>& topics,
+                                                 size_t count, std::chrono::milliseconds timeout) {
+  std::vector<kafka::ConsumedMessage> messages;
+  rd_kafka_t* rk = make_consumer(brokers);
+  if (!rk) return messages;
+  std::set<std::pair<std::string, int32_t>> assigned;
+  auto deadline = Clock::now() + timeout;
+  auto next_metadata = Clock::now();
+  while (messages.size() < count && Clock::now() < deadline) {
+    if (Clock::now() >= next_metadata) {
+      assign_new_partitions(rk, topics, &assigned);
+      next_metadata = Clock::now() + std::chrono::milliseconds(500);
+    }
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
+    if (!m) continue;
+    if (!m->err) messages.push_back(to_message(m));
+    rd_kafka_message_destroy(m);
+  }
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  return messages;
+}
+
+}  // namespace jb::test
