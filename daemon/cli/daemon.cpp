@@ -1,5 +1,6 @@
 #include "cli/daemon.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -34,12 +35,26 @@ void apply_log_level(const config::LogConfig& log_config) {
   if (log::parse_level(log_config.level, &level)) log::set_level(level);
 }
 
+// Segments small enough that acknowledged ones free space well before a small spool is full.
+uint64_t segment_bytes_for(uint64_t max_bytes) {
+  constexpr uint64_t kLargest = 4 * 1024 * 1024;
+  constexpr uint64_t kSmallest = 4096;
+  return std::clamp<uint64_t>(max_bytes / 8, kSmallest, kLargest);
+}
+
 }  // namespace
 
 std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string* error) {
   std::unique_ptr<Daemon> daemon(new Daemon());
   daemon->config_ = config;
   apply_log_level(config.log);
+
+  spool::Options spool_options;
+  spool_options.dir = config.spool.dir;
+  spool_options.max_bytes = config.spool.max_bytes;
+  spool_options.segment_bytes = segment_bytes_for(config.spool.max_bytes);
+  daemon->spool_ = spool::Spool::open(spool_options, error);
+  if (!daemon->spool_) return nullptr;
 
   if (config.kafka.brokers == "embedded") {
     daemon->embedded_ = kafka::EmbeddedCluster::start(1, error);
@@ -51,17 +66,28 @@ std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string*
     daemon->brokers_ = config.kafka.brokers;
   }
 
-  daemon->producer_ = kafka::Producer::create(daemon->brokers_, config.kafka.properties, error);
+  daemon->producer_ = kafka::RebuildingProducer::create(
+      [brokers = daemon->brokers_, properties = config.kafka.properties](std::string* why) {
+        return kafka::Producer::create(brokers, properties, why);
+      },
+      error);
   if (!daemon->producer_) return nullptr;
+  daemon->drain_ = std::make_unique<pipeline::Drain>(daemon->spool_.get(), daemon->producer_.get());
+  daemon->drain_->start();
 
+  pipeline::Timeouts timeouts;
+  timeouts.ack = std::chrono::milliseconds(config.spool.ack_timeout_ms);
+  timeouts.delivery = std::chrono::milliseconds(config.http.delivery_timeout_ms);
   daemon->pipeline_ = std::make_unique<pipeline::Pipeline>(
       std::make_shared<const route::Router>(config.topics), daemon->producer_.get(),
-      std::chrono::milliseconds(config.http.delivery_timeout_ms), &daemon->metrics_);
+      daemon->spool_.get(), timeouts, &daemon->metrics_);
+  daemon->metrics_.set_sample_source([raw = daemon.get()] { return raw->samples(); });
 
+  spool::Spool* spool = daemon->spool_.get();
   kafka::Producer* producer = daemon->producer_.get();
-  daemon->server_ =
-      std::make_unique<http::Server>(config.http, daemon->pipeline_.get(), &daemon->metrics_,
-                                     [producer] { return producer->reachable(kReadinessTimeout); });
+  daemon->server_ = std::make_unique<http::Server>(
+      config.http, daemon->pipeline_.get(), &daemon->metrics_,
+      [spool, producer] { return spool->writable() || producer->reachable(kReadinessTimeout); });
   daemon->server_->set_allowlist(make_allowlist(config.security));
   if (!daemon->server_->bind(error)) return nullptr;
 
@@ -85,14 +111,67 @@ void Daemon::reload(const config::Config& config) {
 }
 
 void Daemon::stop(std::chrono::milliseconds flush_timeout) {
-  if (stopped_ || !server_) return;
+  if (stopped_) return;
   stopped_ = true;
-  server_->stop();
+  if (server_) server_->stop();
   if (server_thread_.joinable()) server_thread_.join();
-  int outstanding = producer_->flush(flush_timeout);
-  if (outstanding > 0)
-    log::warn("records still unacknowledged at shutdown", {{"count", std::to_string(outstanding)}});
-  log::info("stopped");
+  const auto deadline = std::chrono::steady_clock::now() + flush_timeout;
+  auto left = [deadline] {
+    return std::max(std::chrono::milliseconds(0),
+                    std::chrono::duration_cast<std::chrono::milliseconds>(
+                        deadline - std::chrono::steady_clock::now()));
+  };
+  if (drain_) drain_->stop(left());
+  if (producer_) {
+    int outstanding = producer_->flush(left());
+    if (outstanding > 0)
+      log::warn("records still unacknowledged at shutdown",
+                {{"count", std::to_string(outstanding)}});
+  }
+  // The producer goes first: its last delivery reports still reach the drain and the spool.
+  producer_.reset();
+  drain_.reset();
+  const uint64_t spooled = spool_ ? spool_->depth() : 0;
+  spool_.reset();
+  log::info("stopped", {{"spooled", std::to_string(spooled)}});
+}
+
+std::vector<http::Metrics::Sample> Daemon::samples() const {
+  std::vector<http::Metrics::Sample> samples;
+  if (spool_) {
+    const spool::Stats stats = spool_->stats();
+    const double now_ms =
+        static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
+    const double age = stats.oldest_spooled_at_ms == 0
+                           ? 0.0
+                           : std::max(0.0, (now_ms - stats.oldest_spooled_at_ms) / 1000.0);
+    samples.push_back({"jumio_bridge_spool_records", "Spooled records Kafka has not acknowledged.",
+                       false, static_cast<double>(stats.records)});
+    samples.push_back({"jumio_bridge_spool_bytes", "Bytes of those records.", false,
+                       static_cast<double>(stats.bytes)});
+    samples.push_back({"jumio_bridge_spool_disk_bytes",
+                       "Bytes of the spool's segment files (limited by spool.max_bytes).", false,
+                       static_cast<double>(stats.disk_bytes)});
+    samples.push_back({"jumio_bridge_spool_oldest_age_seconds",
+                       "Age of the oldest spooled record; 0 when the spool is empty.", false, age});
+    samples.push_back({"jumio_bridge_spool_syncs_total",
+                       "fdatasync calls for spool appends (one per group of appends).", true,
+                       static_cast<double>(stats.syncs)});
+    samples.push_back({"jumio_bridge_spool_torn_tails_total",
+                       "Torn or corrupt segment tails cut off when the spool was opened.", true,
+                       static_cast<double>(stats.torn_tails)});
+  }
+  if (drain_)
+    samples.push_back({"jumio_bridge_spool_drained_total",
+                       "Spooled records published and acknowledged by Kafka.", true,
+                       static_cast<double>(drain_->drained())});
+  if (producer_)
+    samples.push_back({"jumio_bridge_producer_rebuilds_total",
+                       "Kafka producers replaced after a fatal error.", true,
+                       static_cast<double>(producer_->rebuilds())});
+  return samples;
 }
 
 Daemon::~Daemon() {

@@ -1,17 +1,20 @@
-// The running daemon of `serve`: Kafka producer (or the embedded cluster), pipeline and HTTP
-// endpoint, wired from one config. Tests start it in-process on port 0.
+// The running daemon of `serve`: spool, Kafka producer (or the embedded cluster), drain, pipeline
+// and HTTP endpoint, wired from one config. Tests start it in-process on port 0.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "config/config.h"
 #include "http/metrics.h"
 #include "http/server.h"
 #include "kafka/embedded.h"
-#include "kafka/producer.h"
+#include "kafka/rebuilding_producer.h"
+#include "pipeline/drain.h"
 #include "pipeline/pipeline.h"
+#include "spool/spool.h"
 
 namespace jb::cli {
 
@@ -26,16 +29,25 @@ class Daemon {
   const std::string& brokers() const { return brokers_; }
   // Applies what can change without a restart: allowlist, routing, log level.
   void reload(const config::Config& config);
-  // Stops accepting, finishes in-flight requests, flushes the producer within flush_timeout.
-  void stop(std::chrono::milliseconds flush_timeout = std::chrono::seconds(10));
+  // Stops accepting, finishes in-flight requests (each at most http.delivery_timeout_ms), then
+  // gives Kafka up to flush_timeout for what is in flight; the producer's close adds at most 4 s.
+  // Every answered callback is in Kafka or the spool already: what Kafka has not acknowledged
+  // stays spooled for the next start.
+  void stop(std::chrono::milliseconds flush_timeout = std::chrono::seconds(5));
+  // The spool, for tests and metrics.
+  const spool::Spool& spool() const { return *spool_; }
 
  private:
   Daemon() = default;
+  // Spool depth and age, drain and producer counters for /metrics.
+  std::vector<http::Metrics::Sample> samples() const;
 
   config::Config config_;
   std::string brokers_;
   std::unique_ptr<kafka::EmbeddedCluster> embedded_;
-  std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<spool::Spool> spool_;
+  std::unique_ptr<kafka::RebuildingProducer> producer_;
+  std::unique_ptr<pipeline::Drain> drain_;
   http::Metrics metrics_;
   std::unique_ptr<pipeline::Pipeline> pipeline_;
   std::unique_ptr<http::Server> server_;

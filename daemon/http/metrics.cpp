@@ -1,6 +1,7 @@
 #include "http/metrics.h"
 
 #include <cctype>
+#include <cstdio>
 
 namespace jb::http {
 namespace {
@@ -15,12 +16,20 @@ constexpr Family kFamilies[] = {
     {"jumio_bridge_callback_warnings_total", "Deviations published as event warnings, by problem."},
     {"jumio_bridge_deadletters_total", "Callbacks sent to the dead-letter topic, by reason."},
     {"jumio_bridge_http_responses_total", "HTTP answers on the callback path, by status code."},
+    {"jumio_bridge_spool_writes_total",
+     "Records offered to the spool, by result (stored, full, failed)."},
 };
 
 std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
+}
+
+std::string format_value(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.15g", value);
+  return text;
 }
 
 }  // namespace
@@ -35,6 +44,16 @@ void Metrics::on_event(const callback::Event& event) {
 void Metrics::on_failure(const Failure& failure) {
   add("jumio_bridge_deadletters_total{reason=\"" + std::string(reason_code(failure.reason)) +
       "\"}");
+}
+
+void Metrics::on_spool_write(spool::AppendResult result) {
+  add(std::string("jumio_bridge_spool_writes_total{result=\"") + spool::append_result_name(result) +
+      "\"}");
+}
+
+void Metrics::set_sample_source(std::function<std::vector<Sample>()> source) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  sample_source_ = std::move(source);
 }
 
 void Metrics::count_response(int status) {
@@ -57,6 +76,12 @@ std::string Metrics::prometheus_text() const {
          it != counters_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
       out += it->first + " " + std::to_string(it->second) + "\n";
     }
+  }
+  if (!sample_source_) return out;
+  for (const Sample& sample : sample_source_()) {
+    out += "# HELP " + sample.name + " " + sample.help + "\n";
+    out += "# TYPE " + sample.name + (sample.counter ? " counter\n" : " gauge\n");
+    out += sample.name + " " + format_value(sample.value) + "\n";
   }
   return out;
 }

@@ -15,6 +15,7 @@ namespace {
 
 constexpr std::chrono::milliseconds kQueueFullRetry{5};
 constexpr std::chrono::milliseconds kShutdownFlush{2000};
+constexpr const char* kPersistedWithoutOffset = "persisted_without_offset";
 
 class RdKafkaProducer final : public Producer {
  public:
@@ -27,6 +28,7 @@ class RdKafkaProducer final : public Producer {
                std::chrono::milliseconds enqueue_timeout, std::string* error) override;
   int flush(std::chrono::milliseconds timeout) override;
   bool reachable(std::chrono::milliseconds timeout) override;
+  bool failed() const override { return fatal_; }
 
  private:
   static void on_delivery_report(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
@@ -137,9 +139,16 @@ void RdKafkaProducer::on_delivery_report(rd_kafka_t*, const rd_kafka_message_t* 
 void RdKafkaProducer::deliver(const rd_kafka_message_t* message) {
   auto* callback = static_cast<DeliveryCallback*>(message->_private);
   Delivery delivery;
-  delivery.persisted = message->err == RD_KAFKA_RESP_ERR_NO_ERROR &&
-                       rd_kafka_message_status(message) == RD_KAFKA_MSG_STATUS_PERSISTED;
-  if (!delivery.persisted) delivery.error = error_name(failure_cause(message->err));
+  const bool reported_persisted = message->err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                                  rd_kafka_message_status(message) == RD_KAFKA_MSG_STATUS_PERSISTED;
+  // A retried batch answered DUPLICATE_SEQUENCE_NUMBER is reported persisted without an offset.
+  // Brokers (librdkafka's mock cluster among them) have been seen to answer so for a batch they
+  // never appended: without an offset it only counts as possibly persisted.
+  delivery.persisted = reported_persisted && message->offset >= 0;
+  if (reported_persisted && !delivery.persisted)
+    delivery.error = kPersistedWithoutOffset;
+  else if (!delivery.persisted)
+    delivery.error = error_name(failure_cause(message->err));
   delivery.partition = message->partition;
   delivery.offset = message->offset;
   if (callback) {

@@ -14,8 +14,9 @@ namespace jb::kafka {
 
 // The outcome of one produced record, from its delivery report.
 struct Delivery {
-  bool persisted = false;  // RD_KAFKA_MSG_STATUS_PERSISTED with no error: the broker has it
-  std::string error;       // librdkafka's error name when not persisted, e.g. "_MSG_TIMED_OUT"
+  bool persisted = false;  // RD_KAFKA_MSG_STATUS_PERSISTED, no error and an offset: stored
+  std::string error;       // librdkafka's error name when not persisted, e.g. "_MSG_TIMED_OUT", or
+                      // "persisted_without_offset" (possibly stored: a duplicate-sequence answer)
   int32_t partition = -1;
   int64_t offset = -1;
 };
@@ -40,6 +41,8 @@ class Producer {
   virtual int flush(std::chrono::milliseconds timeout) = 0;
   // True when broker metadata can be fetched within timeout.
   virtual bool reachable(std::chrono::milliseconds timeout) = 0;
+  // True once a fatal error (ERR__FATAL) made the producer unusable: it delivers nothing more.
+  virtual bool failed() const = 0;
 };
 
 }  // namespace jb::kafka

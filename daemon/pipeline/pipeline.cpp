@@ -1,5 +1,6 @@
 #include "pipeline/pipeline.h"
 
+#include <algorithm>
 #include <future>
 
 #include "callback/normalize.h"
@@ -14,10 +15,11 @@ constexpr std::chrono::milliseconds kEnqueueTimeout{1000};
 }  // namespace
 
 Pipeline::Pipeline(std::shared_ptr<const route::Router> router, kafka::Producer* producer,
-                   std::chrono::milliseconds delivery_timeout, Observer* observer)
+                   spool::Spool* spool, Timeouts timeouts, Observer* observer)
     : router_(std::move(router)),
       producer_(producer),
-      delivery_timeout_(delivery_timeout),
+      spool_(spool),
+      timeouts_(timeouts),
       observer_(observer) {}
 
 void Pipeline::set_router(std::shared_ptr<const route::Router> router) {
@@ -52,25 +54,10 @@ Outcome Pipeline::process(const Request& request) {
     if (observer_) observer_->on_failure(failure);
   }
 
-  auto promise = std::make_shared<std::promise<kafka::Delivery>>();
-  auto delivered = promise->get_future();
-  std::string error;
-  bool queued = producer_->produce(
-      record, [promise](const kafka::Delivery& delivery) { promise->set_value(delivery); },
-      kEnqueueTimeout, &error);
-  if (!queued) {
-    log::warn("callback not stored", {{"reference", reference}, {"error", error}});
+  const bool spool_first = spool_ && spool_->depth() > 0;
+  if (!(spool_first ? store_behind_spool(record, reference)
+                    : store_through_kafka(record, reference)))
     return Outcome::unavailable;
-  }
-  if (delivered.wait_for(delivery_timeout_) != std::future_status::ready) {
-    log::warn("callback not acknowledged in time", {{"reference", reference}});
-    return Outcome::unavailable;
-  }
-  kafka::Delivery delivery = delivered.get();
-  if (!delivery.persisted) {
-    log::warn("callback not stored", {{"reference", reference}, {"error", delivery.error}});
-    return Outcome::unavailable;
-  }
   if (stored == Outcome::published) {
     log::debug("callback published", {{"reference", reference}, {"topic", record.topic}});
   } else {
@@ -78,6 +65,54 @@ Outcome Pipeline::process(const Request& request) {
               {{"reference", reference}, {"reason", reason_code(result.failure().reason)}});
   }
   return stored;
+}
+
+bool Pipeline::store_through_kafka(const route::Record& record, const std::string& reference) {
+  const bool may_spool = spool_ && timeouts_.ack < timeouts_.delivery;
+  std::string error;
+  if (publish(record, may_spool ? timeouts_.ack : timeouts_.delivery, &error)) return true;
+  if (may_spool) return append_to_spool(record, reference, error);
+  log::warn("callback not stored", {{"reference", reference}, {"error", error}});
+  return false;
+}
+
+bool Pipeline::store_behind_spool(const route::Record& record, const std::string& reference) {
+  if (append_to_spool(record, reference, "spool_not_empty")) return true;
+  std::string error;
+  if (publish(record, std::min(timeouts_.ack, timeouts_.delivery), &error)) return true;
+  log::warn("callback not stored", {{"reference", reference}, {"error", error}});
+  return false;
+}
+
+bool Pipeline::publish(const route::Record& record, std::chrono::milliseconds wait,
+                       std::string* error) {
+  auto promise = std::make_shared<std::promise<kafka::Delivery>>();
+  auto delivered = promise->get_future();
+  const auto started = std::chrono::steady_clock::now();
+  bool queued = producer_->produce(
+      record, [promise](const kafka::Delivery& delivery) { promise->set_value(delivery); },
+      std::min(kEnqueueTimeout, wait), error);
+  if (!queued) return false;
+  if (delivered.wait_until(started + wait) != std::future_status::ready) {
+    *error = "ack_timeout";
+    return false;
+  }
+  kafka::Delivery delivery = delivered.get();
+  if (!delivery.persisted) *error = delivery.error;
+  return delivery.persisted;
+}
+
+bool Pipeline::append_to_spool(const route::Record& record, const std::string& reference,
+                               const std::string& cause) {
+  const spool::AppendResult result = spool_->append(record);
+  if (observer_) observer_->on_spool_write(result);
+  if (result == spool::AppendResult::stored) {
+    log::info("callback spooled", {{"reference", reference}, {"cause", cause}});
+    return true;
+  }
+  log::warn("callback not spooled",
+            {{"reference", reference}, {"cause", cause}, {"spool", append_result_name(result)}});
+  return false;
 }
 
 }  // namespace jb::pipeline

@@ -84,7 +84,11 @@ TEST(Serve, DeadLettersAnUnroutableCallbackWholeAndAnswers200) {
 }
 
 TEST(Serve, AnswersOnlyAfterTheBrokerHasTheRecord) {
-  test::Bridge bridge([](config::Config& c) { c.http.delivery_timeout_ms = 20000; });
+  // With the spool's wait longer than the outage, the answer can only come from the broker.
+  test::Bridge bridge([](config::Config& c) {
+    c.http.delivery_timeout_ms = 30000;
+    c.spool.ack_timeout_ms = 20000;
+  });
   // Warm up so the producer knows the cluster, then take the broker down.
   ASSERT_EQ(bridge.post(kSampleAuthenticationPassed), 200);
   rd_kafka_mock_broker_set_down(bridge.broker().mock(), 1);

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "support/process.h"
 #include "support/reader.h"
 
 namespace jb::test {
@@ -17,9 +18,7 @@ Bridge::Bridge(const std::function<void(config::Config&)>& customize) {
   }
   config_.http.listen = "127.0.0.1:0";
   config_.kafka.brokers = broker_->bootstraps();
-  config_.spool.dir =
-      (std::filesystem::temp_directory_path() / ("jumio-bridge-test-" + std::to_string(::getpid())))
-          .string();
+  config_.spool.dir = temp_dir("jumio-bridge-test");
   if (customize) customize(config_);
   daemon_ = cli::Daemon::start(config_, &error);
   if (!daemon_) ADD_FAILURE() << "daemon: " << error;
@@ -29,6 +28,8 @@ Bridge::~Bridge() {
   if (daemon_) daemon_->stop(std::chrono::seconds(5));
   daemon_.reset();
   broker_.reset();
+  std::error_code ignored;
+  std::filesystem::remove_all(config_.spool.dir, ignored);
 }
 
 httplib::Client Bridge::client() const {
