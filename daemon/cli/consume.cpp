@@ -1,14 +1,13 @@
 #include <csignal>
 #include <cstdio>
-#include <fstream>
 #include <optional>
 #include <set>
 
+#include "cli/brokers.h"
 #include "cli/cli.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "kafka/consumer.h"
-#include "kafka/embedded.h"
 #include "route/subscription.h"
 
 namespace jb::cli {
@@ -19,9 +18,6 @@ constexpr std::chrono::milliseconds kPollSlice{200};
 // How much longer --timeout-ms waits while the consumer group has not assigned any partition yet
 // (brokers delay a new group's first assignment by group.initial.rebalance.delay.ms, 3 s).
 constexpr std::chrono::milliseconds kJoinAllowance{10000};
-// The embedded cluster's group coordinator waits a full session timeout before a group whose last
-// member left can be joined again; a short one keeps re-runs with --group quick.
-constexpr const char* kEmbeddedSessionTimeoutMs = "6000";
 
 constexpr const char* kConsumeUsage =
     "usage: jumio-bridge consume [--config PATH] [--topic T]... [--from-beginning] [--max N]\n"
@@ -100,18 +96,6 @@ bool parse_limits(const Args& args, Limits* limits, std::string* error) {
   return true;
 }
 
-bool read_embedded_brokers(const std::string& spool_dir, std::string* brokers) {
-  const std::string path = kafka::embedded_address_file(spool_dir);
-  std::ifstream in(path);
-  if (in) std::getline(in, *brokers);
-  if (in && !brokers->empty()) return true;
-  std::fprintf(stderr,
-               "jumio-bridge consume: kafka.brokers is 'embedded' but %s does not name a broker: "
-               "is `jumio-bridge serve` running with this config? (or pass --brokers)\n",
-               path.c_str());
-  return false;
-}
-
 // Tells when --timeout-ms has passed without a record.
 class IdleClock {
  public:
@@ -183,13 +167,11 @@ int run_consume(int argc, char** argv) {
   log::Level level;
   if (log::parse_level(config.log.level, &level)) log::set_level(level);
 
+  KafkaTarget target;
+  if (!resolve_kafka_target(config, args.get("brokers"), "consume", &target)) return kExitFatal;
   kafka::ConsumerOptions options;
-  options.brokers = args.get("brokers", config.kafka.brokers);
-  options.properties = config.kafka.properties;
-  if (!args.has("brokers") && config.kafka.brokers == "embedded") {
-    if (!read_embedded_brokers(config.spool.dir, &options.brokers)) return kExitFatal;
-    options.properties.emplace("session.timeout.ms", kEmbeddedSessionTimeoutMs);
-  }
+  options.brokers = target.brokers;
+  options.properties = target.consumer_properties;
   options.topics = args.get_all("topic");
   if (options.topics.empty()) options.topics = route::routed_topics(config.topics);
   options.group = args.get("group");
