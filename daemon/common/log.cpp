@@ -7,6 +7,8 @@
 #include <mutex>
 #include <string>
 
+#include "common/utf8.h"
+
 namespace jb::log {
 namespace {
 
@@ -16,7 +18,33 @@ std::mutex g_mutex;
 
 constexpr std::string_view kLevelNames[] = {"debug", "info", "warn", "error"};
 
-void append_json_string(std::string& out, std::string_view text) {
+// Bytes that are not UTF-8 would make the line unreadable as JSON: each becomes U+FFFD.
+std::string valid_utf8(std::string_view text) {
+  if (is_valid_utf8(text)) return std::string(text);
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    size_t length = 1;
+    auto lead = static_cast<unsigned char>(text[i]);
+    if (lead >= 0xF0)
+      length = 4;
+    else if (lead >= 0xE0)
+      length = 3;
+    else if (lead >= 0xC0)
+      length = 2;
+    std::string_view piece = text.substr(i, length);
+    if (lead < 0x80 || (piece.size() == length && is_valid_utf8(piece))) {
+      out += piece;
+      i += length;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
+void append_json_string(std::string& out, std::string_view raw) {
+  std::string text = valid_utf8(raw);
   out += '"';
   for (unsigned char c : text) {
     switch (c) {
@@ -87,6 +115,7 @@ void write(Level level, std::string_view message, Fields fields) {
   line += "\",\"msg\":";
   append_json_string(line, message);
   for (const auto& [key, value] : fields) {
+    if (value.empty()) continue;  // a callback without a reference logs none, not "reference":""
     line += ',';
     append_json_string(line, key);
     line += ':';

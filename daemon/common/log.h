@@ -16,7 +16,8 @@ void use_stdout(bool yes);
 
 using Fields = std::initializer_list<std::pair<std::string_view, std::string_view>>;
 
-// {"ts":"…","level":"info","msg":"…", field: value, …}
+// {"ts":"…","level":"info","msg":"…", field: value, …} on one line; fields with an empty value are
+// left out. Below the set level (info by default) nothing is written.
 void write(Level level, std::string_view message, Fields fields = {});
 inline void debug(std::string_view m, Fields f = {}) {
   write(Level::debug, m, f);

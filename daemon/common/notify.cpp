@@ -1,0 +1,48 @@
+#include "common/notify.h"
+
+#include <systemd/sd-daemon.h>
+
+#include <string>
+
+namespace jb::notify {
+
+void ready(std::string_view status) {
+  std::string message = "READY=1\nSTATUS=" + std::string(status);
+  sd_notify(0, message.c_str());
+}
+
+void reloading() {
+  auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now().time_since_epoch());
+  std::string message =
+      "RELOADING=1\nSTATUS=reloading the config\nMONOTONIC_USEC=" + std::to_string(now.count());
+  sd_notify(0, message.c_str());
+}
+
+void stopping() {
+  sd_notify(0, "STOPPING=1\nSTATUS=stopping: finishing requests and flushing Kafka");
+}
+
+Watchdog::Watchdog() {
+  uint64_t usec = 0;
+  if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0) return;
+  interval_ = std::chrono::microseconds(usec / 2);
+  thread_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!stop_) {
+      sd_notify(0, "WATCHDOG=1");
+      wake_.wait_for(lock, interval_, [this] { return stop_; });
+    }
+  });
+}
+
+Watchdog::~Watchdog() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace jb::notify
