@@ -12,6 +12,30 @@
 namespace jb::callback {
 namespace {
 
+constexpr std::string_view kReferenceParameters[] = {"jumioIdScanReference", "transactionReference",
+                                                     "scanReference"};
+constexpr size_t kLongestReadableReference = 255;
+
+// The reference of a body that cannot become an event, read leniently so the dead letter is keyed
+// and logged by it: the first reference parameter whose piece of the body decodes on its own.
+std::string readable_reference(std::string_view body) {
+  while (!body.empty()) {
+    size_t end = std::min(body.find('&'), body.size());
+    std::string_view piece = body.substr(0, end);
+    body.remove_prefix(std::min(end + 1, body.size()));
+    std::string_view name = piece.substr(0, piece.find('='));
+    if (std::find(std::begin(kReferenceParameters), std::end(kReferenceParameters), name) ==
+        std::end(kReferenceParameters)) {
+      continue;
+    }
+    auto decoded = decode_form(piece);
+    if (!decoded.ok() || decoded.value().empty()) continue;
+    const std::string& value = decoded.value().front().second;
+    if (!value.empty() && value.size() <= kLongestReadableReference) return value;
+  }
+  return {};
+}
+
 Failure failure_of(Problem problem, std::string reference) {
   return Failure{problem.reason, std::move(problem.detail), std::move(reference)};
 }
@@ -49,14 +73,20 @@ Result<Event> normalize(const Incoming& incoming) {
   if (!is_form_content_type(incoming.content_type)) {
     return Failure{DeadLetterReason::not_form_urlencoded,
                    "Content-Type is not application/x-www-form-urlencoded",
-                   {}};
+                   readable_reference(incoming.body)};
   }
   auto decoded = decode_form(incoming.body);
-  if (!decoded.ok()) return decoded.failure();
+  if (!decoded.ok()) {
+    Failure failure = decoded.failure();
+    failure.reference = readable_reference(incoming.body);
+    return failure;
+  }
   const std::vector<FormField>& fields = decoded.value();
 
   Kind kind;
-  if (auto problem = detect_kind(fields, &kind)) return failure_of(std::move(*problem), {});
+  if (auto problem = detect_kind(fields, &kind)) {
+    return failure_of(std::move(*problem), readable_reference(incoming.body));
+  }
   const KindRules& rules = rules_of(kind);
   const FormField* reference = find_field(fields, rules.reference_parameter);
   if (reference == nullptr || reference->second.empty()) {

@@ -99,7 +99,7 @@ DateTime civil_from_days(int64_t days) {
 }
 
 std::string format(const DateTime& time) {
-  char buffer[32];
+  char buffer[96];  // room for any int in every field, so the compiler can prove no truncation
   std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", time.year, time.month,
                 time.day, time.hour, time.minute, time.second, time.millisecond);
   return buffer;

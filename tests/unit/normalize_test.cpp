@@ -233,15 +233,15 @@ std::vector<DeadLetterCase> dead_letter_cases() {
     return body_of(with(kDocumentVerification, "document", d));
   };
   return {
-      {"json_content_type", nv, "application/json", R::not_form_urlencoded, false},
-      {"multipart", nv, "multipart/form-data; boundary=x", R::not_form_urlencoded, false},
-      {"bad_escape", nv + "&idNumber=%G1", "", R::bad_encoding, false},
-      {"invalid_utf8", nv + "&idFirstName=%C3%28", "", R::bad_encoding, false},
-      {"duplicate", nv + "&callBackType=NETVERIFYID", "", R::duplicate_parameter, false},
+      {"json_content_type", nv, "application/json", R::not_form_urlencoded, true},
+      {"multipart", nv, "multipart/form-data; boundary=x", R::not_form_urlencoded, true},
+      {"bad_escape", nv + "&idNumber=%G1", "", R::bad_encoding, true},
+      {"invalid_utf8", nv + "&idFirstName=%C3%28", "", R::bad_encoding, true},
+      {"duplicate", nv + "&callBackType=NETVERIFYID", "", R::duplicate_parameter, true},
       {"unknown_callback_type", body_of(with(kNetverify, "callBackType", "OTHER")), "",
-       R::unknown_kind, false},
+       R::unknown_kind, true},
       {"dv_without_transaction", body_of(without(kDocumentVerification, "transaction")), "",
-       R::unknown_kind, false},
+       R::unknown_kind, true},
       {"empty_body", "", "", R::unknown_kind, false},
       {"no_reference", body_of(without(kNetverify, "jumioIdScanReference")), "",
        R::missing_reference, false},
