@@ -5,6 +5,9 @@ packages=(
   build-essential cmake pkg-config
   libcpp-httplib-dev librdkafka-dev rapidjson-dev libyaml-cpp-dev libssl-dev
   libgtest-dev libgmock-dev iso-codes curl
+  openssl  # tests/integration/security_test: a throw-away TLS certificate
+  libsystemd-dev systemd
+  wrk linux-perf  # bench/run.sh: load generator, and its --profile mode
 )
 missing=()
 for p in "${packages[@]}"; do

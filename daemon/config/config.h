@@ -8,12 +8,33 @@
 
 namespace jb::config {
 
+struct TlsConfig {
+  std::string cert_file;  // PEM certificate chain; with key_file, the listener speaks HTTPS only
+  std::string key_file;   // PEM private key
+};
+
+struct BasicAuthConfig {
+  std::string user;          // when set, callbacks need HTTP Basic auth as this user
+  std::string password_env;  // the environment variable holding the password
+  std::string password;      // read from password_env at load time; never printed
+};
+
 struct HttpConfig {
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free port
   std::string path = "/callbacks/jumio";  // POST target for all three callback kinds
   uint64_t max_body_bytes = 262144;       // larger bodies are answered 413
-  int threads = 64;                       // worker threads; each serves one connection at a time
+  int threads = 64;                       // worker threads; each serves one request at a time
   int delivery_timeout_ms = 10000;        // longest wait for Kafka's acknowledgement before 503
+  int read_timeout_ms = 5000;             // longest silence while a request is arriving
+  int write_timeout_ms = 5000;            // longest wait to write an answer
+  int request_timeout_ms = 10000;         // a whole request (head and body) must arrive within
+  int keep_alive_timeout_ms = 5000;       // idle time before a kept-alive connection is closed
+  int keep_alive_max_requests = 100;      // requests per connection
+  int max_connections = 256;              // open connections; more are answered 503
+  int max_header_bytes = 16384;           // request line and header fields; more is 431
+  int max_headers = 64;                   // header fields; more is 431
+  TlsConfig tls;
+  BasicAuthConfig basic_auth;
 };
 
 struct SecurityConfig {
@@ -36,6 +57,12 @@ struct TopicsConfig {
 struct SpoolConfig {
   std::string dir = "var/spool";    // durable local store for unacknowledged callbacks
   uint64_t max_bytes = 1073741824;  // spool size limit
+  int ack_timeout_ms = 2000;        // wait for Kafka's acknowledgement before spooling a callback
+};
+
+struct PrivacyConfig {
+  std::vector<std::string> drop_fields;  // parameters removed from data before publishing
+  bool netverify_masking = false;        // drop what the spec's Netverify masking table lists
 };
 
 struct LogConfig {
@@ -49,6 +76,7 @@ struct Config {
   TopicsConfig topics;
   SpoolConfig spool;
   LogConfig log;
+  PrivacyConfig privacy;
 };
 
 // One problem in a config file: the dotted key, its 1-based line (0 when unknown), and what is

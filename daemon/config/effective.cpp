@@ -59,6 +59,25 @@ std::string effective_config_yaml(const Config& config) {
   out << YAML::Key << "max_body_bytes" << YAML::Value << config.http.max_body_bytes;
   out << YAML::Key << "threads" << YAML::Value << config.http.threads;
   out << YAML::Key << "delivery_timeout_ms" << YAML::Value << config.http.delivery_timeout_ms;
+  const HttpConfig& http = config.http;
+  for (const auto& [key, value] :
+       {std::pair<const char*, int>{"read_timeout_ms", http.read_timeout_ms},
+        {"write_timeout_ms", http.write_timeout_ms},
+        {"request_timeout_ms", http.request_timeout_ms},
+        {"keep_alive_timeout_ms", http.keep_alive_timeout_ms},
+        {"keep_alive_max_requests", http.keep_alive_max_requests},
+        {"max_connections", http.max_connections},
+        {"max_header_bytes", http.max_header_bytes},
+        {"max_headers", http.max_headers}})
+    out << YAML::Key << key << YAML::Value << value;
+  out << YAML::Key << "tls" << YAML::Value << YAML::BeginMap;
+  emit_string(out, "cert_file", http.tls.cert_file);
+  emit_string(out, "key_file", http.tls.key_file);
+  out << YAML::EndMap;
+  out << YAML::Key << "basic_auth" << YAML::Value << YAML::BeginMap;
+  emit_string(out, "user", http.basic_auth.user);
+  emit_string(out, "password_env", http.basic_auth.password_env);
+  out << YAML::EndMap;
   out << YAML::EndMap;
 
   out << YAML::Key << "security" << YAML::Value << YAML::BeginMap;
@@ -81,6 +100,12 @@ std::string effective_config_yaml(const Config& config) {
   out << YAML::Key << "spool" << YAML::Value << YAML::BeginMap;
   emit_string(out, "dir", config.spool.dir);
   out << YAML::Key << "max_bytes" << YAML::Value << config.spool.max_bytes;
+  out << YAML::Key << "ack_timeout_ms" << YAML::Value << config.spool.ack_timeout_ms;
+  out << YAML::EndMap;
+
+  out << YAML::Key << "privacy" << YAML::Value << YAML::BeginMap;
+  emit_list(out, "drop_fields", config.privacy.drop_fields);
+  out << YAML::Key << "netverify_masking" << YAML::Value << config.privacy.netverify_masking;
   out << YAML::EndMap;
 
   out << YAML::Key << "log" << YAML::Value << YAML::BeginMap;

@@ -24,6 +24,10 @@ std::string override_key_problem(const std::string& key);
 std::string datacenter_problem(const std::string& name);
 // A log level: debug, info, warn or error.
 std::string log_level_problem(const std::string& level);
+// An HTTP Basic user name ("" turns Basic auth off): no ':' and no control characters.
+std::string basic_auth_user_problem(const std::string& user);
+// A privacy.drop_fields entry: a parameter name or a dotted path ("idAddress.line1").
+std::string drop_field_problem(const std::string& field);
 // Why a librdkafka property cannot be set in kafka.properties, or "" when it can.
 std::string kafka_property_conflict(const std::string& key);
 

@@ -133,3 +133,27 @@ std::string kafka_property_conflict(const std::string& key) {
 }
 
 }  // namespace jb::config
+
+namespace jb::config {
+
+std::string basic_auth_user_problem(const std::string& user) {
+  for (char c : user) {
+    if (c == ':') return "must not contain ':'";
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return "must not contain control bytes";
+  }
+  return "";
+}
+
+std::string drop_field_problem(const std::string& field) {
+  if (field.empty() || field.front() == '.' || field.back() == '.' ||
+      field.find("..") != std::string::npos)
+    return "is not a parameter name or dotted path such as idAddress.line1";
+  for (char c : field) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok) return "may contain only letters, digits, '.', '_' and '-'";
+  }
+  return "";
+}
+
+}  // namespace jb::config

@@ -11,9 +11,6 @@ namespace jb::http {
 namespace {
 
 constexpr int kListenBacklog = 1024;
-constexpr time_t kReadTimeoutSeconds = 10;
-constexpr size_t kKeepAliveMaxRequests = 100000;
-constexpr time_t kKeepAliveTimeoutSeconds = 5;
 constexpr const char* kRetryAfterSeconds = "5";
 
 std::string regex_escape(const std::string& text) {
@@ -29,6 +26,8 @@ const char* reason_phrase(int status) {
   switch (status) {
     case 400:
       return "Bad Request";
+    case 401:
+      return "Unauthorized";
     case 403:
       return "Forbidden";
     case 404:
@@ -37,6 +36,8 @@ const char* reason_phrase(int status) {
       return "Method Not Allowed";
     case 413:
       return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
     case 503:
       return "Service Unavailable";
     default:
@@ -72,25 +73,55 @@ bool split_listen_address(const std::string& listen, std::string* host, int* por
   return true;
 }
 
+namespace {
+
+ConnectionLimits connection_limits(const config::HttpConfig& http) {
+  ConnectionLimits limits;
+  limits.threads = http.threads;
+  limits.max_connections = static_cast<size_t>(http.max_connections);
+  limits.read_timeout = std::chrono::milliseconds(http.read_timeout_ms);
+  limits.write_timeout = std::chrono::milliseconds(http.write_timeout_ms);
+  limits.request_timeout = std::chrono::milliseconds(http.request_timeout_ms);
+  limits.keep_alive_timeout = std::chrono::milliseconds(http.keep_alive_timeout_ms);
+  limits.keep_alive_max_requests = static_cast<size_t>(http.keep_alive_max_requests);
+  limits.head.max_head_bytes = static_cast<size_t>(http.max_header_bytes);
+  limits.head.max_header_fields = static_cast<size_t>(http.max_headers);
+  limits.head.max_body_bytes = http.max_body_bytes;
+  return limits;
+}
+
+}  // namespace
+
 Server::Server(const config::HttpConfig& http, pipeline::Pipeline* pipeline, Metrics* metrics,
                std::function<bool()> ready)
     : http_(http),
       pipeline_(pipeline),
       metrics_(metrics),
       ready_(std::move(ready)),
-      server_(std::make_unique<httplib::Server>()) {
+      tls_(http.tls.cert_file.empty()
+               ? nullptr
+               : make_tls_context(http.tls.cert_file, http.tls.key_file, &tls_error_)),
+      basic_auth_(http.basic_auth.user, http.basic_auth.password) {
+  auto on_refused = [metrics](int status, const char* reason) {
+    log::warn("request refused", {{"reason", reason}, {"status", std::to_string(status)}});
+    metrics->count_response(status);
+  };
+  server_ = std::make_unique<GuardedServer>(connection_limits(http_), tls_.get(), on_refused);
   auto& svr = *server_;
-  int threads = http_.threads;
-  svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   svr.set_tcp_nodelay(true);
-  svr.set_keep_alive_max_count(kKeepAliveMaxRequests);
-  svr.set_keep_alive_timeout(kKeepAliveTimeoutSeconds);
-  svr.set_read_timeout(kReadTimeoutSeconds);
   svr.set_payload_max_length(http_.max_body_bytes);
   svr.set_socket_options([this](socket_t fd) {
     int yes = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     listen_fd_ = fd;
+  });
+  // Requests elsewhere than the callback path never need a body: refuse one before it is read.
+  svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    bool has_body =
+        req.has_header("Transfer-Encoding") || req.get_header_value<uint64_t>("Content-Length") > 0;
+    if (req.path == http_.path || !has_body) return httplib::Server::HandlerResponse::Unhandled;
+    refuse(res, 404, "body_on_other_path");
+    return httplib::Server::HandlerResponse::Handled;
   });
 
   const std::string path = regex_escape(http_.path);
@@ -99,7 +130,7 @@ Server::Server(const config::HttpConfig& http, pipeline::Pipeline* pipeline, Met
                   const httplib::ContentReader& reader) { handle_callback(req, res, reader); });
   auto not_allowed = [this](const httplib::Request&, httplib::Response& res) {
     res.set_header("Allow", "POST");
-    answer(res, 405);
+    refuse(res, 405, "method_not_allowed");
   };
   svr.Get(path, not_allowed);
   svr.Put(path, not_allowed);
@@ -135,6 +166,10 @@ std::shared_ptr<const Allowlist> Server::allowlist() const {
 }
 
 bool Server::bind(std::string* error) {
+  if (!http_.tls.cert_file.empty() && !tls_) {
+    *error = tls_error_;
+    return false;
+  }
   std::string host;
   int port = 0;
   if (!split_listen_address(http_.listen, &host, &port)) {
@@ -175,20 +210,34 @@ void Server::answer(httplib::Response& response, int status) {
   metrics_->count_response(status);
 }
 
+void Server::refuse(httplib::Response& response, int status, const char* reason) {
+  log::warn("callback rejected", {{"reason", reason}});
+  response.set_header("Connection", "close");
+  if (Connection* connection = GuardedServer::current_connection())
+    connection->close_after_response = true;
+  answer(response, status);
+}
+
 void Server::handle_callback(const httplib::Request& request, httplib::Response& response,
                              const httplib::ContentReader& content_reader) {
   auto received_at = std::chrono::system_clock::now();
   auto allowlist = this->allowlist();
   std::string client =
       allowlist->client_address(request.remote_addr, request.get_header_value("X-Forwarded-For"));
+  if (!allowlist->allowed(client)) return refuse(response, 403, "address_not_allowed");
+  if (!basic_auth_.accepts(request.get_header_value("Authorization"))) {
+    response.set_header("WWW-Authenticate", "Basic realm=\"jumio-bridge\", charset=\"UTF-8\"");
+    return refuse(response, 401, "not_authenticated");
+  }
+  std::string encoding = request.get_header_value("Content-Encoding");
+  if (!encoding.empty() && encoding != "identity") return refuse(response, 415, "content_encoding");
 
+  uint64_t announced = request.get_header_value<uint64_t>("Content-Length");
+  if (announced > http_.max_body_bytes) return refuse(response, 413, "body_too_large");
   std::string body;
-  uint64_t announced = 0;
-  std::string content_length = request.get_header_value("Content-Length");
-  std::from_chars(content_length.data(), content_length.data() + content_length.size(), announced);
-  body.reserve(std::min<uint64_t>(announced, http_.max_body_bytes));
-  bool too_large = announced > http_.max_body_bytes;
-  bool complete = !too_large && content_reader([&](const char* data, size_t length) {
+  body.reserve(announced);
+  bool too_large = false;
+  bool complete = content_reader([&](const char* data, size_t length) {
     if (body.size() + length > http_.max_body_bytes) {
       too_large = true;
       return false;
@@ -196,24 +245,9 @@ void Server::handle_callback(const httplib::Request& request, httplib::Response&
     body.append(data, length);
     return true;
   });
+  if (too_large) return refuse(response, 413, "body_too_large");
+  if (!complete) return refuse(response, 400, "incomplete_body");
 
-  if (!allowlist->allowed(client)) {
-    log::warn("callback rejected", {{"reason", "address_not_allowed"}});
-    answer(response, 403);
-    return;
-  }
-  if (too_large) {
-    log::warn("callback rejected", {{"reason", "body_too_large"}});
-    response.set_header("Connection", "close");
-    answer(response, 413);
-    return;
-  }
-  if (!complete) {
-    log::warn("callback rejected", {{"reason", "incomplete_body"}});
-    response.set_header("Connection", "close");
-    answer(response, 400);
-    return;
-  }
   const std::string content_type = request.get_header_value("Content-Type");
   pipeline::Request callback{body, content_type, client, received_at};
   answer(response, status_of(pipeline_->process(callback)));

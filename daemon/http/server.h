@@ -10,7 +10,10 @@
 
 #include "config/config.h"
 #include "http/allowlist.h"
+#include "http/basic_auth.h"
+#include "http/guarded_server.h"
 #include "http/metrics.h"
+#include "http/tls.h"
 #include "pipeline/pipeline.h"
 
 namespace jb::http {
@@ -22,7 +25,8 @@ class Server {
          std::function<bool()> ready);
   ~Server();
 
-  // Binds http.listen; port 0 picks a free port. False with *error when it cannot bind.
+  // Binds http.listen; port 0 picks a free port. False with *error when it cannot bind or the
+  // TLS certificate and key cannot be loaded.
   bool bind(std::string* error);
   int port() const { return port_; }
   // Serves until stop(); in-flight requests finish first.
@@ -36,6 +40,8 @@ class Server {
  private:
   void handle_callback(const httplib::Request& request, httplib::Response& response,
                        const httplib::ContentReader& content_reader);
+  // Refuses a request before its body is read: answers `status` and closes the connection.
+  void refuse(httplib::Response& response, int status, const char* reason);
   void answer(httplib::Response& response, int status);
   std::shared_ptr<const Allowlist> allowlist() const;
 
@@ -43,7 +49,10 @@ class Server {
   pipeline::Pipeline* pipeline_;
   Metrics* metrics_;
   std::function<bool()> ready_;
-  std::unique_ptr<httplib::Server> server_;
+  TlsContext tls_;
+  std::string tls_error_;
+  BasicAuth basic_auth_;
+  std::unique_ptr<GuardedServer> server_;
   int port_ = 0;
   int listen_fd_ = -1;
   mutable std::mutex allowlist_mutex_;

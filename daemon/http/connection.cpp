@@ -1,0 +1,177 @@
+#include "http/connection.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+
+namespace jb::http {
+namespace {
+
+constexpr size_t kReadChunk = 16384;
+constexpr unsigned char kTlsHandshakeRecord = 0x16;
+
+int milliseconds_until(Clock::time_point until) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count();
+  return static_cast<int>(std::clamp<long long>(left, 0, 60000));
+}
+
+bool wait_for(int fd, short events, Clock::time_point until) {
+  for (;;) {
+    pollfd p{fd, events, 0};
+    int ready = ::poll(&p, 1, milliseconds_until(until));
+    if (ready > 0) return true;
+    if (ready == 0 || errno != EINTR) return false;
+  }
+}
+
+}  // namespace
+
+Connection::Connection(int fd, SSL_CTX* tls) : fd_(fd), tls_ctx_(tls) {
+  int flags = ::fcntl(fd_, F_GETFL, 0);
+  ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
+}
+
+Connection::~Connection() {
+  if (ssl_ != nullptr) {
+    if (handshake_done_) SSL_shutdown(ssl_);
+    SSL_free(ssl_);
+  }
+  ::shutdown(fd_, SHUT_RDWR);
+  ::close(fd_);
+}
+
+std::string Connection::remote_ip() const {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  if (::getpeername(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) return "";
+  std::array<char, INET6_ADDRSTRLEN> text{};
+  if (address.ss_family == AF_INET) {
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&address);
+    inet_ntop(AF_INET, &v4->sin_addr, text.data(), text.size());
+  } else if (address.ss_family == AF_INET6) {
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&address);
+    inet_ntop(AF_INET6, &v6->sin6_addr, text.data(), text.size());
+  }
+  return text.data();
+}
+
+int Connection::remote_port() const {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  if (::getpeername(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) return 0;
+  if (address.ss_family == AF_INET)
+    return ntohs(reinterpret_cast<sockaddr_in*>(&address)->sin_port);
+  return ntohs(reinterpret_cast<sockaddr_in6*>(&address)->sin6_port);
+}
+
+bool Connection::wait_readable(Clock::time_point until) const {
+  if (ssl_ != nullptr && SSL_pending(ssl_) > 0) return true;
+  return wait_for(fd_, POLLIN, until);
+}
+
+Connection::Fill Connection::handshake() {
+  if (ssl_ == nullptr) {
+    unsigned char first = 0;
+    ssize_t n = ::recv(fd_, &first, 1, MSG_PEEK);
+    if (n == 0) return Fill::closed;
+    if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK ? Fill::would_block : Fill::failed;
+    if (first != kTlsHandshakeRecord) return Fill::not_tls;
+    ssl_ = SSL_new(tls_ctx_);
+    if (ssl_ == nullptr) return Fill::failed;
+    SSL_set_fd(ssl_, fd_);
+    SSL_set_mode(ssl_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  }
+  ERR_clear_error();
+  int result = SSL_accept(ssl_);
+  if (result == 1) {
+    handshake_done_ = true;
+    return Fill::progress;
+  }
+  int error = SSL_get_error(ssl_, result);
+  if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) return Fill::would_block;
+  return Fill::failed;
+}
+
+Connection::Fill Connection::fill(size_t max_buffered) {
+  if (tls_ctx_ != nullptr && !handshake_done_) {
+    Fill state = handshake();
+    if (state != Fill::progress) return state;
+  }
+  char chunk[kReadChunk];
+  bool progressed = false;
+  while (buffer_.size() < max_buffered) {
+    size_t want = std::min(sizeof chunk, max_buffered - buffer_.size());
+    ssize_t n;
+    if (ssl_ != nullptr) {
+      ERR_clear_error();
+      int result = SSL_read(ssl_, chunk, static_cast<int>(want));
+      if (result <= 0) {
+        int error = SSL_get_error(ssl_, result);
+        if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE)
+          return progressed ? Fill::progress : Fill::would_block;
+        if (error == SSL_ERROR_ZERO_RETURN) return progressed ? Fill::progress : Fill::closed;
+        return Fill::failed;
+      }
+      n = result;
+    } else {
+      n = ::recv(fd_, chunk, want, 0);
+      if (n == 0) return progressed ? Fill::progress : Fill::closed;
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+          return progressed ? Fill::progress : Fill::would_block;
+        return Fill::failed;
+      }
+    }
+    buffer_.append(chunk, static_cast<size_t>(n));
+    progressed = true;
+    if (static_cast<size_t>(n) < want && ssl_ == nullptr) return Fill::progress;
+  }
+  return progressed ? Fill::progress : Fill::would_block;
+}
+
+bool Connection::write_all(std::string_view data, std::chrono::milliseconds timeout) {
+  while (!data.empty()) {
+    ssize_t n;
+    short wait_events = POLLOUT;
+    if (ssl_ != nullptr) {
+      ERR_clear_error();
+      int result = SSL_write(ssl_, data.data(), static_cast<int>(data.size()));
+      if (result <= 0) {
+        int error = SSL_get_error(ssl_, result);
+        if (error == SSL_ERROR_WANT_READ) wait_events = POLLIN;
+        if (error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) return false;
+        n = 0;
+      } else {
+        n = result;
+      }
+    } else {
+      n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return false;
+      n = std::max<ssize_t>(n, 0);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+    if (!data.empty() && n == 0 && !wait_for(fd_, wait_events, Clock::now() + timeout))
+      return false;
+  }
+  return true;
+}
+
+void Connection::write_nowait(std::string_view data) {
+  if (ssl_ != nullptr) {
+    if (handshake_done_) SSL_write(ssl_, data.data(), static_cast<int>(data.size()));
+    return;
+  }
+  if (tls_ctx_ == nullptr || !handshake_done_)
+    ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+}  // namespace jb::http

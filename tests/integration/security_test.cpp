@@ -1,0 +1,319 @@
+// The endpoint under hostile traffic, over real sockets: origin checks, body and head limits,
+// slow senders, TLS and Basic auth.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/bridge.h"
+#include "support/callbacks.h"
+
+namespace jb::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+int connect_to(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool send_all(int fd, const std::string& data) {
+  size_t sent = 0;
+  while (sent < data.size()) {
+    ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    sent += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// What the server sent until it closed or `timeout` passed.
+std::string receive(int fd, std::chrono::milliseconds timeout = 10s) {
+  std::string out;
+  auto until = std::chrono::steady_clock::now() + timeout;
+  char buffer[4096];
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    pollfd p{fd, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    out.append(buffer, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+int status_of(const std::string& response) {
+  if (response.rfind("HTTP/1.1 ", 0) != 0 || response.size() < 12) return -1;
+  return std::atoi(response.substr(9, 3).c_str());
+}
+
+std::string request_head(const std::string& extra_headers) {
+  return "POST /callbacks/jumio HTTP/1.1\r\nHost: localhost\r\n"
+         "Content-Type: application/x-www-form-urlencoded\r\n" +
+         extra_headers + "\r\n";
+}
+
+long resident_kib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  return -1;
+}
+
+TEST(Security, DisallowedAddressGets403AndNothingIsPublished) {
+  Bridge bridge([](config::Config& c) { c.security.allow = {"10.0.0.0/8"}; });
+  EXPECT_EQ(bridge.post(kSampleNetverifyApproved), 403);
+  EXPECT_TRUE(bridge.read({"^jumio\\..*"}, 1, 2s).empty());
+}
+
+TEST(Security, ForwardedForIsBelievedOnlyFromTrustedProxies) {
+  auto post_forwarded = [](Bridge& bridge, const std::string& forwarded) {
+    auto client = bridge.client();
+    auto result = client.Post("/callbacks/jumio", {{"X-Forwarded-For", forwarded}},
+                              kSampleNetverifyApproved, "application/x-www-form-urlencoded");
+    return result ? result->status : -1;
+  };
+  {
+    Bridge untrusted([](config::Config& c) { c.security.allow = {"203.0.113.7/32"}; });
+    EXPECT_EQ(post_forwarded(untrusted, "203.0.113.7"), 403);
+  }
+  Bridge behind_proxy([](config::Config& c) {
+    c.security.allow = {"203.0.113.7/32"};
+    c.security.trusted_proxies = {"127.0.0.1/32"};
+  });
+  EXPECT_EQ(post_forwarded(behind_proxy, "203.0.113.7"), 200);
+  // The right-most untrusted hop wins: a client cannot prepend an allowed address.
+  EXPECT_EQ(post_forwarded(behind_proxy, "203.0.113.7, 198.51.100.1"), 403);
+}
+
+TEST(Security, OversizeChunkedBodyGets413WithFlatMemory) {
+  Bridge bridge([](config::Config& c) { c.http.max_body_bytes = 65536; });
+  int fd = connect_to(bridge.daemon().port());
+  ASSERT_GE(fd, 0);
+  long before = resident_kib();
+  ASSERT_TRUE(send_all(fd, request_head("Transfer-Encoding: chunked\r\n")));
+  const std::string chunk = "10000\r\n" + std::string(65536, 'a') + "\r\n";
+  size_t sent_chunks = 0;
+  while (sent_chunks < 1024 && send_all(fd, chunk)) ++sent_chunks;  // up to 64 MiB
+  std::string response = receive(fd);
+  long after = resident_kib();
+  ::close(fd);
+  EXPECT_EQ(status_of(response), 413) << response;
+  EXPECT_LT(sent_chunks, 1024u) << "the server kept reading past the limit";
+  EXPECT_LT(after - before, 16 * 1024) << "resident memory grew by " << after - before << " KiB";
+  std::printf("413 after %zu chunks of 64 KiB; resident memory %+ld KiB\n", sent_chunks,
+              after - before);
+}
+
+TEST(Security, LengthlessOversizeBodyIsNotBuffered) {
+  Bridge bridge([](config::Config& c) { c.http.max_body_bytes = 65536; });
+  int fd = connect_to(bridge.daemon().port());
+  ASSERT_GE(fd, 0);
+  ASSERT_TRUE(send_all(fd, request_head("Content-Length: 1000000000\r\n")));
+  EXPECT_EQ(status_of(receive(fd)), 413);
+  ::close(fd);
+}
+
+TEST(Security, TwelveKibCallbackIsAccepted) {
+  Bridge bridge;
+  std::string body = std::string(kSampleNetverifyApproved) +
+                     "&merchantReportingCriteria=" + std::string(12 * 1024, 'x');
+  ASSERT_GT(body.size(), 12u * 1024);
+  EXPECT_EQ(bridge.post(body), 200);
+}
+
+TEST(Security, ConflictingFramingAndOversizeHeadsAreRefused) {
+  Bridge bridge([](config::Config& c) {
+    c.http.max_headers = 16;
+    c.http.max_header_bytes = 4096;
+  });
+  auto answer = [&](const std::string& request) {
+    int fd = connect_to(bridge.daemon().port());
+    send_all(fd, request);
+    int status = status_of(receive(fd, 5s));
+    ::close(fd);
+    return status;
+  };
+  EXPECT_EQ(answer(request_head("Content-Length: 3\r\nTransfer-Encoding: chunked\r\n") + "a=b"),
+            400);
+  EXPECT_EQ(answer(request_head("Content-Length: 3\r\nContent-Length: 4\r\n") + "a=b"), 400);
+  EXPECT_EQ(answer(request_head("Transfer-Encoding: gzip, chunked\r\n")), 501);
+  std::string many;
+  for (int i = 0; i < 20; ++i) many += "X-Filler-" + std::to_string(i) + ": 1\r\n";
+  EXPECT_EQ(answer(request_head(many)), 431);
+  EXPECT_EQ(answer(request_head("X-Long: " + std::string(8192, 'a') + "\r\n")), 431);
+  EXPECT_EQ(answer(request_head("X-Injected: a\nb: c\r\n")), 400);
+}
+
+TEST(Security, SlowSendersDoNotDelayCallbacks) {
+  // 200 connections dribble a header byte each 200 ms; only 4 workers. A normal callback must
+  // still be answered while every slow connection is open: the bound is that it completes before
+  // the slow requests' own deadline (request_timeout_ms, 20 s).
+  Bridge bridge([](config::Config& c) {
+    c.http.threads = 4;
+    c.http.max_connections = 512;
+    c.http.request_timeout_ms = 20000;
+  });
+  std::vector<int> slow;
+  for (int i = 0; i < 200; ++i) {
+    int fd = connect_to(bridge.daemon().port());
+    ASSERT_GE(fd, 0);
+    ASSERT_TRUE(send_all(fd, "POST /callbacks/jumio HTTP/1.1\r\nHost: x\r\n"));
+    slow.push_back(fd);
+  }
+  std::atomic<bool> dribbling{true};
+  std::thread dribbler([&] {
+    while (dribbling) {
+      for (int fd : slow) send_all(fd, "X");
+      std::this_thread::sleep_for(200ms);
+    }
+  });
+  std::this_thread::sleep_for(500ms);
+  auto start = std::chrono::steady_clock::now();
+  int status = bridge.post(kSampleNetverifyApproved);
+  auto took = std::chrono::steady_clock::now() - start;
+  dribbling = false;
+  dribbler.join();
+  EXPECT_EQ(status, 200);
+  EXPECT_LT(took, 20s);
+  std::printf(
+      "callback answered in %lld ms beside 200 slow senders\n",
+      static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+  size_t still_open = 0;
+  for (int fd : slow) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 0) == 0) ++still_open;  // nothing sent back: not refused, not closed
+    ::close(fd);
+  }
+  EXPECT_EQ(still_open, slow.size());
+}
+
+TEST(Security, RequestThatDoesNotArriveInTimeGets408) {
+  Bridge bridge([](config::Config& c) { c.http.request_timeout_ms = 500; });
+  int fd = connect_to(bridge.daemon().port());
+  ASSERT_TRUE(send_all(fd, "POST /callbacks/jumio HTTP/1.1\r\nHost: x\r\n"));
+  EXPECT_EQ(status_of(receive(fd, 5s)), 408);
+  ::close(fd);
+}
+
+TEST(Security, ConnectionsBeyondTheCapGet503) {
+  Bridge bridge([](config::Config& c) { c.http.max_connections = 8; });
+  std::vector<int> held;
+  for (int i = 0; i < 8; ++i) held.push_back(connect_to(bridge.daemon().port()));
+  std::this_thread::sleep_for(200ms);
+  int extra = connect_to(bridge.daemon().port());
+  EXPECT_EQ(status_of(receive(extra, 5s)), 503);
+  ::close(extra);
+  for (int fd : held) ::close(fd);
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(bridge.post(kSampleNetverifyApproved), 200);
+}
+
+TEST(Security, BasicAuth) {
+  Bridge bridge([](config::Config& c) {
+    c.http.basic_auth.user = "jumio";
+    c.http.basic_auth.password = "s3cret-pass";
+  });
+  auto post_as = [&](const std::string& user, const std::string& password) {
+    auto client = bridge.client();
+    if (!user.empty()) client.set_basic_auth(user, password);
+    auto result = client.Post("/callbacks/jumio", kSampleNetverifyApproved,
+                              "application/x-www-form-urlencoded");
+    return result ? result->status : -1;
+  };
+  EXPECT_EQ(post_as("jumio", "s3cret-pass"), 200);
+  EXPECT_EQ(post_as("jumio", "s3cret-pasS"), 401);
+  EXPECT_EQ(post_as("jumio", "s3cret-pass-longer"), 401);
+  EXPECT_EQ(post_as("other", "s3cret-pass"), 401);
+  EXPECT_EQ(post_as("", ""), 401);
+}
+
+class TlsFiles {
+ public:
+  TlsFiles() {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("jb-tls-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
+    std::filesystem::create_directories(dir_);
+    std::string command =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost"
+        " -keyout " +
+        key() + " -out " + cert() + " >/dev/null 2>&1";
+    ok_ = std::system(command.c_str()) == 0;
+  }
+  ~TlsFiles() { std::filesystem::remove_all(dir_); }
+  bool ok() const { return ok_; }
+  std::string cert() const { return (dir_ / "cert.pem").string(); }
+  std::string key() const { return (dir_ / "key.pem").string(); }
+
+ private:
+  std::filesystem::path dir_;
+  bool ok_ = false;
+};
+
+TEST(Security, TlsListenerServesHttpsAndRefusesPlainHttp) {
+  TlsFiles files;
+  ASSERT_TRUE(files.ok()) << "openssl req failed";
+  Bridge bridge([&](config::Config& c) {
+    c.http.tls.cert_file = files.cert();
+    c.http.tls.key_file = files.key();
+  });
+  httplib::SSLClient client("127.0.0.1", bridge.daemon().port());
+  client.enable_server_certificate_verification(false);
+  client.set_read_timeout(30);
+  auto result = client.Post("/callbacks/jumio", kSampleNetverifyApproved,
+                            "application/x-www-form-urlencoded");
+  ASSERT_TRUE(result) << httplib::to_string(result.error());
+  EXPECT_EQ(result->status, 200);
+
+  int fd = connect_to(bridge.daemon().port());
+  ASSERT_TRUE(send_all(fd, request_head("Content-Length: 3\r\n") + "a=b"));
+  EXPECT_EQ(status_of(receive(fd, 5s)), 400);
+  ::close(fd);
+}
+
+TEST(Security, TlsListenerRefusesTls11) {
+  TlsFiles files;
+  ASSERT_TRUE(files.ok());
+  Bridge bridge([&](config::Config& c) {
+    c.http.tls.cert_file = files.cert();
+    c.http.tls.key_file = files.key();
+  });
+  SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_min_proto_version(context, TLS1_VERSION);
+  SSL_CTX_set_max_proto_version(context, TLS1_1_VERSION);
+  SSL_CTX_set_security_level(context, 0);
+  int fd = connect_to(bridge.daemon().port());
+  SSL* ssl = SSL_new(context);
+  SSL_set_fd(ssl, fd);
+  EXPECT_NE(SSL_connect(ssl), 1);
+  SSL_free(ssl);
+  SSL_CTX_free(context);
+  ::close(fd);
+}
+
+}  // namespace
+}  // namespace jb::test
