@@ -58,6 +58,8 @@ RawParts raw_parts(const rapidjson::Value& address, Format format, CountryKey co
       parts.subdivision = string_member(address, "stateCode");
       parts.postal_code = joined_members(address, {"zip"});
       append_word(&parts.postal_code, string_member(address, "zipExtension"), "-");
+      // A postalCode sent instead of a zip is still the postal code (reported as unknown).
+      if (parts.postal_code.empty()) parts.postal_code = string_member(address, "postalCode");
       break;
     case Format::eu:
       parts.line1 = joined_members(address, {"streetNumber", "streetName", "unitDetails"});

@@ -36,8 +36,10 @@ bool is_within_limits(const rapidjson::Value& value, int depth) {
 bool parse_json_value(std::string_view text, rapidjson::Value* out,
                       rapidjson::Document::AllocatorType& allocator) {
   rapidjson::Document document(&allocator);
-  constexpr unsigned kFlags = rapidjson::kParseValidateEncodingFlag |
-                              rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
+  // No kParseFullPrecisionFlag: RapidJSON 1.1.0's full-precision path crashes on numbers with a few
+  // hundred digits ("0.000…"), which any sender could post.
+  constexpr unsigned kFlags =
+      rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
   document.Parse<kFlags>(text.data(), text.size());
   if (document.HasParseError() || !is_within_limits(document, 1)) return false;
   out->Swap(document);

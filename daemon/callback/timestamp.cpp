@@ -63,11 +63,11 @@ bool read_timestamp(std::string_view text, DateTime* time) {
     size_t digits = 0;
     ++position;
     while (position < text.size() && text[position] >= '0' && text[position] <= '9') {
+      if (++digits > 3) return false;
       time->millisecond = time->millisecond * 10 + (text[position] - '0');
-      ++digits;
       ++position;
     }
-    if (digits < 1 || digits > 3) return false;
+    if (digits < 1) return false;
     for (; digits < 3; ++digits) time->millisecond *= 10;
   }
   return position + 1 == text.size() && text[position] == 'Z';

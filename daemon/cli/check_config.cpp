@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "cli/cli.h"
+#include "cli/config_loading.h"
 #include "config/config.h"
 
 namespace jb::cli {
@@ -39,13 +40,7 @@ int run_check_config(int argc, char** argv) {
     return kExitOk;
   }
   config::Config config;
-  std::vector<config::ConfigError> errors = config::load_config(args.config_path, &config);
-  if (!errors.empty()) {
-    for (const config::ConfigError& problem : errors) {
-      std::fprintf(stderr, "%s\n", config::format_error(args.config_path, problem).c_str());
-    }
-    return kExitConfig;
-  }
+  if (!load_command_config(args.config_path, &config)) return kExitConfig;
   std::fputs(config::effective_config_yaml(config).c_str(), stdout);
   return kExitOk;
 }

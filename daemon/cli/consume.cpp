@@ -5,6 +5,7 @@
 
 #include "cli/brokers.h"
 #include "cli/cli.h"
+#include "cli/config_loading.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "kafka/consumer.h"
@@ -158,14 +159,7 @@ int run_consume(int argc, char** argv) {
   }
 
   config::Config config;
-  const auto errors = config::load_config(args.config_path, &config);
-  if (!errors.empty()) {
-    for (const auto& e : errors)
-      std::fprintf(stderr, "%s\n", config::format_error(args.config_path, e).c_str());
-    return kExitConfig;
-  }
-  log::Level level;
-  if (log::parse_level(config.log.level, &level)) log::set_level(level);
+  if (!load_command_config(args.config_path, &config)) return kExitConfig;
 
   KafkaTarget target;
   if (!resolve_kafka_target(config, args.get("brokers"), "consume", &target)) return kExitFatal;

@@ -79,7 +79,7 @@ std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string*
   timeouts.ack = std::chrono::milliseconds(config.spool.ack_timeout_ms);
   timeouts.delivery = std::chrono::milliseconds(config.http.delivery_timeout_ms);
   daemon->pipeline_ = std::make_unique<pipeline::Pipeline>(
-      std::make_shared<const route::Router>(config.topics), daemon->producer_.get(),
+      std::make_shared<const route::Router>(config.topics, config.privacy), daemon->producer_.get(),
       daemon->spool_.get(), timeouts, &daemon->metrics_);
   daemon->metrics_.set_sample_source([raw = daemon.get()] { return raw->samples(); });
 
@@ -105,7 +105,7 @@ std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string*
 void Daemon::reload(const config::Config& config) {
   apply_log_level(config.log);
   server_->set_allowlist(make_allowlist(config.security));
-  pipeline_->set_router(std::make_shared<const route::Router>(config.topics));
+  pipeline_->set_router(std::make_shared<const route::Router>(config.topics, config.privacy));
   config_ = config;
   log::info("config reloaded");
 }

@@ -5,6 +5,7 @@
 
 #include "cli/brokers.h"
 #include "cli/cli.h"
+#include "cli/config_loading.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "kafka/consumer.h"
@@ -221,7 +222,7 @@ int replay_with(const config::Config& config, const KafkaTarget& target, const s
   ConsumerSource source(*consumer, topic);
   std::optional<ProducerSink> sink;
   if (producer) sink.emplace(*producer);
-  route::Router router(config.topics);
+  route::Router router(config.topics, config.privacy);
   replay::Output output{
       [](const std::string& line) { std::printf("%s\n", line.c_str()); },
       [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); }};
@@ -253,14 +254,7 @@ int run_replay(int argc, char** argv) {
   }
 
   config::Config config;
-  const auto errors = config::load_config(args.config_path, &config);
-  if (!errors.empty()) {
-    for (const auto& e : errors)
-      std::fprintf(stderr, "%s\n", config::format_error(args.config_path, e).c_str());
-    return kExitConfig;
-  }
-  log::Level level;
-  if (log::parse_level(config.log.level, &level)) log::set_level(level);
+  if (!load_command_config(args.config_path, &config)) return kExitConfig;
 
   KafkaTarget target;
   if (!resolve_kafka_target(config, args.get("brokers"), "replay", &target)) return kExitFatal;

@@ -1,18 +1,12 @@
-#include <cctype>
 #include <csignal>
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "cli/cli.h"
+#include "cli/config_loading.h"
 #include "cli/daemon.h"
 #include "common/log.h"
 #include "common/notify.h"
 #include "config/config.h"
-
-extern char** environ;
 
 namespace jb::cli {
 namespace {
@@ -27,65 +21,12 @@ constexpr const char* kServeUsage =
     "kafka.properties' sasl.password (any sasl.* or ssl.* property, dots written as underscores),\n"
     "and so does a file kafka.sasl.password (or kafka_sasl.password) in $CREDENTIALS_DIRECTORY.\n";
 
-constexpr std::string_view kSecretEnvPrefix = "JUMIO_BRIDGE_KAFKA_";
-
-// Only credentials and TLS material come from outside the file; the rest stays validated there.
-bool is_secret_property(const std::string& name) {
-  return name.rfind("sasl.", 0) == 0 || name.rfind("ssl.", 0) == 0;
-}
-
-std::string property_of_env_name(std::string_view suffix) {
-  std::string name;
-  for (char c : suffix)
-    name += c == '_' ? '.' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return name;
-}
-
-// Secrets from the environment (EnvironmentFile=) and from systemd credentials (LoadCredential=).
-void add_secret_properties(config::Config* config) {
-  for (char** entry = environ; *entry; ++entry) {
-    std::string_view text(*entry);
-    size_t equals = text.find('=');
-    if (text.rfind(kSecretEnvPrefix, 0) != 0 || equals == std::string_view::npos) continue;
-    std::string name = property_of_env_name(
-        text.substr(kSecretEnvPrefix.size(), equals - kSecretEnvPrefix.size()));
-    if (is_secret_property(name))
-      config->kafka.properties[name] = std::string(text.substr(equals + 1));
-  }
-  const char* credentials = std::getenv("CREDENTIALS_DIRECTORY");
-  if (!credentials) return;
-  std::error_code ec;
-  for (const auto& file : std::filesystem::directory_iterator(credentials, ec)) {
-    std::string id = file.path().filename().string();
-    if (id.rfind("kafka.", 0) != 0 && id.rfind("kafka_", 0) != 0) continue;
-    std::string name = id.substr(6);
-    if (!is_secret_property(name)) continue;
-    std::ifstream in(file.path(), std::ios::binary);
-    std::ostringstream value;
-    value << in.rdbuf();
-    std::string secret = value.str();
-    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-    config->kafka.properties[name] = secret;
-  }
-}
-
-bool load(const std::string& path, config::Config* config) {
-  auto errors = config::load_config(path, config);
-  for (const auto& error : errors)
-    std::fprintf(stderr, "%s\n", config::format_error(path, error).c_str());
-  add_secret_properties(config);
-  return errors.empty();
-}
-
 // Re-reads the config on SIGHUP; a config with errors is logged and the running one stays.
 void reload(const std::string& path, Daemon* daemon) {
   notify::reloading();
   config::Config reloaded;
-  auto errors = config::load_config(path, &reloaded);
-  if (errors.empty()) {
-    add_secret_properties(&reloaded);
-    daemon->reload(reloaded);
-  }
+  auto errors = load_config_with_secrets(path, &reloaded);
+  if (errors.empty()) daemon->reload(reloaded);
   for (const auto& e : errors)
     log::error("config reload rejected; keeping the running config",
                {{"key", e.key}, {"line", std::to_string(e.line)}, {"problem", e.message}});
@@ -106,7 +47,7 @@ int run_serve(int argc, char** argv) {
     return kExitOk;
   }
   config::Config config;
-  if (!load(args.config_path, &config)) return kExitConfig;
+  if (!load_command_config(args.config_path, &config)) return kExitConfig;
 
   // Signals are taken synchronously by this thread; every other thread inherits the mask.
   sigset_t signals;

@@ -1,9 +1,11 @@
 #include "config/config.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <filesystem>
@@ -33,7 +35,43 @@ void read_checked_string(YamlReader& reader, const YamlEntry& entry,
   if (reader.read_string(entry, out)) reader.check(entry, problem(*out));
 }
 
+void read_http_tls(YamlReader& reader, const YamlEntry& entry, TlsConfig* tls) {
+  reader.read_fields(
+      entry, {
+                 {"cert_file", [&](const YamlEntry& e) { reader.read_string(e, &tls->cert_file); }},
+                 {"key_file", [&](const YamlEntry& e) { reader.read_string(e, &tls->key_file); }},
+             });
+  if (tls->cert_file.empty() != tls->key_file.empty())
+    reader.error(entry, "needs both cert_file and key_file, or neither");
+}
+
+void read_http_basic_auth(YamlReader& reader, const YamlEntry& entry, BasicAuthConfig* auth) {
+  reader.read_fields(
+      entry,
+      {
+          {"user",
+           [&](const YamlEntry& e) {
+             read_checked_string(reader, e, basic_auth_user_problem, &auth->user);
+           }},
+          {"password_env", [&](const YamlEntry& e) { reader.read_string(e, &auth->password_env); }},
+      });
+  if (auth->user.empty() != auth->password_env.empty()) {
+    reader.error(entry, "needs both user and password_env, or neither");
+  } else if (!auth->user.empty()) {
+    const char* password = std::getenv(auth->password_env.c_str());
+    if (password == nullptr || *password == '\0') {
+      reader.error(entry, "password_env names " + auth->password_env +
+                              ", which is not set or empty in the environment");
+    } else {
+      auth->password = password;
+    }
+  }
+}
+
 void read_http(YamlReader& reader, const YamlEntry& entry, HttpConfig* http) {
+  auto timeout_rule = [&](int* out) {
+    return [&reader, out](const YamlEntry& e) { read_integer_into(reader, e, 100, 600000, out); };
+  };
   reader.read_fields(
       entry,
       {
@@ -55,6 +93,27 @@ void read_http(YamlReader& reader, const YamlEntry& entry, HttpConfig* http) {
            [&](const YamlEntry& e) {
              read_integer_into(reader, e, 100, 600000, &http->delivery_timeout_ms);
            }},
+          {"read_timeout_ms", timeout_rule(&http->read_timeout_ms)},
+          {"write_timeout_ms", timeout_rule(&http->write_timeout_ms)},
+          {"request_timeout_ms", timeout_rule(&http->request_timeout_ms)},
+          {"keep_alive_timeout_ms", timeout_rule(&http->keep_alive_timeout_ms)},
+          {"keep_alive_max_requests",
+           [&](const YamlEntry& e) {
+             read_integer_into(reader, e, 1, 1000000, &http->keep_alive_max_requests);
+           }},
+          {"max_connections",
+           [&](const YamlEntry& e) {
+             read_integer_into(reader, e, 1, 100000, &http->max_connections);
+           }},
+          {"max_header_bytes",
+           [&](const YamlEntry& e) {
+             read_integer_into(reader, e, 1024, 1048576, &http->max_header_bytes);
+           }},
+          {"max_headers",
+           [&](const YamlEntry& e) { read_integer_into(reader, e, 1, 1000, &http->max_headers); }},
+          {"tls", [&](const YamlEntry& e) { read_http_tls(reader, e, &http->tls); }},
+          {"basic_auth",
+           [&](const YamlEntry& e) { read_http_basic_auth(reader, e, &http->basic_auth); }},
       });
 }
 
@@ -131,6 +190,31 @@ void read_spool(YamlReader& reader, const YamlEntry& entry, SpoolConfig* spool) 
                                  [&](const YamlEntry& e) {
                                    read_integer_into(reader, e, 1, kUnbounded, &spool->max_bytes);
                                  }},
+                                {"ack_timeout_ms",
+                                 [&](const YamlEntry& e) {
+                                   read_integer_into(reader, e, 100, 600000,
+                                                     &spool->ack_timeout_ms);
+                                 }},
+                            });
+}
+
+void read_privacy(YamlReader& reader, const YamlEntry& entry, PrivacyConfig* privacy) {
+  reader.read_fields(entry, {
+                                {"drop_fields",
+                                 [&](const YamlEntry& e) {
+                                   reader.read_string_list(e, drop_field_problem,
+                                                           &privacy->drop_fields);
+                                 }},
+                                {"netverify_masking",
+                                 [&](const YamlEntry& e) {
+                                   std::string text;
+                                   if (!reader.read_string(e, &text)) return;
+                                   if (text == "true" || text == "false") {
+                                     privacy->netverify_masking = text == "true";
+                                   } else {
+                                     reader.error(e, "expected true or false");
+                                   }
+                                 }},
                             });
 }
 
@@ -158,7 +242,40 @@ void read_document(YamlReader& reader, const YAML::Node& document, Config* confi
           {"topics", [&](const YamlEntry& e) { read_topics(reader, e, &config->topics); }},
           {"spool", [&](const YamlEntry& e) { read_spool(reader, e, &config->spool); }},
           {"log", [&](const YamlEntry& e) { read_log(reader, e, &config->log); }},
+          {"privacy", [&](const YamlEntry& e) { read_privacy(reader, e, &config->privacy); }},
       });
+}
+
+// Sees document starts and nothing else.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { last_start_line = mark.line + 1; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  int last_start_line = 0;
+};
+
+// How many documents the text holds, counting at most two. yaml-cpp 0.7's LoadAll loops for ever
+// on some malformed input (a stray ',' at the start of a line: yaml-cpp #1040, fixed upstream by
+// #1319), so the count is bounded here and the first document is loaded with Load.
+int count_documents(const std::string& yaml_text, int* second_line) {
+  std::istringstream in(yaml_text);
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  int documents = 0;
+  while (documents < 2 && parser.HandleNextDocument(counter)) ++documents;
+  *second_line = documents > 1 ? counter.last_start_line : 0;
+  return documents;
 }
 
 }  // namespace
@@ -168,12 +285,14 @@ std::vector<ConfigError> parse_config(const std::string& yaml_text, Config* conf
   Config parsed;
   YamlReader reader(&errors);
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(yaml_text);
-    if (documents.size() > 1) {
-      int line = documents[1].Mark().line + 1;
-      errors.push_back({"", line, "holds a second YAML document; the config is one document"});
+    int second_document_line = 0;
+    if (count_documents(yaml_text, &second_document_line) > 1) {
+      errors.push_back({"", second_document_line,
+                        "a second YAML document (or a line that cannot be parsed) starts here; the "
+                        "config is one document"});
+    } else {
+      read_document(reader, YAML::Load(yaml_text), &parsed);
     }
-    if (!documents.empty()) read_document(reader, documents.front(), &parsed);
   } catch (const YAML::Exception& e) {
     errors.push_back({"", e.mark.line >= 0 ? e.mark.line + 1 : 0, "invalid YAML: " + e.msg});
   } catch (const std::exception& e) {

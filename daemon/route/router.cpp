@@ -23,7 +23,10 @@ void replace_all(std::string* text, std::string_view placeholder, std::string_vi
 
 }  // namespace
 
-Router::Router(config::TopicsConfig topics) : topics_(std::move(topics)) {}
+Router::Router(config::TopicsConfig topics, config::PrivacyConfig privacy)
+    : topics_(std::move(topics)),
+      privacy_{std::move(privacy.drop_fields), privacy.netverify_masking},
+      has_privacy_rules_(!privacy_.drop_fields.empty() || privacy_.netverify_masking) {}
 
 std::string Router::topic_for(callback::Kind kind, std::string_view status) const {
   const std::string type(callback::kind_type(kind));
@@ -43,6 +46,7 @@ Record Router::event_record(const callback::Event& event) const {
   record.topic = topic_for(event.kind, event.status);
   record.key = event.reference;
   record.value = event.json;
+  if (has_privacy_rules_) callback::apply_privacy(privacy_, &record.value);
   record.headers = {
       {"content-type", "application/json"},
       {"ce_specversion", "1.0"},

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "callback/event.h"
+#include "callback/privacy.h"
 #include "common/result.h"
 #include "config/config.h"
 
@@ -30,17 +31,20 @@ struct DeadLetterInput {
 
 class Router {
  public:
-  explicit Router(config::TopicsConfig topics);
+  explicit Router(config::TopicsConfig topics, config::PrivacyConfig privacy = {});
 
   // topics.template with {type}/{status}, unless topics.overrides names "{type}.{status}".
   std::string topic_for(callback::Kind kind, std::string_view status) const;
-  // The event's record: key = reference, CloudEvents binary-mode headers, value = event JSON.
+  // The event's record: key = reference, CloudEvents binary-mode headers, value = event JSON
+  // without what privacy.drop_fields and privacy.netverify_masking withhold.
   Record event_record(const callback::Event& event) const;
   // The dead-letter record of CONTRACT.md section 5.
   Record dead_letter_record(const Failure& failure, const DeadLetterInput& input) const;
 
  private:
   config::TopicsConfig topics_;
+  callback::PrivacyRules privacy_;
+  bool has_privacy_rules_;
 };
 
 }  // namespace jb::route

@@ -205,7 +205,7 @@ const ConversionCase kConversionCases[] = {
     {"mixed_us_postal_code_without_zip_is_kept",  //
      R"({"stateCode":"US-OH","postalCode":"45402"})",
      CountryKey::country,
-     R"({"subdivision":"US-OH","formattedAddress":"US-OH","postalCode":"45402"})",
+     R"({"subdivision":"US-OH","postalCode":"45402","formattedAddress":"US-OH 45402"})",
      {"postalCode"}},
 };
 

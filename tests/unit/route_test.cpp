@@ -273,3 +273,26 @@ TEST(RoutedTopics, TemplateRegexMatchesExactlyTheRoutedTopics) {
 
 }  // namespace
 }  // namespace jb::route
+
+namespace jb::route {
+namespace {
+
+TEST(RouterEventRecord, PublishesWithoutWhatPrivacyWithholds) {
+  callback::Event event;
+  event.kind = callback::Kind::netverify;
+  event.status = "APPROVED_VERIFIED";
+  event.reference = "ref";
+  event.json = R"({"callbackType":"NETVERIFYID","data":{"idCountry":"DEU","idType":"ID_CARD",)"
+               R"("idNumber":"X1","idCheckMRZcode":"OK","idFirstName":"A",)"
+               R"("idAddress":{"line1":"L","city":"C"}}})";
+  config::PrivacyConfig privacy;
+  privacy.drop_fields = {"idFirstName", "idAddress.line1"};
+  privacy.netverify_masking = true;
+  const Record record = Router(config::TopicsConfig{}, privacy).event_record(event);
+  EXPECT_EQ(record.value, R"({"callbackType":"NETVERIFYID","data":{"idCountry":"DEU",)"
+                          R"("idType":"ID_CARD","idAddress":{"city":"C"}}})");
+  EXPECT_EQ(Router(config::TopicsConfig{}).event_record(event).value, event.json);
+}
+
+}  // namespace
+}  // namespace jb::route

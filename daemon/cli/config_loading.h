@@ -1,0 +1,20 @@
+// Loading the config for a command, the same way for every command.
+#pragma once
+
+#include <string>
+
+#include "config/config.h"
+
+namespace jb::cli {
+
+// Loads `path`, prints every error as "PATH:LINE: KEY: message" on stderr, adds Kafka secrets from
+// JUMIO_BRIDGE_KAFKA_<PROPERTY> variables (EnvironmentFile=) and from kafka.<property> files in
+// $CREDENTIALS_DIRECTORY (LoadCredential=) — sasl.* and ssl.* only — and applies log.level.
+// False when the config has errors.
+bool load_command_config(const std::string& path, config::Config* config);
+
+// The same without printing: the errors, for a reload that logs them instead.
+std::vector<config::ConfigError> load_config_with_secrets(const std::string& path,
+                                                          config::Config* config);
+
+}  // namespace jb::cli
