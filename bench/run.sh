@@ -18,6 +18,7 @@ WRK_TIMEOUT=5
 BROKERS=3
 PARTITIONS=3
 HTTP_THREADS=""
+KAFKA_PROPERTIES=()
 PROFILE=0
 OUTAGE=1
 BUILD_FIRST=1
@@ -33,6 +34,7 @@ usage: bench/run.sh [options]
   --prime S           seconds of the first, cold row at 64 connections (default $PRIME)
   --no-outage         skip the Kafka-outage row
   --http-threads N    set http.threads of the daemon and the ceiling (default: the daemon's own)
+  --kafka K=V         a kafka.properties entry for the daemon (repeatable), e.g. linger.ms=1
   --brokers N         mock brokers (default $BROKERS); --partitions N per topic (default $PARTITIONS)
   --wrk-threads N     wrk threads, at most one per connection (default $WRK_THREADS)
   --wrk-timeout S     a request unanswered this long counts as a timeout (default $WRK_TIMEOUT)
@@ -52,6 +54,7 @@ while [ $# -gt 0 ]; do
     --prime) PRIME=$2; shift ;;
     --no-outage) OUTAGE=0 ;;
     --http-threads) HTTP_THREADS=$2; shift ;;
+    --kafka) KAFKA_PROPERTIES+=("$2"); shift ;;
     --brokers) BROKERS=$2; shift ;;
     --partitions) PARTITIONS=$2; shift ;;
     --wrk-threads) WRK_THREADS=$2; shift ;;
@@ -153,6 +156,10 @@ CONFIG="$OUT/config.yaml"
   [ -n "$HTTP_THREADS" ] && echo "  threads: $HTTP_THREADS"
   echo "kafka:"
   echo "  brokers: \"$BOOTSTRAPS\""
+  if [ ${#KAFKA_PROPERTIES[@]} -gt 0 ]; then
+    echo "  properties:"
+    for property in "${KAFKA_PROPERTIES[@]}"; do echo "    \"${property%%=*}\": \"${property#*=}\""; done
+  fi
   echo "spool:"
   echo "  dir: \"$OUT/spool\""
   echo "log:"

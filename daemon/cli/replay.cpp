@@ -1,5 +1,6 @@
 #include <csignal>
 #include <cstdio>
+#include <fstream>
 #include <future>
 #include <set>
 
@@ -47,6 +48,8 @@ constexpr const char* kReplayUsage =
     "                   (jumio-bridge-replay-<hash>): records a filter skips stay unread for\n"
     "                   the default group, so a later run without filters still replays them\n"
     "                   (and also replays again what the filtered run replayed: same eventId)\n"
+    "  --metrics-file F write the run's counters to F in Prometheus text format (for\n"
+    "                   node_exporter's textfile collector; replaced atomically)\n"
     "  --brokers LIST   host:port,... instead of kafka.brokers (with kafka.brokers: embedded,\n"
     "                   the address a running `serve` wrote to {spool.dir}/embedded-brokers)\n"
     "\n"
@@ -75,8 +78,9 @@ bool parse_count(const std::string& text, long long* out) {
 }
 
 bool parse_options(const Args& args, replay::Options* options, std::string* error) {
-  static const std::set<std::string> known = {"dry-run", "reason", "reference", "since",
-                                              "until",   "limit",  "group",     "brokers"};
+  static const std::set<std::string> known = {"dry-run", "reason",  "reference",
+                                              "since",   "until",   "limit",
+                                              "group",   "brokers", "metrics-file"};
   for (const auto& [name, value] : args.options) {
     if (!known.count(name)) {
       *error = "unknown option --" + name;
@@ -184,6 +188,17 @@ bool nothing_to_read(const replay::Options& options) {
   return true;
 }
 
+// Writes the counters next to F and renames them over it, so a scraper never reads half a file.
+bool write_metrics_file(const std::string& path, const replay::Tally& tally) {
+  const std::string partial = path + ".partial";
+  {
+    std::ofstream out(partial, std::ios::trunc);
+    out << replay::metrics_text(tally);
+    if (!out.flush()) return false;
+  }
+  return std::rename(partial.c_str(), path.c_str()) == 0;
+}
+
 int exit_code(const replay::Tally& tally) {
   const bool clean = tally.still_failing == 0 && tally.invalid == 0 && tally.unacknowledged == 0 &&
                      !tally.interrupted && !tally.gave_up_waiting;
@@ -191,11 +206,12 @@ int exit_code(const replay::Tally& tally) {
 }
 
 int replay_with(const config::Config& config, const KafkaTarget& target, const std::string& group,
-                bool dry_run, replay::Options options) {
+                bool dry_run, const std::string& metrics_file, replay::Options options) {
   const std::string& topic = config.topics.deadletter;
   if (!read_positions(target, topic, group, &options)) return kExitFatal;
   if (nothing_to_read(options)) {
     std::fputs(replay::summary_text({}, group, dry_run).c_str(), stderr);
+    if (!metrics_file.empty()) write_metrics_file(metrics_file, {});
     return kExitOk;
   }
   std::string error;
@@ -233,6 +249,10 @@ int replay_with(const config::Config& config, const KafkaTarget& target, const s
   const replay::Tally tally = replayer.run(g_stop);
   std::fflush(stdout);
   std::fputs(replay::summary_text(tally, group, dry_run).c_str(), stderr);
+  if (!metrics_file.empty() && !write_metrics_file(metrics_file, tally)) {
+    std::fprintf(stderr, "jumio-bridge replay: cannot write %s\n", metrics_file.c_str());
+    return kExitFatal;
+  }
   return exit_code(tally);
 }
 
@@ -260,7 +280,8 @@ int run_replay(int argc, char** argv) {
   if (!resolve_kafka_target(config, args.get("brokers"), "replay", &target)) return kExitFatal;
   const std::string group = args.get(
       "group", options.filter.empty() ? kDefaultGroup : replay::filtered_group(options.filter));
-  return replay_with(config, target, group, args.has("dry-run"), std::move(options));
+  return replay_with(config, target, group, args.has("dry-run"), args.get("metrics-file"),
+                     std::move(options));
 }
 
 }  // namespace jb::cli

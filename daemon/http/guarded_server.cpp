@@ -256,8 +256,9 @@ void GuardedServer::refuse(std::unique_ptr<Connection> connection, int status, c
 }
 
 void GuardedServer::close(std::unique_ptr<Connection> connection) {
-  connection.reset();
+  // Count it gone before the socket closes: a client that reconnects at once must find room.
   --open_;
+  connection.reset();
 }
 
 }  // namespace jb::http

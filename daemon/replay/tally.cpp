@@ -54,4 +54,32 @@ std::string summary_text(const Tally& tally, const std::string& group, bool dry_
   return text;
 }
 
+std::string metrics_text(const Tally& tally) {
+  std::string out =
+      "# HELP jumio_bridge_replay_records_total Dead-letter records taken by the last replay run.\n"
+      "# TYPE jumio_bridge_replay_records_total gauge\n";
+  const std::pair<const char*, long long> results[] = {
+      {"read", tally.read},
+      {"replayed", tally.replayed},
+      {"still_failing", tally.still_failing},
+      {"skipped", tally.skipped},
+      {"invalid", tally.invalid},
+      {"unacknowledged", tally.unacknowledged},
+  };
+  for (const auto& [result, count] : results)
+    out += std::string("jumio_bridge_replay_records_total{result=\"") + result + "\"} " +
+           std::to_string(count) + "\n";
+  out +=
+      "# HELP jumio_bridge_replay_reason_records_total Records of the last replay run, by their "
+      "dead-letter reason.\n"
+      "# TYPE jumio_bridge_replay_reason_records_total gauge\n";
+  for (const auto& [reason, counts] : tally.by_reason) {
+    out += "jumio_bridge_replay_reason_records_total{reason=\"" + reason +
+           "\",result=\"replayed\"} " + std::to_string(counts.replayed) + "\n";
+    out += "jumio_bridge_replay_reason_records_total{reason=\"" + reason +
+           "\",result=\"still_failing\"} " + std::to_string(counts.still_failing) + "\n";
+  }
+  return out;
+}
+
 }  // namespace jb::replay

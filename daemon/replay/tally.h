@@ -47,5 +47,9 @@ std::string progress_line(long long done, long long total,
                           std::chrono::steady_clock::duration elapsed);
 // The closing summary: read, replayed, still failing, skipped, invalid, unacknowledged, by reason.
 std::string summary_text(const Tally& tally, const std::string& group, bool dry_run);
+// The run's counters in Prometheus text format, for node_exporter's textfile collector:
+// jumio_bridge_replay_records_total{result="..."} and
+// jumio_bridge_replay_reason_records_total{reason="...",result="replayed|still_failing"}.
+std::string metrics_text(const Tally& tally);
 
 }  // namespace jb::replay

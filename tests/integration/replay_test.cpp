@@ -5,11 +5,13 @@
 #include <librdkafka/rdkafka.h>
 #include <rapidjson/document.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "callback/normalize.h"
 #include "callback/timestamp.h"
@@ -201,8 +203,19 @@ TEST_F(Replay, PublishesWhatNowSucceedsDeadLettersTheRestAgainAndNothingTwice) {
   dead_letter(invalid_json_body(), received_at);
   produce({kDeadLetterTopic, "k", "not a dead letter", {}});
 
-  auto first = replay({});
+  const std::string metrics_file = test::temp_dir("jb-replay-metrics") + "/replay.prom";
+  auto first = replay({"--metrics-file", metrics_file});
   EXPECT_EQ(first.exit_code, 1) << first.err;
+  std::ifstream metrics_in(metrics_file);
+  const std::string metrics((std::istreambuf_iterator<char>(metrics_in)),
+                            std::istreambuf_iterator<char>());
+  for (const char* series : {"jumio_bridge_replay_records_total{result=\"read\"} 6",
+                             "jumio_bridge_replay_records_total{result=\"replayed\"} 3",
+                             "jumio_bridge_replay_records_total{result=\"still_failing\"} 2",
+                             "jumio_bridge_replay_records_total{result=\"invalid\"} 1",
+                             "jumio_bridge_replay_reason_records_total{reason=\"unknown_status\","
+                             "result=\"replayed\"} 3"})
+    EXPECT_NE(metrics.find(series), std::string::npos) << series << "\n" << metrics;
   EXPECT_NE(first.err.find("6 read, 3 replayed, 2 still failing, 0 skipped by filters, "
                            "1 not dead-letter records, 0 not acknowledged"),
             std::string::npos)
@@ -273,6 +286,35 @@ TEST_F(Replay, LimitStopsEarlyAndTheNextRunResumesWithoutDuplicates) {
   for (const auto& event : events) ids.insert(member(event.value, "eventId"));
   EXPECT_EQ(events.size(), 4u);
   EXPECT_EQ(ids.size(), 4u);
+}
+
+TEST_F(Replay, InterruptedBySigtermResumesAndPublishesEachEventOnce) {
+  constexpr int kCount = 3000;
+  for (int i = 0; i < kCount; ++i) {
+    FormFields fields = authentication_status_fields("PASSED");
+    for (auto& [name, value] : fields)
+      if (name == "transactionReference") value = "interrupted-" + std::to_string(i);
+    dead_letter(form_encode(fields), "2021-03-04T06:00:00Z", "unknown_status");
+  }
+  test::Child interrupted({"replay", "--config", config_path_});
+  ASSERT_FALSE(interrupted.wait_for_line("-> jumio.authentication.passed", seconds(30)).empty());
+  interrupted.signal(SIGTERM);
+  interrupted.wait_for_line("the end of its output", seconds(30));
+  EXPECT_EQ(interrupted.wait(seconds(30)), 1) << "an interrupted run exits 1";
+  size_t taken = 0;
+  for (size_t at = interrupted.output().find("-> jumio."); at != std::string::npos;
+       at = interrupted.output().find("-> jumio.", at + 1))
+    ++taken;
+  EXPECT_GT(taken, 0u);
+  EXPECT_LT(taken, static_cast<size_t>(kCount)) << "the run ended before it was interrupted";
+
+  auto rest = replay({});
+  EXPECT_EQ(rest.exit_code, 0) << rest.err;
+  auto events = read_all(kEventTopics);
+  std::set<std::string> ids;
+  for (const auto& event : events) ids.insert(member(event.value, "eventId"));
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kCount));
+  EXPECT_EQ(events.size(), static_cast<size_t>(kCount)) << "an event was published twice";
 }
 
 TEST_F(Replay, DryRunPrintsThePlanAndPublishesAndCommitsNothing) {
