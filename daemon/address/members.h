@@ -31,5 +31,4 @@ bool is_eu_street_member(std::string_view name);
 // The value of a string member of `object`; empty when absent or not a string.
 std::string_view string_member(const rapidjson::Value& object, std::string_view name);
 
-
 }  // namespace jb::address::detail

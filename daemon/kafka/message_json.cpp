@@ -3,8 +3,8 @@
 #include <rapidjson/writer.h>
 
 #include "common/sha256.h"
-#include "kafka/consumer.h"
 #include "common/utf8.h"
+#include "kafka/consumer.h"
 
 namespace jb::kafka {
 namespace {
