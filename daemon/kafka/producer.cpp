@@ -54,7 +54,7 @@ bool RdKafkaProducer::start(const std::string& brokers,
                             std::string* error) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   route_logs(conf);
-  bool ok = set_property(conf, "linger.ms", "5", error) &&
+  bool ok = set_property(conf, "linger.ms", "1", error) &&
             set_properties(conf, properties, error) &&
             set_property(conf, "bootstrap.servers", brokers, error) &&
             set_property(conf, "enable.idempotence", "true", error) &&
