@@ -16,6 +16,8 @@ constexpr Family kFamilies[] = {
     {"jumio_bridge_callback_warnings_total", "Deviations published as event warnings, by problem."},
     {"jumio_bridge_deadletters_total", "Callbacks sent to the dead-letter topic, by reason."},
     {"jumio_bridge_http_responses_total", "HTTP answers on the callback path, by status code."},
+    {"jumio_bridge_producer_errors_total",
+     "Produced records Kafka did not store in time, by librdkafka error name or ack_timeout."},
     {"jumio_bridge_spool_writes_total",
      "Records offered to the spool, by result (stored, full, failed)."},
 };
@@ -60,6 +62,20 @@ void Metrics::count_response(int status) {
   add("jumio_bridge_http_responses_total{code=\"" + std::to_string(status) + "\"}");
 }
 
+void Metrics::on_kafka_delivery(std::chrono::steady_clock::duration latency, bool persisted,
+                                const std::string& error) {
+  if (!persisted) {
+    add("jumio_bridge_producer_errors_total{error=\"" + error + "\"}");
+    return;
+  }
+  const double seconds = std::chrono::duration<double>(latency).count();
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (size_t i = 0; i < kDeliveryBuckets.size(); ++i)
+    if (seconds <= kDeliveryBuckets[i]) ++delivery_buckets_[i];
+  ++delivery_count_;
+  delivery_seconds_ += seconds;
+}
+
 void Metrics::add(const std::string& series, uint64_t amount) {
   std::lock_guard<std::mutex> lock(mutex_);
   counters_[series] += amount;
@@ -77,6 +93,18 @@ std::string Metrics::prometheus_text() const {
       out += it->first + " " + std::to_string(it->second) + "\n";
     }
   }
+  out +=
+      "# HELP jumio_bridge_kafka_delivery_seconds Time from produce to Kafka's persisted delivery "
+      "report, for callbacks answered through Kafka.\n"
+      "# TYPE jumio_bridge_kafka_delivery_seconds histogram\n";
+  for (size_t i = 0; i < kDeliveryBuckets.size(); ++i) {
+    out += "jumio_bridge_kafka_delivery_seconds_bucket{le=\"" + format_value(kDeliveryBuckets[i]) +
+           "\"} " + std::to_string(delivery_buckets_[i]) + "\n";
+  }
+  out += "jumio_bridge_kafka_delivery_seconds_bucket{le=\"+Inf\"} " +
+         std::to_string(delivery_count_) + "\n";
+  out += "jumio_bridge_kafka_delivery_seconds_sum " + format_value(delivery_seconds_) + "\n";
+  out += "jumio_bridge_kafka_delivery_seconds_count " + std::to_string(delivery_count_) + "\n";
   if (!sample_source_) return out;
   for (const Sample& sample : sample_source_()) {
     out += "# HELP " + sample.name + " " + sample.help + "\n";

@@ -92,13 +92,22 @@ bool Pipeline::publish(const route::Record& record, std::chrono::milliseconds wa
   bool queued = producer_->produce(
       record, [promise](const kafka::Delivery& delivery) { promise->set_value(delivery); },
       std::min(kEnqueueTimeout, wait), error);
-  if (!queued) return false;
+  if (!queued) {
+    if (observer_)
+      observer_->on_kafka_delivery(std::chrono::steady_clock::now() - started, false, *error);
+    return false;
+  }
   if (delivered.wait_until(started + wait) != std::future_status::ready) {
     *error = "ack_timeout";
+    if (observer_) observer_->on_kafka_delivery(wait, false, *error);
     return false;
   }
   kafka::Delivery delivery = delivered.get();
   if (!delivery.persisted) *error = delivery.error;
+  if (observer_) {
+    observer_->on_kafka_delivery(std::chrono::steady_clock::now() - started, delivery.persisted,
+                                 delivery.error);
+  }
   return delivery.persisted;
 }
 

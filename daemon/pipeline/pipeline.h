@@ -39,6 +39,10 @@ class Observer {
   virtual void on_failure(const Failure& failure) = 0;
   // A record was offered to the spool, with what became of it.
   virtual void on_spool_write(spool::AppendResult) {}
+  // Kafka answered a produced record (or did not within the wait): how long it took, and the
+  // error name when it was not stored ("ack_timeout", librdkafka's "_MSG_TIMED_OUT", ...).
+  virtual void on_kafka_delivery(std::chrono::steady_clock::duration, bool /*persisted*/,
+                                 const std::string& /*error*/) {}
 };
 
 struct Timeouts {

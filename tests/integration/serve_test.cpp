@@ -108,7 +108,8 @@ TEST(Serve, Answers503WhenKafkaDoesNotAcknowledgeInTime) {
   test::Bridge bridge([](config::Config& c) { c.http.delivery_timeout_ms = 500; });
   // The first callback also waits for the topic's metadata: allow it a few tries.
   int warm_up = 0;
-  for (int attempt = 0; attempt < 10 && warm_up != 200; ++attempt)
+  int attempts = 0;
+  for (; attempts < 10 && warm_up != 200; ++attempts)
     warm_up = bridge.post(kSampleAuthenticationPassed);
   ASSERT_EQ(warm_up, 200);
   rd_kafka_mock_broker_set_down(bridge.broker().mock(), 1);
@@ -118,6 +119,13 @@ TEST(Serve, Answers503WhenKafkaDoesNotAcknowledgeInTime) {
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 503);
   EXPECT_EQ(result->get_header_value("Retry-After"), "5");
+  auto metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  // Every warm-up attempt that was not acknowledged in time, and the callback above.
+  EXPECT_NE(metrics->body.find("jumio_bridge_producer_errors_total{error=\"ack_timeout\"} " +
+                               std::to_string(attempts) + "\n"),
+            std::string::npos)
+      << metrics->body;
   rd_kafka_mock_broker_set_up(bridge.broker().mock(), 1);
 }
 
@@ -172,6 +180,12 @@ TEST(Serve, CountsCallbacksAndAnswersInMetrics) {
             std::string::npos);
   EXPECT_NE(metrics->body.find("jumio_bridge_http_responses_total{code=\"200\"} 3"),
             std::string::npos);
+  // All three were stored through Kafka: three persisted deliveries in the latency histogram.
+  EXPECT_NE(metrics->body.find("jumio_bridge_kafka_delivery_seconds_count 3\n"), std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("jumio_bridge_kafka_delivery_seconds_bucket{le=\"+Inf\"} 3\n"),
+            std::string::npos);
+  EXPECT_EQ(metrics->body.find("jumio_bridge_producer_errors_total{"), std::string::npos);
 }
 
 TEST(Serve, ReloadChangesRoutingWithoutRestart) {
