@@ -30,20 +30,28 @@ int get_status(int port, const std::string& path, std::string* retry_after = nul
   return answer ? answer->status : -1;
 }
 
+// One callback through Kafka (topics and producer warmed up), then every broker down: the load
+// that follows can only be stored by the spool. The options target the rig's daemon.
+::testing::AssertionResult take_kafka_down_after_warm_up(test::DaemonRig& rig, unsigned run,
+                                                         int callbacks,
+                                                         test::LoadOptions* options) {
+  httplib::Client warm("127.0.0.1", rig.port());
+  auto answer =
+      warm.Post("/callbacks/jumio", test::load_body(run, -1), "application/x-www-form-urlencoded");
+  if (!answer || answer->status != 200) return ::testing::AssertionFailure() << "warm-up failed";
+  rd_kafka_mock_broker_set_down(rig.mock(), 1);
+  options->port = [&rig] { return rig.port(); };
+  options->callbacks = callbacks;
+  options->run = run;
+  return ::testing::AssertionSuccess();
+}
+
 TEST(DurabilitySpool, TornTailIsCutOffAndEveryAnsweredCallbackIsStillPublished) {
   test::DaemonRig rig;
   ASSERT_TRUE(rig.start_daemon());
   const unsigned run = 0x5b001001;
-  httplib::Client warm("127.0.0.1", rig.port());
-  ASSERT_EQ(
-      warm.Post("/callbacks/jumio", test::load_body(run, -1), "application/x-www-form-urlencoded")
-          ->status,
-      200);
-  rd_kafka_mock_broker_set_down(rig.mock(), 1);
   test::LoadOptions options;
-  options.port = [&rig] { return rig.port(); };
-  options.callbacks = 300;
-  options.run = run;
+  ASSERT_TRUE(take_kafka_down_after_warm_up(rig, run, 300, &options));
   const test::LoadResult load = test::run_load(options);
   ASSERT_EQ(load.ok, 300);
   // One more record, whose write the crash tears: in a real crash it is never answered 200.
@@ -73,16 +81,8 @@ TEST(DurabilitySpool, FullSpoolAnswers503AndLosesNoAnsweredCallback) {
     c.spool.ack_timeout_ms = 500;
   }));
   const unsigned run = 0x5b001002;
-  httplib::Client warm("127.0.0.1", rig.port());
-  ASSERT_EQ(
-      warm.Post("/callbacks/jumio", test::load_body(run, -1), "application/x-www-form-urlencoded")
-          ->status,
-      200);
-  rd_kafka_mock_broker_set_down(rig.mock(), 1);
   test::LoadOptions options;
-  options.port = [&rig] { return rig.port(); };
-  options.callbacks = 200;
-  options.run = run;
+  ASSERT_TRUE(take_kafka_down_after_warm_up(rig, run, 200, &options));
   test::LoadResult load = test::run_load(options);
   EXPECT_GT(load.ok, 0);
   EXPECT_GT(load.unavailable, 0);

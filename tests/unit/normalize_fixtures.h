@@ -12,10 +12,11 @@
 #include <vector>
 
 #include "callback/normalize.h"
+#include "support/callbacks.h"
 
 namespace jb::callback::fixtures {
 
-using Fields = std::vector<std::pair<std::string, std::string>>;
+using Fields = FormFields;
 
 const auto kReceivedAt =
     std::chrono::system_clock::time_point(std::chrono::milliseconds(1590827855822));
@@ -37,12 +38,7 @@ inline std::string percent_encode(const std::string& text) {
 }
 
 inline std::string body_of(const Fields& fields) {
-  std::string body;
-  for (const auto& [name, value] : fields) {
-    if (!body.empty()) body.push_back('&');
-    body += percent_encode(name) + "=" + percent_encode(value);
-  }
-  return body;
+  return form_encode(fields);
 }
 
 inline Fields with(Fields fields, const std::string& name, const std::string& value) {
