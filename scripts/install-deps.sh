@@ -7,6 +7,7 @@ packages=(
   libgtest-dev libgmock-dev iso-codes curl
   openssl  # tests/integration/security_test: a throw-away TLS certificate
   libsystemd-dev systemd
+  libjemalloc-dev  # the daemon's allocator (daemon/CMakeLists.txt)
   wrk linux-perf  # bench/run.sh: load generator, and its --profile mode
 )
 missing=()

@@ -63,6 +63,11 @@ std::string Connection::remote_ip() const {
   return text.data();
 }
 
+const std::string& Connection::peer_ip() {
+  if (peer_ip_.empty()) peer_ip_ = remote_ip();
+  return peer_ip_;
+}
+
 int Connection::remote_port() const {
   sockaddr_storage address{};
   socklen_t length = sizeof address;
@@ -163,6 +168,22 @@ bool Connection::write_all(std::string_view data, std::chrono::milliseconds time
       return false;
   }
   return true;
+}
+
+long Connection::write_some(std::string_view data) {
+  if (ssl_ != nullptr) {
+    ERR_clear_error();
+    int result = SSL_write(ssl_, data.data(), static_cast<int>(data.size()));
+    if (result > 0) return result;
+    int error = SSL_get_error(ssl_, result);
+    return error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE ? 0 : -1;
+  }
+  for (;;) {
+    ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n >= 0) return n;
+    if (errno == EINTR) continue;
+    return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+  }
 }
 
 void Connection::write_nowait(std::string_view data) {

@@ -27,6 +27,8 @@ class Connection {
   // Waits until the socket is readable or `until`; false on timeout.
   bool wait_readable(Clock::time_point until) const;
 
+  // Writes what the socket takes now, never waiting: the bytes written, or -1 on failure.
+  long write_some(std::string_view data);
   // Writes all of `data`, each wait for the socket bounded by `timeout`; false on failure.
   bool write_all(std::string_view data, std::chrono::milliseconds timeout);
   // Best effort, never blocks: for canned answers just before closing.
@@ -37,12 +39,17 @@ class Connection {
   std::string& buffer() { return buffer_; }
   std::string remote_ip() const;
   int remote_port() const;
+  // remote_ip(), looked up once per connection.
+  const std::string& peer_ip();
 
   // Per-request and per-connection bookkeeping of the server.
   Clock::time_point deadline;  // the current request (or idle wait) must complete by then
   size_t requests_served = 0;
   bool idle = false;  // waiting for the first byte of a request on a kept-alive connection
   bool close_after_response = false;
+  size_t request_bytes = 0;  // a request answered outside cpp-httplib: its bytes in buffer()
+  bool registered = false;   // added to the reader's epoll set (armed one event at a time)
+  bool slot_released = false;  // no longer counted against max_connections
 
  private:
   Fill handshake();
@@ -52,6 +59,7 @@ class Connection {
   SSL* ssl_ = nullptr;
   bool handshake_done_ = false;
   std::string buffer_;
+  std::string peer_ip_;
 };
 
 }  // namespace jb::http

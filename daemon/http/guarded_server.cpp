@@ -13,6 +13,7 @@ namespace {
 constexpr int kEpollWaitMs = 50;
 constexpr int kMaxEvents = 64;
 constexpr size_t kChunkFramingAllowance = 65536;
+constexpr std::chrono::milliseconds kFlightCheck{10};
 
 thread_local GuardedServer* admitting = nullptr;
 thread_local Connection* serving = nullptr;
@@ -42,6 +43,36 @@ std::string canned_answer(int status) {
       "\r\nConnection: close\r\n";
   if (status == 503) answer += "Retry-After: 1\r\n";
   return answer + "\r\n" + text;
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    if (x != b[i]) return false;
+  }
+  return true;
+}
+
+// The answer's bytes: status line, the handler's fields, framing and connection fields, body.
+std::string fast_answer_text(const FastAnswer& answer, bool last, long keep_alive_seconds,
+                             size_t requests_left) {
+  std::string text;
+  text.reserve(160 + answer.extra_headers.size() + answer.body.size());
+  text.append("HTTP/1.1 ").append(std::to_string(answer.status)).append(" ");
+  text.append(answer.reason_phrase).append("\r\n");
+  text.append(answer.extra_headers);
+  if (!answer.content_type.empty())
+    text.append("Content-Type: ").append(answer.content_type).append("\r\n");
+  text.append("Content-Length: ").append(std::to_string(answer.body.size())).append("\r\n");
+  if (last) {
+    text.append("Connection: close\r\n");
+  } else {
+    text.append("Keep-Alive: timeout=").append(std::to_string(keep_alive_seconds));
+    text.append(", max=").append(std::to_string(requests_left)).append("\r\n");
+  }
+  text.append("\r\n").append(answer.body);
+  return text;
 }
 
 }  // namespace
@@ -87,6 +118,7 @@ bool GuardedServer::process_and_close_socket(socket_t sock) {
 
 void GuardedServer::start() {
   stopping_ = false;
+  workers_stop_ = false;
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   reader_ = std::thread([this] { reader_loop(); });
   for (int i = 0; i < limits_.threads; ++i) workers_.emplace_back([this] { worker_loop(); });
@@ -96,6 +128,12 @@ void GuardedServer::shutdown() {
   if (epoll_fd_ < 0) return;
   stopping_ = true;
   if (reader_.joinable()) reader_.join();
+  // Requests the fast handler took are answered first (their answers close the connections).
+  while (in_flight_.load() > 0) std::this_thread::sleep_for(kFlightCheck);
+  {
+    std::lock_guard<std::mutex> lock(jobs_mutex_);
+    workers_stop_ = true;
+  }
   jobs_ready_.notify_all();
   for (auto& worker : workers_) worker.join();
   workers_.clear();
@@ -129,21 +167,25 @@ void GuardedServer::route(std::unique_ptr<Connection> connection) {
       return;
     }
     if (request_ready(head, buffer.size(), limits_.head)) {
-      {
-        std::lock_guard<std::mutex> lock(jobs_mutex_);
-        jobs_.push_back(std::move(connection));
-      }
-      jobs_ready_.notify_one();
+      if (try_fast(connection, head)) return;
+      push_job(Job{std::move(connection), {}, false});
       return;
     }
   }
   Connection* raw = connection.get();
   std::lock_guard<std::mutex> lock(waiting_mutex_);
   waiting_.emplace(raw, std::move(connection));
+  arm(raw);
+}
+
+void GuardedServer::arm(Connection* connection) {
+  // One event at a time: the reader owns the connection from its event until it is routed again.
   epoll_event event{};
-  event.events = EPOLLIN;
-  event.data.ptr = raw;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, raw->fd(), &event);
+  event.events = EPOLLIN | EPOLLONESHOT;
+  event.data.ptr = connection;
+  ::epoll_ctl(epoll_fd_, connection->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, connection->fd(),
+              &event);
+  connection->registered = true;
 }
 
 std::unique_ptr<Connection> GuardedServer::take_waiting(Connection* connection) {
@@ -152,7 +194,6 @@ std::unique_ptr<Connection> GuardedServer::take_waiting(Connection* connection) 
   if (found == waiting_.end()) return nullptr;
   std::unique_ptr<Connection> owned = std::move(found->second);
   waiting_.erase(found);
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, owned->fd(), nullptr);
   return owned;
 }
 
@@ -169,7 +210,11 @@ void GuardedServer::on_readable(Connection* connection) {
   const size_t max_buffered = limits_.head.max_head_bytes + limits_.head.max_body_bytes + 1;
   bool was_empty = connection->buffer().empty();
   Connection::Fill state = connection->fill(max_buffered);
-  if (state == Connection::Fill::would_block) return;
+  if (state == Connection::Fill::would_block) {
+    std::lock_guard<std::mutex> lock(waiting_mutex_);
+    if (waiting_.count(connection) != 0) arm(connection);
+    return;
+  }
   std::unique_ptr<Connection> owned = take_waiting(connection);
   if (!owned) return;
   if (state == Connection::Fill::not_tls) {
@@ -211,18 +256,93 @@ void GuardedServer::expire_idle() {
   }
 }
 
+void GuardedServer::push_job(Job job) {
+  {
+    std::lock_guard<std::mutex> lock(jobs_mutex_);
+    jobs_.push_back(std::move(job));
+  }
+  jobs_ready_.notify_one();
+}
+
 void GuardedServer::worker_loop() {
   for (;;) {
-    std::unique_ptr<Connection> connection;
+    Job job;
     {
       std::unique_lock<std::mutex> lock(jobs_mutex_);
-      jobs_ready_.wait(lock, [this] { return !jobs_.empty() || stopping_; });
+      jobs_ready_.wait(lock, [this] { return !jobs_.empty() || workers_stop_; });
       if (jobs_.empty()) return;
-      connection = std::move(jobs_.front());
+      job = std::move(jobs_.front());
       jobs_.pop_front();
     }
-    serve(std::move(connection));
+    if (job.unwritten.empty()) {
+      serve(std::move(job.connection));
+      continue;
+    }
+    // The rest of a fast answer the socket did not take at once.
+    bool written = job.connection->write_all(job.unwritten, limits_.write_timeout);
+    after_answer(std::move(job.connection), job.last || !written);
+    end_flight();
   }
+}
+
+bool GuardedServer::try_fast(std::unique_ptr<Connection>& connection, const RequestHead& head) {
+  if (!fast_ || head.chunked || !head.has_length || head.expect_continue || head.repeated ||
+      head.version != "HTTP/1.1" || head.content_length > limits_.head.max_body_bytes)
+    return false;
+  Connection* raw = connection.get();
+  raw->request_bytes = head.head_bytes + head.content_length;
+  raw->close_after_response = equals_ignoring_case(head.connection, "close");
+  std::string_view body(raw->buffer().data() + head.head_bytes, head.content_length);
+  ++in_flight_;
+  connection.release();  // the answer owns it from here; it may come before the handler returns
+  if (fast_(FastRequest{head, body, raw->peer_ip()},
+            [this, raw](const FastAnswer& answer) { answer_fast(raw, answer); }))
+    return true;
+  connection.reset(raw);
+  raw->close_after_response = false;
+  end_flight();
+  return false;
+}
+
+void GuardedServer::answer_fast(Connection* raw, const FastAnswer& answer) {
+  std::unique_ptr<Connection> connection(raw);
+  connection->buffer().erase(0, connection->request_bytes);
+  connection->request_bytes = 0;
+  const bool last = stopping_ || connection->close_after_response ||
+                    connection->requests_served + 1 >= limits_.keep_alive_max_requests;
+  const long keep_alive_seconds =
+      static_cast<long>((limits_.keep_alive_timeout.count() + 999) / 1000);
+  std::string text = fast_answer_text(
+      answer, last, keep_alive_seconds,
+      limits_.keep_alive_max_requests - connection->requests_served - 1);
+  // A client told to close reconnects as soon as it reads the answer: it must find room.
+  if (last) release_slot(connection.get());
+  const long written = connection->write_some(text);
+  if (written >= 0 && static_cast<size_t>(written) < text.size()) {
+    // The client is not reading: a worker waits for its socket, up to the write timeout.
+    text.erase(0, static_cast<size_t>(written));
+    push_job(Job{std::move(connection), std::move(text), last});
+    return;
+  }
+  after_answer(std::move(connection), last || written < 0);
+  end_flight();
+}
+
+void GuardedServer::after_answer(std::unique_ptr<Connection> connection, bool last) {
+  if (last || stopping_) {
+    close(std::move(connection));
+    return;
+  }
+  ++connection->requests_served;
+  connection->close_after_response = false;
+  connection->idle = connection->buffer().empty();
+  connection->deadline =
+      Clock::now() + (connection->idle ? limits_.keep_alive_timeout : limits_.request_timeout);
+  route(std::move(connection));
+}
+
+void GuardedServer::end_flight() {
+  --in_flight_;
 }
 
 void GuardedServer::serve(std::unique_ptr<Connection> connection) {
@@ -230,6 +350,7 @@ void GuardedServer::serve(std::unique_ptr<Connection> connection) {
       limits_.head.max_head_bytes + 4 * limits_.head.max_body_bytes + kChunkFramingAllowance;
   bool last = stopping_ || connection->requests_served + 1 >= limits_.keep_alive_max_requests;
   bool close_now = false;
+  if (last) release_slot(connection.get());
   serving = connection.get();
   {
     ConnectionStream stream(connection.get(), limits_.read_timeout, limits_.write_timeout, budget);
@@ -238,15 +359,8 @@ void GuardedServer::serve(std::unique_ptr<Connection> connection) {
     close_now = last || connection_closed || stream.failed() || connection->close_after_response;
   }
   serving = nullptr;
-  if (close_now || stopping_) {
-    close(std::move(connection));
-    return;
-  }
-  ++connection->requests_served;
-  connection->idle = connection->buffer().empty();
-  connection->deadline =
-      Clock::now() + (connection->idle ? limits_.keep_alive_timeout : limits_.request_timeout);
-  route(std::move(connection));
+  connection->close_after_response = false;
+  after_answer(std::move(connection), close_now);
 }
 
 void GuardedServer::refuse(std::unique_ptr<Connection> connection, int status, const char* reason) {
@@ -257,8 +371,14 @@ void GuardedServer::refuse(std::unique_ptr<Connection> connection, int status, c
 
 void GuardedServer::close(std::unique_ptr<Connection> connection) {
   // Count it gone before the socket closes: a client that reconnects at once must find room.
-  --open_;
+  release_slot(connection.get());
   connection.reset();
+}
+
+void GuardedServer::release_slot(Connection* connection) {
+  if (connection->slot_released) return;
+  connection->slot_released = true;
+  --open_;
 }
 
 }  // namespace jb::http

@@ -38,6 +38,32 @@ struct ConnectionLimits {
 // connection was closed without an answer) and a reason code.
 using RefusalObserver = std::function<void(int status, const char* reason)>;
 
+// A complete request with a Content-Length body, offered to the fast handler before cpp-httplib.
+struct FastRequest {
+  const RequestHead& head;  // its views point into the connection's buffer
+  std::string_view body;
+  const std::string& remote_ip;
+};
+
+// The answer to a request the fast handler took. The server adds the framing and connection
+// fields (Content-Length, Keep-Alive or Connection: close).
+struct FastAnswer {
+  int status = 200;
+  std::string_view reason_phrase = "OK";
+  std::string_view extra_headers;  // whole lines, each ending in CRLF
+  std::string_view content_type;   // with a body
+  std::string_view body;
+};
+
+using Answer = std::function<void(const FastAnswer&)>;
+
+// Runs on the thread that found the request complete, which serves other connections too: it
+// must not block. Returns false to leave the request to cpp-httplib (on a worker); then it must
+// never call `answer`. Returning true, it has taken the request: `answer` runs exactly once,
+// from any thread, possibly before the handler returns. The request's bytes stay valid until
+// `answer` is called, and nothing may touch them after.
+using FastHandler = std::function<bool(const FastRequest&, Answer answer)>;
+
 class GuardedServer : public httplib::Server {
  public:
   // `tls` (may be null; not owned, must outlive the server) makes this a TLS listener.
@@ -47,9 +73,19 @@ class GuardedServer : public httplib::Server {
   // The connection whose request the calling handler thread serves, or null.
   static Connection* current_connection();
 
+  // Set before the server starts listening.
+  void set_fast_handler(FastHandler handler) { fast_ = std::move(handler); }
+
  private:
   class Queue;
   friend class Queue;
+
+  // Work for a worker: a request for cpp-httplib, or the rest of a fast answer to write.
+  struct Job {
+    std::unique_ptr<Connection> connection;
+    std::string unwritten;
+    bool last = false;
+  };
 
   bool process_and_close_socket(socket_t sock) override;
   void start();
@@ -58,6 +94,13 @@ class GuardedServer : public httplib::Server {
   void reader_loop();
   void worker_loop();
   void serve(std::unique_ptr<Connection> connection);
+  // Offers a complete request to the fast handler; false (connection kept) when it is not taken.
+  bool try_fast(std::unique_ptr<Connection>& connection, const RequestHead& head);
+  void answer_fast(Connection* raw, const FastAnswer& answer);
+  // After an answer: closes the connection or waits for its next request.
+  void after_answer(std::unique_ptr<Connection> connection, bool last);
+  void end_flight();
+  void push_job(Job job);
   // Sends a complete request to the workers, refuses a bad head, or waits in epoll for more.
   void route(std::unique_ptr<Connection> connection);
   void on_readable(Connection* connection);
@@ -65,6 +108,10 @@ class GuardedServer : public httplib::Server {
   std::unique_ptr<Connection> take_waiting(Connection* connection);
   void refuse(std::unique_ptr<Connection> connection, int status, const char* reason);
   void close(std::unique_ptr<Connection> connection);
+  // Stops counting the connection against max_connections (once).
+  void release_slot(Connection* connection);
+  // Waits for the connection's next readable event (waiting_mutex_ held).
+  void arm(Connection* connection);
 
   ConnectionLimits limits_;
   SSL_CTX* tls_;
@@ -76,9 +123,13 @@ class GuardedServer : public httplib::Server {
   std::mutex waiting_mutex_;
   std::unordered_map<Connection*, std::unique_ptr<Connection>> waiting_;  // in epoll
 
+  FastHandler fast_;
+
   std::mutex jobs_mutex_;
   std::condition_variable jobs_ready_;
-  std::deque<std::unique_ptr<Connection>> jobs_;  // complete request heads for the workers
+  std::deque<Job> jobs_;
+  bool workers_stop_ = false;
+  std::atomic<size_t> in_flight_{0};  // fast requests taken and not yet answered
 
   std::thread reader_;
   std::vector<std::thread> workers_;

@@ -68,7 +68,37 @@ bool apply_field(std::string_view line, RequestHead* head) {
     head->chunked = true;
   } else if (equals_ignoring_case(name, "expect")) {
     head->expect_continue = equals_ignoring_case(value, "100-continue");
+  } else {
+    std::string_view* field = nullptr;
+    if (equals_ignoring_case(name, "content-type")) {
+      field = &head->content_type;
+    } else if (equals_ignoring_case(name, "x-forwarded-for")) {
+      field = &head->forwarded_for;
+    } else if (equals_ignoring_case(name, "authorization")) {
+      field = &head->authorization;
+    } else if (equals_ignoring_case(name, "content-encoding")) {
+      field = &head->content_encoding;
+    } else if (equals_ignoring_case(name, "connection")) {
+      field = &head->connection;
+    }
+    if (field != nullptr) {
+      if (field->data() != nullptr) head->repeated = true;
+      *field = value;
+    }
   }
+  return true;
+}
+
+// "METHOD SP target SP version": the parts, or false.
+bool split_request_line(std::string_view line, RequestHead* head) {
+  auto first = line.find(' ');
+  if (first == std::string_view::npos) return false;
+  auto second = line.find(' ', first + 1);
+  if (second == std::string_view::npos || line.find(' ', second + 1) != std::string_view::npos)
+    return false;
+  head->method = line.substr(0, first);
+  head->target = line.substr(first + 1, second - first - 1);
+  head->version = line.substr(second + 1);
   return true;
 }
 
@@ -76,6 +106,7 @@ bool apply_field(std::string_view line, RequestHead* head) {
 
 RequestHead scan_request_head(std::string_view buffer, const HeadLimits& limits) {
   RequestHead head;
+  std::string_view request_line;
   size_t start = 0;
   size_t fields = 0;
   for (size_t line_number = 0;; ++line_number) {
@@ -94,6 +125,7 @@ RequestHead scan_request_head(std::string_view buffer, const HeadLimits& limits)
     start = end + 2;
     if (line_number == 0) {
       if (line.empty()) return reject(400, "empty_request_line");
+      request_line = line;
       continue;
     }
     if (line.empty()) break;
@@ -102,6 +134,7 @@ RequestHead scan_request_head(std::string_view buffer, const HeadLimits& limits)
   }
   if (start > limits.max_head_bytes) return reject(431, "head_too_large");
   if (head.has_length && head.chunked) return reject(400, "conflicting_framing");
+  if (!split_request_line(request_line, &head)) head.method = head.target = head.version = {};
   head.state = RequestHead::State::complete;
   head.head_bytes = start;
   return head;

@@ -24,6 +24,19 @@ struct RequestHead {
   uint64_t content_length = 0;
   bool chunked = false;          // Transfer-Encoding: chunked
   bool expect_continue = false;  // Expect: 100-continue: the client waits before the body
+
+  // When complete: the request line's parts and the fields a callback is served by, as views
+  // into the scanned buffer (empty when absent). `repeated` is set when one of these fields
+  // occurs more than once: such a request is left to cpp-httplib's parsing.
+  std::string_view method;
+  std::string_view target;
+  std::string_view version;
+  std::string_view content_type;
+  std::string_view forwarded_for;
+  std::string_view authorization;
+  std::string_view content_encoding;
+  std::string_view connection;
+  bool repeated = false;
 };
 
 // Scans the start of `buffer` (one request on a connection). Rejects: a head over max_head_bytes

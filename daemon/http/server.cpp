@@ -12,6 +12,8 @@ namespace {
 
 constexpr int kListenBacklog = 1024;
 constexpr const char* kRetryAfterSeconds = "5";
+constexpr std::string_view kRetryAfterField = "Retry-After: 5\r\n";
+constexpr std::string_view kUnavailableBody = "503 Service Unavailable\n";
 
 std::string regex_escape(const std::string& text) {
   std::string out;
@@ -107,6 +109,9 @@ Server::Server(const config::HttpConfig& http, pipeline::Pipeline* pipeline, Met
     metrics->count_response(status);
   };
   server_ = std::make_unique<GuardedServer>(connection_limits(http_), tls_.get(), on_refused);
+  server_->set_fast_handler([this](const FastRequest& request, Answer answer) {
+    return handle_fast(request, std::move(answer));
+  });
   auto& svr = *server_;
   svr.set_tcp_nodelay(true);
   svr.set_payload_max_length(http_.max_body_bytes);
@@ -216,6 +221,31 @@ void Server::refuse(httplib::Response& response, int status, const char* reason)
   if (Connection* connection = GuardedServer::current_connection())
     connection->close_after_response = true;
   answer(response, status);
+}
+
+bool Server::handle_fast(const FastRequest& request, Answer answer) {
+  const RequestHead& head = request.head;
+  if (head.method != "POST" || head.target != http_.path) return false;
+  if (!head.content_encoding.empty() && head.content_encoding != "identity") return false;
+  auto received_at = std::chrono::system_clock::now();
+  auto allowlist = this->allowlist();
+  std::string client = allowlist->client_address(request.remote_ip, head.forwarded_for);
+  if (!allowlist->allowed(client) || !basic_auth_.accepts(head.authorization)) return false;
+  pipeline::Request callback{request.body, head.content_type, client, received_at};
+  pipeline_->submit(callback, [this, answer = std::move(answer)](pipeline::Outcome outcome) {
+    const int status = status_of(outcome);
+    metrics_->count_response(status);
+    FastAnswer text;
+    text.status = status;
+    text.reason_phrase = status == 200 ? "OK" : reason_phrase(status);
+    if (status != 200) {
+      text.extra_headers = kRetryAfterField;
+      text.content_type = "text/plain";
+      text.body = kUnavailableBody;
+    }
+    answer(text);
+  });
+  return true;
 }
 
 void Server::handle_callback(const httplib::Request& request, httplib::Response& response,

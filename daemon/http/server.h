@@ -40,6 +40,9 @@ class Server {
  private:
   void handle_callback(const httplib::Request& request, httplib::Response& response,
                        const httplib::ContentReader& content_reader);
+  // The common case without cpp-httplib or a worker: a complete callback from an allowed,
+  // authenticated sender. Anything else (refusals included) is left to handle_callback.
+  bool handle_fast(const FastRequest& request, Answer answer);
   // Refuses a request before its body is read: answers `status` and closes the connection.
   void refuse(httplib::Response& response, int status, const char* reason);
   void answer(httplib::Response& response, int status);

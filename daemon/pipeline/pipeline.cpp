@@ -1,6 +1,7 @@
 #include "pipeline/pipeline.h"
 
 #include <algorithm>
+#include <atomic>
 #include <future>
 
 #include "callback/normalize.h"
@@ -8,9 +9,34 @@
 #include "common/log.h"
 
 namespace jb::pipeline {
+
+// One callback between submit() and its completion.
+struct Pipeline::Flight {
+  route::Record record;
+  std::string reference;
+  Outcome stored = Outcome::published;
+  std::string_view reason;  // the dead-letter reason code, for the log
+  Completion done;
+  // The publish under way: whichever of its delivery report and its deadline comes first moves on.
+  std::atomic<bool> settled{false};
+  // What follows the publish; taken out before it runs (it holds the flight: no cycle remains).
+  std::function<void(bool, const std::string&)> published;
+  std::chrono::steady_clock::time_point started;
+  std::chrono::milliseconds wait{0};
+};
+
 namespace {
 
-constexpr std::chrono::milliseconds kEnqueueTimeout{1000};
+// A publish whose wait ran out moves on at most this much later.
+constexpr std::chrono::milliseconds kDeadlineRound{20};
+
+// Empties the flight's continuation and returns it.
+template <typename Flight>
+std::function<void(bool, const std::string&)> take_continuation(Flight& flight) {
+  std::function<void(bool, const std::string&)> then;
+  then.swap(flight.published);
+  return then;
+}
 
 }  // namespace
 
@@ -20,7 +46,18 @@ Pipeline::Pipeline(std::shared_ptr<const route::Router> router, kafka::Producer*
       producer_(producer),
       spool_(spool),
       timeouts_(timeouts),
-      observer_(observer) {}
+      observer_(observer) {
+  timer_ = std::thread([this] { expire_deadlines(); });
+}
+
+Pipeline::~Pipeline() {
+  {
+    std::lock_guard<std::mutex> lock(deadlines_mutex_);
+    stopping_ = true;
+  }
+  deadlines_changed_.notify_all();
+  timer_.join();
+}
 
 void Pipeline::set_router(std::shared_ptr<const route::Router> router) {
   std::lock_guard<std::mutex> lock(router_mutex_);
@@ -33,95 +70,166 @@ std::shared_ptr<const route::Router> Pipeline::router() const {
 }
 
 Outcome Pipeline::process(const Request& request) {
+  std::promise<Outcome> outcome;
+  std::future<Outcome> result = outcome.get_future();
+  submit(request, [&outcome](Outcome o) { outcome.set_value(o); });
+  return result.get();
+}
+
+void Pipeline::submit(const Request& request, Completion done) {
   auto router = this->router();
   auto result = callback::normalize({request.body, request.content_type, request.received_at});
-  route::Record record;
-  Outcome stored;
-  std::string reference;
+  // Not make_shared: the deadline's weak pointer must not keep the record's memory.
+  FlightPtr flight(new Flight());
+  flight->done = std::move(done);
   if (result.ok()) {
     const callback::Event& event = result.value();
-    record = router->event_record(event);
-    stored = Outcome::published;
-    reference = event.reference;
+    flight->record = router->event_record(event);
+    flight->reference = event.reference;
     if (observer_) observer_->on_event(event);
   } else {
     const Failure& failure = result.failure();
     route::DeadLetterInput input{request.body, request.remote_addr, request.content_type,
                                  callback::format_timestamp(request.received_at), 1};
-    record = router->dead_letter_record(failure, input);
-    stored = Outcome::dead_lettered;
-    reference = failure.reference;
+    flight->record = router->dead_letter_record(failure, input);
+    flight->stored = Outcome::dead_lettered;
+    flight->reference = failure.reference;
+    flight->reason = reason_code(failure.reason);
     if (observer_) observer_->on_failure(failure);
   }
+  if (spool_ && spool_->depth() > 0) {
+    store_behind_spool(flight);
+  } else {
+    store_through_kafka(flight);
+  }
+}
 
-  const bool spool_first = spool_ && spool_->depth() > 0;
-  if (!(spool_first ? store_behind_spool(record, reference)
-                    : store_through_kafka(record, reference)))
-    return Outcome::unavailable;
-  if (stored == Outcome::published) {
-    log::debug("callback published", {{"reference", reference}, {"topic", record.topic}});
+void Pipeline::finish(const FlightPtr& flight, bool stored) {
+  if (!stored) {
+    flight->done(Outcome::unavailable);
+    return;
+  }
+  if (flight->stored == Outcome::published) {
+    log::debug("callback published",
+               {{"reference", flight->reference}, {"topic", flight->record.topic}});
   } else {
     log::warn("callback dead-lettered",
-              {{"reference", reference}, {"reason", reason_code(result.failure().reason)}});
+              {{"reference", flight->reference}, {"reason", flight->reason}});
   }
-  return stored;
+  flight->done(flight->stored);
 }
 
-bool Pipeline::store_through_kafka(const route::Record& record, const std::string& reference) {
+void Pipeline::store_through_kafka(const FlightPtr& flight) {
   const bool may_spool = spool_ && timeouts_.ack < timeouts_.delivery;
+  publish(flight, may_spool ? timeouts_.ack : timeouts_.delivery,
+          [this, flight, may_spool](bool persisted, const std::string& error) {
+            if (persisted) return finish(flight, true);
+            if (may_spool) {
+              return append_to_spool(flight, error,
+                                     [this, flight](bool stored) { finish(flight, stored); });
+            }
+            log::warn("callback not stored", {{"reference", flight->reference}, {"error", error}});
+            finish(flight, false);
+          });
+}
+
+void Pipeline::store_behind_spool(const FlightPtr& flight) {
+  append_to_spool(flight, "spool_not_empty", [this, flight](bool stored) {
+    if (stored) return finish(flight, true);
+    publish(flight, std::min(timeouts_.ack, timeouts_.delivery),
+            [this, flight](bool persisted, const std::string& error) {
+              if (!persisted)
+                log::warn("callback not stored",
+                          {{"reference", flight->reference}, {"error", error}});
+              finish(flight, persisted);
+            });
+  });
+}
+
+void Pipeline::publish(const FlightPtr& flight, std::chrono::milliseconds wait,
+                       std::function<void(bool, const std::string&)> then) {
+  flight->settled = false;
+  flight->published = std::move(then);
+  flight->started = std::chrono::steady_clock::now();
+  flight->wait = wait;
+  {
+    // Registered before the record is produced: the report can come before produce() returns.
+    std::lock_guard<std::mutex> lock(deadlines_mutex_);
+    const auto at = flight->started + wait;
+    auto position = deadlines_.end();
+    while (position != deadlines_.begin() && std::prev(position)->at > at) --position;
+    const bool earliest = position == deadlines_.begin();
+    deadlines_.insert(position, Deadline{at, flight});
+    if (earliest) deadlines_changed_.notify_one();
+  }
+  // A full local queue is not waited for here: the record goes to the spool (or is refused) now.
   std::string error;
-  if (publish(record, may_spool ? timeouts_.ack : timeouts_.delivery, &error)) return true;
-  if (may_spool) return append_to_spool(record, reference, error);
-  log::warn("callback not stored", {{"reference", reference}, {"error", error}});
-  return false;
+  const bool queued = producer_->produce(
+      flight->record,
+      [this, flight](const kafka::Delivery& delivery) {
+        if (flight->settled.exchange(true)) return;  // the deadline came first
+        if (observer_) {
+          observer_->on_kafka_delivery(std::chrono::steady_clock::now() - flight->started,
+                                       delivery.persisted, delivery.error);
+        }
+        auto next = take_continuation(*flight);
+        next(delivery.persisted, delivery.error);
+      },
+      std::chrono::milliseconds(0), &error);
+  if (queued || flight->settled.exchange(true)) return;
+  if (observer_)
+    observer_->on_kafka_delivery(std::chrono::steady_clock::now() - flight->started, false, error);
+  auto next = take_continuation(*flight);
+  next(false, error);
 }
 
-bool Pipeline::store_behind_spool(const route::Record& record, const std::string& reference) {
-  if (append_to_spool(record, reference, "spool_not_empty")) return true;
-  std::string error;
-  if (publish(record, std::min(timeouts_.ack, timeouts_.delivery), &error)) return true;
-  log::warn("callback not stored", {{"reference", reference}, {"error", error}});
-  return false;
+void Pipeline::expire_deadlines() {
+  std::unique_lock<std::mutex> lock(deadlines_mutex_);
+  std::vector<FlightPtr> expired;
+  while (!stopping_) {
+    const auto now = std::chrono::steady_clock::now();
+    while (!deadlines_.empty() && deadlines_.front().at <= now) {
+      if (FlightPtr flight = deadlines_.front().flight.lock()) {
+        if (!flight->settled) expired.push_back(std::move(flight));
+      }
+      deadlines_.pop_front();
+    }
+    if (expired.empty()) {
+      if (deadlines_.empty()) {
+        deadlines_changed_.wait(lock);
+      } else {
+        // Deadlines are checked in rounds: one wake-up per round, not one per callback.
+        deadlines_changed_.wait_until(lock, deadlines_.front().at + kDeadlineRound);
+      }
+      continue;
+    }
+    lock.unlock();
+    for (const FlightPtr& flight : expired) {
+      if (flight->settled.exchange(true)) continue;
+      if (observer_) observer_->on_kafka_delivery(flight->wait, false, "ack_timeout");
+      auto next = take_continuation(*flight);
+      next(false, "ack_timeout");
+    }
+    expired.clear();
+    lock.lock();
+  }
 }
 
-bool Pipeline::publish(const route::Record& record, std::chrono::milliseconds wait,
-                       std::string* error) {
-  auto promise = std::make_shared<std::promise<kafka::Delivery>>();
-  auto delivered = promise->get_future();
-  const auto started = std::chrono::steady_clock::now();
-  bool queued = producer_->produce(
-      record, [promise](const kafka::Delivery& delivery) { promise->set_value(delivery); },
-      std::min(kEnqueueTimeout, wait), error);
-  if (!queued) {
-    if (observer_)
-      observer_->on_kafka_delivery(std::chrono::steady_clock::now() - started, false, *error);
-    return false;
-  }
-  if (delivered.wait_until(started + wait) != std::future_status::ready) {
-    *error = "ack_timeout";
-    if (observer_) observer_->on_kafka_delivery(wait, false, *error);
-    return false;
-  }
-  kafka::Delivery delivery = delivered.get();
-  if (!delivery.persisted) *error = delivery.error;
-  if (observer_) {
-    observer_->on_kafka_delivery(std::chrono::steady_clock::now() - started, delivery.persisted,
-                                 delivery.error);
-  }
-  return delivery.persisted;
-}
-
-bool Pipeline::append_to_spool(const route::Record& record, const std::string& reference,
-                               const std::string& cause) {
-  const spool::AppendResult result = spool_->append(record);
-  if (observer_) observer_->on_spool_write(result);
-  if (result == spool::AppendResult::stored) {
-    log::info("callback spooled", {{"reference", reference}, {"cause", cause}});
-    return true;
-  }
-  log::warn("callback not spooled",
-            {{"reference", reference}, {"cause", cause}, {"spool", append_result_name(result)}});
-  return false;
+void Pipeline::append_to_spool(const FlightPtr& flight, const std::string& cause,
+                               std::function<void(bool)> then) {
+  spool_->append_async(flight->record, [this, flight, cause, then = std::move(then)](
+                                           spool::AppendResult result) {
+    if (observer_) observer_->on_spool_write(result);
+    if (result == spool::AppendResult::stored) {
+      log::info("callback spooled", {{"reference", flight->reference}, {"cause", cause}});
+      then(true);
+      return;
+    }
+    log::warn("callback not spooled", {{"reference", flight->reference},
+                                       {"cause", cause},
+                                       {"spool", append_result_name(result)}});
+    then(false);
+  });
 }
 
 }  // namespace jb::pipeline

@@ -1,13 +1,18 @@
 // One callback's way through the daemon: normalise, route, then store it durably: Kafka's
 // acknowledgement within spool.ack_timeout_ms, else an fsynced spool record that the drain
 // publishes later. While the spool holds records, new ones join them there (per-key order).
+// Nothing waits on a thread of its own: a callback in flight is a small state that Kafka's
+// delivery report, the spool's group commit or the acknowledgement timer moves on.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "callback/event.h"
 #include "common/result.h"
@@ -53,29 +58,55 @@ struct Timeouts {
   std::chrono::milliseconds delivery{10000};
 };
 
+// Runs once with what became of a submitted callback.
+using Completion = std::function<void(Outcome)>;
+
 class Pipeline {
  public:
   // spool may be null: then only Kafka's acknowledgement stores a record.
   Pipeline(std::shared_ptr<const route::Router> router, kafka::Producer* producer,
            spool::Spool* spool, Timeouts timeouts, Observer* observer = nullptr);
+  // Callbacks still in flight must have completed (the HTTP server waits for its own).
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
 
-  // Blocks until the record is stored or cannot be (at most about timeouts.delivery plus a spool
-  // write).
+  // Normalises and routes on the calling thread, then returns without waiting: `done` runs
+  // exactly once when the record is stored or cannot be (at most about timeouts.delivery plus a
+  // spool write later), on Kafka's delivery thread, the spool's writer, the acknowledgement timer
+  // or, when the outcome is known at once, the calling thread before submit returns. The
+  // request's bytes are not used after submit returns.
+  void submit(const Request& request, Completion done);
+
+  // submit(), waiting for the outcome.
   Outcome process(const Request& request);
 
   // Routing can change on reload.
   void set_router(std::shared_ptr<const route::Router> router);
 
  private:
+  struct Flight;
+  using FlightPtr = std::shared_ptr<Flight>;
+  // Weak: a flight's record is freed when it completes, not when its deadline passes.
+  struct Deadline {
+    std::chrono::steady_clock::time_point at;
+    std::weak_ptr<Flight> flight;
+  };
+
   std::shared_ptr<const route::Router> router() const;
   // Kafka first; the spool when Kafka does not acknowledge in time.
-  bool store_through_kafka(const route::Record& record, const std::string& reference);
+  void store_through_kafka(const FlightPtr& flight);
   // The spool first (it holds older records); Kafka when the spool is full or failing.
-  bool store_behind_spool(const route::Record& record, const std::string& reference);
-  // Produces and waits up to wait for a persisted delivery report; *error says why not.
-  bool publish(const route::Record& record, std::chrono::milliseconds wait, std::string* error);
-  bool append_to_spool(const route::Record& record, const std::string& reference,
-                       const std::string& cause);
+  void store_behind_spool(const FlightPtr& flight);
+  // Produces and, on a persisted delivery report within `wait`, calls then(true); else
+  // then(false, why) once, on the timer thread when the wait runs out.
+  void publish(const FlightPtr& flight, std::chrono::milliseconds wait,
+               std::function<void(bool, const std::string&)> then);
+  void append_to_spool(const FlightPtr& flight, const std::string& cause,
+                       std::function<void(bool)> then);
+  void finish(const FlightPtr& flight, bool stored);
+  // Moves a publish that waited too long on: the acknowledgement timer's thread.
+  void expire_deadlines();
 
   mutable std::mutex router_mutex_;
   std::shared_ptr<const route::Router> router_;
@@ -83,6 +114,12 @@ class Pipeline {
   spool::Spool* spool_;
   Timeouts timeouts_;
   Observer* observer_;
+
+  std::mutex deadlines_mutex_;
+  std::condition_variable deadlines_changed_;
+  std::deque<Deadline> deadlines_;  // in time order
+  bool stopping_ = false;
+  std::thread timer_;
 };
 
 }  // namespace jb::pipeline

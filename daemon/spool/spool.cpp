@@ -83,8 +83,26 @@ AppendResult Spool::append(const route::Record& record) {
   return pending.result;
 }
 
+void Spool::append_async(const route::Record& record, std::function<void(AppendResult)> done) {
+  auto pending = std::make_unique<Pending>();
+  pending->spooled_at_ms = now_ms();
+  pending->frame = encode_frame({record, pending->spooled_at_ms});
+  pending->done = std::move(done);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!stopping_) {
+      queue_.push_back(pending.release());
+      queued_.notify_one();
+      return;
+    }
+  }
+  pending->done(AppendResult::failed);
+}
+
 void Spool::write_loop() {
   std::unique_lock<std::mutex> lock(mutex_);
+  std::vector<Pending*> batch;
+  std::vector<Pending*> told;
   for (;;) {
     queued_.wait_for(lock, kIdleCheck, [&] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) {
@@ -92,11 +110,22 @@ void Spool::write_loop() {
       retire_idle_active_segment();
       continue;
     }
-    std::vector<Pending*> batch;
+    batch.clear();
     batch.swap(queue_);
     write_batch(batch);
-    for (Pending* pending : batch) pending->finished = true;
-    committed_.notify_all();
+    told.clear();
+    for (Pending* pending : batch) {
+      if (pending->done) told.push_back(pending);
+      pending->finished = true;  // a waiting appender may return (and free its Pending) now
+    }
+    if (told.size() < batch.size()) committed_.notify_all();
+    // Asynchronous appenders are told outside the lock: their callbacks may append again.
+    lock.unlock();
+    for (Pending* pending : told) {
+      pending->done(pending->result);
+      delete pending;
+    }
+    lock.lock();
   }
 }
 

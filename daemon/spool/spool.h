@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -59,6 +60,9 @@ class Spool {
 
   // Appends and waits until the record is fsynced (or refused). Thread-safe.
   AppendResult append(const route::Record& record);
+  // Appends without waiting: `done` runs once with the result, on the writer thread after the
+  // group's fsync (or at once on the calling thread when the spool is stopping). Thread-safe.
+  void append_async(const route::Record& record, std::function<void(AppendResult)> done);
   // Up to max records not yet taken, oldest first; waits up to wait for one to appear.
   std::vector<Taken> take(size_t max, std::chrono::milliseconds wait);
   // Kafka has the record: it is forgotten (its segment deleted once all of it is acknowledged).
@@ -92,6 +96,7 @@ class Spool {
     int64_t spooled_at_ms;
     bool finished = false;
     AppendResult result = AppendResult::failed;
+    std::function<void(AppendResult)> done;  // set for append_async: the writer owns the Pending
   };
 
   explicit Spool(const Options& options) : options_(options) {}
