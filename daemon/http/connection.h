@@ -47,8 +47,8 @@ class Connection {
   size_t requests_served = 0;
   bool idle = false;  // waiting for the first byte of a request on a kept-alive connection
   bool close_after_response = false;
-  size_t request_bytes = 0;  // a request answered outside cpp-httplib: its bytes in buffer()
-  bool registered = false;   // added to the reader's epoll set (armed one event at a time)
+  size_t request_bytes = 0;    // a request answered outside cpp-httplib: its bytes in buffer()
+  bool registered = false;     // added to the reader's epoll set (armed one event at a time)
   bool slot_released = false;  // no longer counted against max_connections
 
  private:

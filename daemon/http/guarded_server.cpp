@@ -68,8 +68,10 @@ std::string fast_answer_text(const FastAnswer& answer, bool last, long keep_aliv
   if (last) {
     text.append("Connection: close\r\n");
   } else {
-    text.append("Keep-Alive: timeout=").append(std::to_string(keep_alive_seconds));
-    text.append(", max=").append(std::to_string(requests_left)).append("\r\n");
+    text.append("Keep-Alive: ");
+    if (keep_alive_seconds > 0)
+      text.append("timeout=").append(std::to_string(keep_alive_seconds)).append(", ");
+    text.append("max=").append(std::to_string(requests_left)).append("\r\n");
   }
   text.append("\r\n").append(answer.body);
   return text;
@@ -310,11 +312,11 @@ void GuardedServer::answer_fast(Connection* raw, const FastAnswer& answer) {
   connection->request_bytes = 0;
   const bool last = stopping_ || connection->close_after_response ||
                     connection->requests_served + 1 >= limits_.keep_alive_max_requests;
-  const long keep_alive_seconds =
-      static_cast<long>((limits_.keep_alive_timeout.count() + 999) / 1000);
-  std::string text = fast_answer_text(
-      answer, last, keep_alive_seconds,
-      limits_.keep_alive_max_requests - connection->requests_served - 1);
+  // Rounded down: a client that trusts it never reuses a connection the server is closing.
+  const long keep_alive_seconds = static_cast<long>(limits_.keep_alive_timeout.count() / 1000);
+  std::string text =
+      fast_answer_text(answer, last, keep_alive_seconds,
+                       limits_.keep_alive_max_requests - connection->requests_served - 1);
   // A client told to close reconnects as soon as it reads the answer: it must find room.
   if (last) release_slot(connection.get());
   const long written = connection->write_some(text);

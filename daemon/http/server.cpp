@@ -58,6 +58,18 @@ int status_of(pipeline::Outcome outcome) {
   return 500;
 }
 
+// Every X-Forwarded-For field, joined in order: a proxy may add its own field instead of appending
+// to the client's, and the right-most untrusted hop must still be the one believed.
+std::string forwarded_for(const httplib::Request& request) {
+  std::string joined;
+  const size_t count = request.get_header_value_count("X-Forwarded-For");
+  for (size_t i = 0; i < count; ++i) {
+    if (!joined.empty()) joined += ", ";
+    joined += request.get_header_value("X-Forwarded-For", i);
+  }
+  return joined;
+}
+
 }  // namespace
 
 bool split_listen_address(const std::string& listen, std::string* host, int* port) {
@@ -114,6 +126,9 @@ Server::Server(const config::HttpConfig& http, pipeline::Pipeline* pipeline, Met
   });
   auto& svr = *server_;
   svr.set_tcp_nodelay(true);
+  // Only the Keep-Alive header of cpp-httplib's answers uses these (GuardedServer enforces both).
+  svr.set_keep_alive_max_count(static_cast<size_t>(http_.keep_alive_max_requests));
+  svr.set_keep_alive_timeout(http_.keep_alive_timeout_ms / 1000);
   svr.set_payload_max_length(http_.max_body_bytes);
   svr.set_socket_options([this](socket_t fd) {
     int yes = 1;
@@ -252,8 +267,7 @@ void Server::handle_callback(const httplib::Request& request, httplib::Response&
                              const httplib::ContentReader& content_reader) {
   auto received_at = std::chrono::system_clock::now();
   auto allowlist = this->allowlist();
-  std::string client =
-      allowlist->client_address(request.remote_addr, request.get_header_value("X-Forwarded-For"));
+  std::string client = allowlist->client_address(request.remote_addr, forwarded_for(request));
   if (!allowlist->allowed(client)) return refuse(response, 403, "address_not_allowed");
   if (!basic_auth_.accepts(request.get_header_value("Authorization"))) {
     response.set_header("WWW-Authenticate", "Basic realm=\"jumio-bridge\", charset=\"UTF-8\"");

@@ -29,6 +29,8 @@ namespace {
 
 // A publish whose wait ran out moves on at most this much later.
 constexpr std::chrono::milliseconds kDeadlineRound{20};
+// Spooled callbacks are logged as a count at most this often (an outage spools thousands a second).
+constexpr std::chrono::milliseconds kSpoolLogInterval{1000};
 
 // Empties the flight's continuation and returns it.
 template <typename Flight>
@@ -105,13 +107,16 @@ void Pipeline::submit(const Request& request, Completion done) {
 }
 
 void Pipeline::finish(const FlightPtr& flight, bool stored) {
+  // A produced record's report may come long after this (a broker that stays down): the flight
+  // waits for it without the record.
+  route::Record record = std::move(flight->record);
+  flight->record = route::Record();
   if (!stored) {
     flight->done(Outcome::unavailable);
     return;
   }
   if (flight->stored == Outcome::published) {
-    log::debug("callback published",
-               {{"reference", flight->reference}, {"topic", flight->record.topic}});
+    log::debug("callback published", {{"reference", flight->reference}, {"topic", record.topic}});
   } else {
     log::warn("callback dead-lettered",
               {{"reference", flight->reference}, {"reason", flight->reason}});
@@ -136,13 +141,13 @@ void Pipeline::store_through_kafka(const FlightPtr& flight) {
 void Pipeline::store_behind_spool(const FlightPtr& flight) {
   append_to_spool(flight, "spool_not_empty", [this, flight](bool stored) {
     if (stored) return finish(flight, true);
-    publish(flight, std::min(timeouts_.ack, timeouts_.delivery),
-            [this, flight](bool persisted, const std::string& error) {
-              if (!persisted)
-                log::warn("callback not stored",
-                          {{"reference", flight->reference}, {"error", error}});
-              finish(flight, persisted);
-            });
+    publish(
+        flight, std::min(timeouts_.ack, timeouts_.delivery),
+        [this, flight](bool persisted, const std::string& error) {
+          if (!persisted)
+            log::warn("callback not stored", {{"reference", flight->reference}, {"error", error}});
+          finish(flight, persisted);
+        });
   });
 }
 
@@ -215,21 +220,35 @@ void Pipeline::expire_deadlines() {
   }
 }
 
+void Pipeline::note_spooled(const std::string& cause) {
+  spooled_unlogged_.fetch_add(1);
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  int64_t last = spool_logged_at_ms_.load();
+  if (now - last < kSpoolLogInterval.count() ||
+      !spool_logged_at_ms_.compare_exchange_strong(last, now))
+    return;
+  log::info("callbacks spooled",
+            {{"count", std::to_string(spooled_unlogged_.exchange(0))}, {"cause", cause}});
+}
+
 void Pipeline::append_to_spool(const FlightPtr& flight, const std::string& cause,
                                std::function<void(bool)> then) {
-  spool_->append_async(flight->record, [this, flight, cause, then = std::move(then)](
-                                           spool::AppendResult result) {
-    if (observer_) observer_->on_spool_write(result);
-    if (result == spool::AppendResult::stored) {
-      log::info("callback spooled", {{"reference", flight->reference}, {"cause", cause}});
-      then(true);
-      return;
-    }
-    log::warn("callback not spooled", {{"reference", flight->reference},
-                                       {"cause", cause},
-                                       {"spool", append_result_name(result)}});
-    then(false);
-  });
+  spool_->append_async(
+      flight->record, [this, flight, cause, then = std::move(then)](spool::AppendResult result) {
+        if (observer_) observer_->on_spool_write(result);
+        if (result == spool::AppendResult::stored) {
+          log::debug("callback spooled", {{"reference", flight->reference}, {"cause", cause}});
+          note_spooled(cause);
+          then(true);
+          return;
+        }
+        log::warn("callback not spooled", {{"reference", flight->reference},
+                                           {"cause", cause},
+                                           {"spool", append_result_name(result)}});
+        then(false);
+      });
 }
 
 }  // namespace jb::pipeline

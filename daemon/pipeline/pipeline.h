@@ -5,6 +5,7 @@
 // delivery report, the spool's group commit or the acknowledgement timer moves on.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -105,6 +106,8 @@ class Pipeline {
   void append_to_spool(const FlightPtr& flight, const std::string& cause,
                        std::function<void(bool)> then);
   void finish(const FlightPtr& flight, bool stored);
+  // Counts a spooled callback; logs the count at most once a second.
+  void note_spooled(const std::string& cause);
   // Moves a publish that waited too long on: the acknowledgement timer's thread.
   void expire_deadlines();
 
@@ -120,6 +123,9 @@ class Pipeline {
   std::deque<Deadline> deadlines_;  // in time order
   bool stopping_ = false;
   std::thread timer_;
+
+  std::atomic<uint64_t> spooled_unlogged_{0};
+  std::atomic<int64_t> spool_logged_at_ms_{0};
 };
 
 }  // namespace jb::pipeline

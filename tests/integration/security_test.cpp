@@ -108,6 +108,13 @@ TEST(Security, ForwardedForIsBelievedOnlyFromTrustedProxies) {
   EXPECT_EQ(post_forwarded(behind_proxy, "203.0.113.7"), 200);
   // The right-most untrusted hop wins: a client cannot prepend an allowed address.
   EXPECT_EQ(post_forwarded(behind_proxy, "203.0.113.7, 198.51.100.1"), 403);
+  // Nor in a field of its own before the one its proxy added.
+  auto client = behind_proxy.client();
+  auto separate = client.Post(
+      "/callbacks/jumio", {{"X-Forwarded-For", "203.0.113.7"}, {"X-Forwarded-For", "198.51.100.1"}},
+      kSampleNetverifyApproved, "application/x-www-form-urlencoded");
+  ASSERT_TRUE(separate);
+  EXPECT_EQ(separate->status, 403);
 }
 
 TEST(Security, OversizeChunkedBodyGets413WithFlatMemory) {
