@@ -3,6 +3,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 
 #include "http/connection_stream.h"
@@ -14,6 +15,13 @@ constexpr int kEpollWaitMs = 50;
 constexpr int kMaxEvents = 64;
 constexpr size_t kChunkFramingAllowance = 65536;
 constexpr std::chrono::milliseconds kFlightCheck{10};
+// Reader threads sharing the epoll set (each event goes to one of them: EPOLLONESHOT): one per
+// core, at most four. They normalise and produce, so with one only a single core would.
+int reader_count() {
+  return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+}
+// Idle and slow connections are looked for this often (their deadlines are seconds).
+constexpr std::chrono::milliseconds kExpiryInterval{10};
 
 thread_local GuardedServer* admitting = nullptr;
 thread_local Connection* serving = nullptr;
@@ -122,14 +130,16 @@ void GuardedServer::start() {
   stopping_ = false;
   workers_stop_ = false;
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  reader_ = std::thread([this] { reader_loop(); });
+  for (int i = 0, readers = reader_count(); i < readers; ++i)
+    readers_.emplace_back([this, i] { reader_loop(/*expires=*/i == 0); });
   for (int i = 0; i < limits_.threads; ++i) workers_.emplace_back([this] { worker_loop(); });
 }
 
 void GuardedServer::shutdown() {
   if (epoll_fd_ < 0) return;
   stopping_ = true;
-  if (reader_.joinable()) reader_.join();
+  for (auto& reader : readers_) reader.join();
+  readers_.clear();
   // Requests the fast handler took are answered first (their answers close the connections).
   while (in_flight_.load() > 0) std::this_thread::sleep_for(kFlightCheck);
   {
@@ -199,26 +209,32 @@ std::unique_ptr<Connection> GuardedServer::take_waiting(Connection* connection) 
   return owned;
 }
 
-void GuardedServer::reader_loop() {
+void GuardedServer::reader_loop(bool expires) {
   epoll_event events[kMaxEvents];
+  auto next_expiry = Clock::now();
   while (!stopping_) {
     int count = ::epoll_wait(epoll_fd_, events, kMaxEvents, kEpollWaitMs);
     for (int i = 0; i < count; ++i) on_readable(static_cast<Connection*>(events[i].data.ptr));
-    expire_idle();
+    if (expires && Clock::now() >= next_expiry) {
+      expire_idle();
+      next_expiry = Clock::now() + kExpiryInterval;
+    }
   }
 }
 
 void GuardedServer::on_readable(Connection* connection) {
-  const size_t max_buffered = limits_.head.max_head_bytes + limits_.head.max_body_bytes + 1;
-  bool was_empty = connection->buffer().empty();
-  Connection::Fill state = connection->fill(max_buffered);
-  if (state == Connection::Fill::would_block) {
-    std::lock_guard<std::mutex> lock(waiting_mutex_);
-    if (waiting_.count(connection) != 0) arm(connection);
-    return;
-  }
+  // Taken out of waiting_ before it is read: no other reader or expiry can close it meanwhile.
   std::unique_ptr<Connection> owned = take_waiting(connection);
   if (!owned) return;
+  const size_t max_buffered = limits_.head.max_head_bytes + limits_.head.max_body_bytes + 1;
+  bool was_empty = owned->buffer().empty();
+  Connection::Fill state = owned->fill(max_buffered);
+  if (state == Connection::Fill::would_block) {
+    std::lock_guard<std::mutex> lock(waiting_mutex_);
+    waiting_.emplace(connection, std::move(owned));
+    arm(connection);
+    return;
+  }
   if (state == Connection::Fill::not_tls) {
     refuse(std::move(owned), 400, "plain_http_on_tls_port");
     return;

@@ -1,7 +1,9 @@
-// cpp-httplib's Server with the connection handling replaced: one reader thread (epoll) receives
-// every request head (and a Content-Length body) before a worker thread is given the request, so
-// slow senders hold no worker; head limits, framing checks, deadlines, a connection cap,
-// keep-alive caps and TLS are enforced here. cpp-httplib still parses and routes each request.
+// cpp-httplib's Server with the connection handling replaced: reader threads (one epoll set)
+// receive every request head (and a Content-Length body) before anything else sees it, so slow
+// senders hold no thread. A fast handler may take a complete request on the reader and answer it
+// later from any thread; other requests go to a worker, where cpp-httplib parses and routes them.
+// Head limits, framing checks, deadlines, a connection cap, keep-alive caps and TLS are enforced
+// here.
 #pragma once
 
 #include <httplib.h>
@@ -91,7 +93,8 @@ class GuardedServer : public httplib::Server {
   void start();
   void shutdown();
   void admit(int fd);
-  void reader_loop();
+  // One of the readers; `expires` makes it the one that closes idle and slow connections.
+  void reader_loop(bool expires);
   void worker_loop();
   void serve(std::unique_ptr<Connection> connection);
   // Offers a complete request to the fast handler; false (connection kept) when it is not taken.
@@ -131,7 +134,7 @@ class GuardedServer : public httplib::Server {
   bool workers_stop_ = false;
   std::atomic<size_t> in_flight_{0};  // fast requests taken and not yet answered
 
-  std::thread reader_;
+  std::vector<std::thread> readers_;
   std::vector<std::thread> workers_;
 };
 
