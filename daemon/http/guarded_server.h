@@ -26,7 +26,8 @@
 namespace jb::http {
 
 struct ConnectionLimits {
-  int threads = 64;                                    // workers serving complete request heads
+  int threads = 64;  // workers serving what the fast handler does not take
+  int readers = 0;   // reader threads on the epoll set; 0 = one per two cores, at most four
   size_t max_connections = 256;                        // open connections; more are refused (503)
   std::chrono::milliseconds read_timeout{5000};        // longest silence inside a request
   std::chrono::milliseconds write_timeout{5000};       // longest wait to write the answer
