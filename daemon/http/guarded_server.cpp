@@ -311,11 +311,16 @@ bool GuardedServer::try_fast(std::unique_ptr<Connection>& connection, const Requ
   if (!fast_ || head.chunked || !head.has_length || head.expect_continue || head.repeated ||
       head.version != "HTTP/1.1" || head.content_length > limits_.head.max_body_bytes)
     return false;
+  ++in_flight_;
+  // Counted before stopping_ is read: shutdown() either waits for this request or is seen here.
+  if (stopping_) {
+    end_flight();
+    return false;
+  }
   Connection* raw = connection.get();
   raw->request_bytes = head.head_bytes + head.content_length;
   raw->close_after_response = equals_ignoring_case(head.connection, "close");
   std::string_view body(raw->buffer().data() + head.head_bytes, head.content_length);
-  ++in_flight_;
   connection.release();  // the answer owns it from here; it may come before the handler returns
   if (fast_(FastRequest{head, body, raw->peer_ip()},
             [this, raw](const FastAnswer& answer) { answer_fast(raw, answer); }))
