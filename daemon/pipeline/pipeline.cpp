@@ -23,12 +23,17 @@ struct Pipeline::Flight {
   std::function<void(bool, const std::string&)> published;
   std::chrono::steady_clock::time_point started;
   std::chrono::milliseconds wait{0};
+  bool holds_slot = false;  // counted in in_kafka_ until its publish settles
 };
 
 namespace {
 
 // A publish whose wait ran out moves on at most this much later.
 constexpr std::chrono::milliseconds kDeadlineRound{20};
+// Callbacks waiting for Kafka's report at once; more wait in arrival order, already normalised.
+// librdkafka sends one produce request per partition batch with at most 5 requests in flight per
+// broker: a few hundred records at once queue behind each other there, unevenly (bench/README.md).
+constexpr size_t kMaxInKafka = 64;
 // Spooled callbacks are logged as a count at most this often (an outage spools thousands a second).
 constexpr std::chrono::milliseconds kSpoolLogInterval{1000};
 
@@ -101,8 +106,41 @@ void Pipeline::submit(const Request& request, Completion done) {
   }
   if (spool_ && spool_->depth() > 0) {
     store_behind_spool(flight);
-  } else {
-    store_through_kafka(flight);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(kafka_slots_mutex_);
+    if (in_kafka_ >= kMaxInKafka) {
+      kafka_waiting_.push_back(flight);
+      return;
+    }
+    ++in_kafka_;
+  }
+  flight->holds_slot = true;
+  store_through_kafka(flight);
+}
+
+void Pipeline::release_kafka_slot(const FlightPtr& flight) {
+  if (!flight->holds_slot) return;
+  flight->holds_slot = false;
+  for (;;) {
+    FlightPtr next;
+    {
+      std::lock_guard<std::mutex> lock(kafka_slots_mutex_);
+      if (kafka_waiting_.empty()) {
+        --in_kafka_;
+        return;
+      }
+      next = std::move(kafka_waiting_.front());
+      kafka_waiting_.pop_front();
+    }
+    if (spool_ && spool_->depth() > 0) {  // an outage began while it waited: behind the spool
+      store_behind_spool(next);
+      continue;
+    }
+    next->holds_slot = true;  // the slot passes on
+    store_through_kafka(next);
+    return;
   }
 }
 
@@ -177,6 +215,7 @@ void Pipeline::publish(const FlightPtr& flight, std::chrono::milliseconds wait,
           observer_->on_kafka_delivery(std::chrono::steady_clock::now() - flight->started,
                                        delivery.persisted, delivery.error);
         }
+        release_kafka_slot(flight);
         auto next = take_continuation(*flight);
         next(delivery.persisted, delivery.error);
       },
@@ -184,6 +223,7 @@ void Pipeline::publish(const FlightPtr& flight, std::chrono::milliseconds wait,
   if (queued || flight->settled.exchange(true)) return;
   if (observer_)
     observer_->on_kafka_delivery(std::chrono::steady_clock::now() - flight->started, false, error);
+  release_kafka_slot(flight);
   auto next = take_continuation(*flight);
   next(false, error);
 }
@@ -212,6 +252,7 @@ void Pipeline::expire_deadlines() {
     for (const FlightPtr& flight : expired) {
       if (flight->settled.exchange(true)) continue;
       if (observer_) observer_->on_kafka_delivery(flight->wait, false, "ack_timeout");
+      release_kafka_slot(flight);
       auto next = take_continuation(*flight);
       next(false, "ack_timeout");
     }

@@ -106,6 +106,8 @@ class Pipeline {
   void append_to_spool(const FlightPtr& flight, const std::string& cause,
                        std::function<void(bool)> then);
   void finish(const FlightPtr& flight, bool stored);
+  // The flight's publish settled: its Kafka slot goes to the longest-waiting flight.
+  void release_kafka_slot(const FlightPtr& flight);
   // Counts a spooled callback; logs the count at most once a second.
   void note_spooled(const std::string& cause);
   // Moves a publish that waited too long on: the acknowledgement timer's thread.
@@ -123,6 +125,10 @@ class Pipeline {
   std::deque<Deadline> deadlines_;  // in time order
   bool stopping_ = false;
   std::thread timer_;
+
+  std::mutex kafka_slots_mutex_;
+  size_t in_kafka_ = 0;                  // flights whose publish has not settled
+  std::deque<FlightPtr> kafka_waiting_;  // normalised flights waiting for a slot
 
   std::atomic<uint64_t> spooled_unlogged_{0};
   std::atomic<int64_t> spool_logged_at_ms_{0};

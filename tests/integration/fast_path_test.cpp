@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <future>
+#include <memory>
 #include <set>
 #include <string>
 #include <thread>
@@ -381,6 +382,67 @@ TEST(FastPath, StopWithCallbacksInFlightAnswersOrClosesEveryOneAndSpoolsEvery200
   EXPECT_EQ(spool->depth(), answered.size());
   EXPECT_EQ(spooled, answered) << "every callback answered 200 is in the spool, nothing else";
   rd_kafka_mock_broker_set_up(bridge.broker().mock(), 1);
+}
+
+// Sends one callback on each of `count` new connections at once and reads every answer.
+std::vector<Answer> post_at_once(Bridge& bridge, unsigned run, int count) {
+  std::vector<std::unique_ptr<RawConnection>> connections;
+  for (int i = 1; i <= count; ++i) {
+    connections.push_back(std::make_unique<RawConnection>(bridge.daemon().port()));
+    connections.back()->send(callback_request(load_body(run, i)));
+  }
+  std::vector<Answer> answers;
+  for (auto& connection : connections) answers.push_back(connection->read_answer(15s));
+  return answers;
+}
+
+// More callbacks than may wait for Kafka at once (64): the rest wait their turn, already
+// normalised, and are all published when Kafka answers, none of them through the spool.
+TEST(FastPath, CallbacksBeyondTheKafkaSlotsWaitTheirTurnAndAreAllPublished) {
+  Bridge bridge([](config::Config& c) { c.spool.ack_timeout_ms = 8000; });
+  const unsigned run = 0xfa570008;
+  ASSERT_NO_FATAL_FAILURE(warm_up(bridge, run));
+  rd_kafka_mock_broker_set_down(bridge.broker().mock(), 1);
+  std::thread bring_up([&bridge] {
+    std::this_thread::sleep_for(1500ms);
+    rd_kafka_mock_broker_set_up(bridge.broker().mock(), 1);
+  });
+  const std::vector<Answer> answers = post_at_once(bridge, run, 150);
+  bring_up.join();
+  std::set<std::string> references{load_reference(run, 0)};
+  for (int i = 1; i <= 150; ++i) {
+    EXPECT_EQ(answers[i - 1].status, 200) << "callback " << i;
+    references.insert(load_reference(run, i));
+  }
+  EXPECT_EQ(bridge.daemon().spool().stats().appended, 0u) << "waited for Kafka, not the spool";
+  EXPECT_EQ(read_keys(bridge, kAuthenticationTopic, references), references);
+}
+
+// An outage that outlasts the acknowledgement wait: the callbacks waiting for a Kafka slot go to
+// the spool behind the ones whose wait ran out, and everything is published once Kafka is back.
+TEST(FastPath, CallbacksWaitingForAKafkaSlotGoBehindTheSpoolInAnOutage) {
+  Bridge bridge([](config::Config& c) { c.spool.ack_timeout_ms = 500; });
+  const unsigned run = 0xfa570009;
+  ASSERT_NO_FATAL_FAILURE(warm_up(bridge, run));
+  rd_kafka_mock_broker_set_down(bridge.broker().mock(), 1);
+  const std::vector<Answer> answers = post_at_once(bridge, run, 150);
+  std::set<std::string> references{load_reference(run, 0)};
+  for (int i = 1; i <= 150; ++i) {
+    EXPECT_EQ(answers[i - 1].status, 200) << "callback " << i;
+    references.insert(load_reference(run, i));
+  }
+  EXPECT_EQ(bridge.daemon().spool().depth(), 150u);
+  rd_kafka_mock_broker_set_up(bridge.broker().mock(), 1);
+  EXPECT_TRUE(spool_empties(bridge, 30s)) << "the drain did not publish the spooled callbacks";
+  // Those produced before their wait ran out may be in Kafka twice (from the spool as well), and
+  // the drain's retried batches may add more: read everything there is.
+  const auto records = bridge.read({kAuthenticationTopic}, 2 * references.size(), 8s);
+  const std::set<std::string> keys = keys_of(records);
+  std::vector<std::string> missing;
+  std::set_difference(references.begin(), references.end(), keys.begin(), keys.end(),
+                      std::back_inserter(missing));
+  EXPECT_TRUE(missing.empty()) << missing.size() << " of " << references.size() << " missing in "
+                               << records.size() << " records, first " << missing.front();
 }
 
 }  // namespace
