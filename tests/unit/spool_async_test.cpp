@@ -19,6 +19,7 @@
 #include "spool/frame.h"
 #include "spool/spool.h"
 #include "support/process.h"
+#include "support/spool_fixtures.h"
 
 namespace jb::spool {
 namespace {
@@ -28,23 +29,6 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr seconds kBound{10};
-
-// A fresh directory, removed with what is left in it.
-struct TempDir {
-  std::string path = test::temp_dir("spool-async");
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-route::Record record(int n) {
-  return route::Record{
-      "jumio.authentication.passed",
-      "ref-" + std::to_string(n),
-      "{\"n\":" + std::to_string(n) + "}",
-      {{"content-type", "application/json"}, {"ce_id", "id-" + std::to_string(n)}}};
-}
 
 std::unique_ptr<Spool> open_spool(const std::string& dir, uint64_t max_bytes = 64 << 20) {
   std::string error;
@@ -100,14 +84,14 @@ class Tally {
 };
 
 TEST(SpoolAsync, DoneRunsOnceWithStoredAfterTheSyncAndTheRecordIsTakenAfterwards) {
-  TempDir dir;
+  test::ScratchDir dir("spool-async");
   std::atomic<int> calls{0};
   std::promise<Stats> seen;  // the spool's stats as the callback saw them
   std::thread::id caller = std::this_thread::get_id();
   std::atomic<bool> on_caller{false};
   auto spool = open_spool(dir.path);
   ASSERT_TRUE(spool);
-  spool->append_async(record(1), [&](AppendResult result) {
+  spool->append_async(test::numbered_record(1), [&](AppendResult result) {
     if (++calls == 1) {
       on_caller = std::this_thread::get_id() == caller;
       EXPECT_EQ(result, AppendResult::stored);
@@ -131,7 +115,7 @@ TEST(SpoolAsync, ConcurrentAppendersEachGetOneStoredAndShareSyncs) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 125;
   constexpr int kRecords = kThreads * kPerThread;
-  TempDir dir;
+  test::ScratchDir dir("spool-async");
   Tally tally(kRecords);
   // The first record's callback holds the writer until a hundred appends are queued behind
   // it: they must then share one fsync, whatever the scheduling.
@@ -140,7 +124,7 @@ TEST(SpoolAsync, ConcurrentAppendersEachGetOneStoredAndShareSyncs) {
   std::promise<void> gate_record_done;
   auto spool = open_spool(dir.path);
   ASSERT_TRUE(spool);
-  spool->append_async(record(-1), [&](AppendResult result) {
+  spool->append_async(test::numbered_record(-1), [&](AppendResult result) {
     EXPECT_EQ(result, AppendResult::stored);
     gate.wait_for(kBound);
     gate_record_done.set_value();
@@ -151,7 +135,7 @@ TEST(SpoolAsync, ConcurrentAppendersEachGetOneStoredAndShareSyncs) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         const int n = t * kPerThread + i;
-        spool->append_async(record(n), tally.callback("ref-" + std::to_string(n)));
+        spool->append_async(test::numbered_record(n), tally.callback("ref-" + std::to_string(n)));
         if (++queued == 100) hundred_queued.set_value();
       }
     });
@@ -178,17 +162,17 @@ TEST(SpoolAsync, ConcurrentAppendersEachGetOneStoredAndShareSyncs) {
 }
 
 TEST(SpoolAsync, AFullSpoolAnswersFull) {
-  TempDir dir;
+  test::ScratchDir dir("spool-async");
   Tally first(1);
   Tally second(1);
-  const uint64_t frame_bytes = encode_frame({record(1), 0}).size();
+  const uint64_t frame_bytes = encode_frame({test::numbered_record(1), 0}).size();
   // Room for one record, not two.
   auto spool = open_spool(dir.path, frame_bytes + frame_bytes / 2);
   ASSERT_TRUE(spool);
-  spool->append_async(record(1), first.callback("ref-1"));
+  spool->append_async(test::numbered_record(1), first.callback("ref-1"));
   ASSERT_TRUE(first.wait());
   EXPECT_EQ(first.count(AppendResult::stored), 1);
-  spool->append_async(record(2), second.callback("ref-2"));
+  spool->append_async(test::numbered_record(2), second.callback("ref-2"));
   ASSERT_TRUE(second.wait());
   EXPECT_EQ(second.count(AppendResult::full), 1);
   EXPECT_FALSE(spool->writable());
@@ -198,7 +182,7 @@ TEST(SpoolAsync, AFullSpoolAnswersFull) {
 
 TEST(SpoolAsync, DoneMayAppendAgainWithoutDeadlock) {
   constexpr int kChain = 20;
-  TempDir dir;
+  test::ScratchDir dir("spool-async");
   std::promise<void> finished;
   std::atomic<int> stored{0};
   std::function<void(int)> append_from;
@@ -207,7 +191,7 @@ TEST(SpoolAsync, DoneMayAppendAgainWithoutDeadlock) {
   // Each callback appends the next record from inside `done` (and reads the depth, which takes
   // the spool's lock).
   append_from = [&](int n) {
-    spool->append_async(record(n), [&, n](AppendResult result) {
+    spool->append_async(test::numbered_record(n), [&, n](AppendResult result) {
       if (result == AppendResult::stored) ++stored;
       EXPECT_EQ(spool->depth(), static_cast<uint64_t>(n + 1));
       if (n + 1 < kChain) {
@@ -225,14 +209,14 @@ TEST(SpoolAsync, DoneMayAppendAgainWithoutDeadlock) {
 }
 
 TEST(SpoolAsync, ClosingTheSpoolAnswersEveryQueuedAppend) {
-  TempDir dir;
+  test::ScratchDir dir("spool-async");
   constexpr int kRecords = 50;
   Tally tally(kRecords);
   {
     auto spool = open_spool(dir.path);
     ASSERT_TRUE(spool);
     for (int n = 0; n < kRecords; ++n)
-      spool->append_async(record(n), tally.callback("ref-" + std::to_string(n)));
+      spool->append_async(test::numbered_record(n), tally.callback("ref-" + std::to_string(n)));
   }  // closed at once, with appends still queued
   ASSERT_TRUE(tally.wait()) << "an append queued before close was never answered";
   for (const auto& [key, count] : tally.calls()) EXPECT_EQ(count, 1) << key;

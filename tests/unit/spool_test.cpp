@@ -9,29 +9,13 @@
 
 #include "spool/frame.h"
 #include "support/process.h"
+#include "support/spool_fixtures.h"
 
 namespace jb::spool {
 namespace {
 
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
-
-// A fresh directory, removed with what is left in it.
-struct TempDir {
-  std::string path = test::temp_dir("spool");
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-route::Record record(int n) {
-  return route::Record{
-      "jumio.authentication.passed",
-      "ref-" + std::to_string(n),
-      "{\"n\":" + std::to_string(n) + "}",
-      {{"content-type", "application/json"}, {"ce_id", "id-" + std::to_string(n)}}};
-}
 
 std::unique_ptr<Spool> open_spool(const std::string& dir, uint64_t max_bytes = 1 << 20,
                                   uint64_t segment_bytes = 1 << 20) {
@@ -56,7 +40,7 @@ std::vector<std::string> keys_of(const std::vector<Taken>& taken) {
 }
 
 TEST(SpoolFrame, RoundTripsEveryField) {
-  SpooledRecord in{record(1), 1234567};
+  SpooledRecord in{test::numbered_record(1), 1234567};
   const std::string frame = encode_frame(in);
   SpooledRecord out;
   size_t size = 0;
@@ -70,7 +54,7 @@ TEST(SpoolFrame, RoundTripsEveryField) {
 }
 
 TEST(SpoolFrame, TornAndCorruptFramesNeverDecode) {
-  const std::string frame = encode_frame({record(2), 1});
+  const std::string frame = encode_frame({test::numbered_record(2), 1});
   size_t size = 0;
   for (size_t cut : {size_t{0}, size_t{3}, kFrameHeaderBytes, frame.size() - 1})
     EXPECT_EQ(decode_frame(frame.substr(0, cut), nullptr, &size), FrameStatus::incomplete) << cut;
@@ -83,11 +67,12 @@ TEST(SpoolFrame, TornAndCorruptFramesNeverDecode) {
 }
 
 TEST(Spool, RecordsComeBackInArrivalOrderAfterReopen) {
-  TempDir temp;
+  test::ScratchDir temp("spool");
   const std::string& dir = temp.path;
   {
     auto spool = open_spool(dir);
-    for (int n = 0; n < 5; ++n) ASSERT_EQ(spool->append(record(n)), AppendResult::stored);
+    for (int n = 0; n < 5; ++n)
+      ASSERT_EQ(spool->append(test::numbered_record(n)), AppendResult::stored);
     EXPECT_EQ(spool->depth(), 5u);
   }
   auto spool = open_spool(dir);
@@ -95,18 +80,20 @@ TEST(Spool, RecordsComeBackInArrivalOrderAfterReopen) {
   auto taken = spool->take(10, milliseconds(100));
   EXPECT_EQ(keys_of(taken),
             (std::vector<std::string>{"ref-0", "ref-1", "ref-2", "ref-3", "ref-4"}));
-  EXPECT_EQ(taken[3].spooled.record.headers, record(3).headers);
+  EXPECT_EQ(taken[3].spooled.record.headers, test::numbered_record(3).headers);
   EXPECT_GT(spool->stats().oldest_spooled_at_ms, 0);
 }
 
 TEST(Spool, TornTailIsCutOffAndTheIntactRecordsStay) {
-  TempDir temp;
+  test::ScratchDir temp("spool");
   const std::string& dir = temp.path;
   uint64_t two_frames = 0;
   {
     auto spool = open_spool(dir);
-    for (int n = 0; n < 3; ++n) ASSERT_EQ(spool->append(record(n)), AppendResult::stored);
-    two_frames = encode_frame({record(0), 0}).size() + encode_frame({record(1), 0}).size();
+    for (int n = 0; n < 3; ++n)
+      ASSERT_EQ(spool->append(test::numbered_record(n)), AppendResult::stored);
+    two_frames = encode_frame({test::numbered_record(0), 0}).size() +
+                 encode_frame({test::numbered_record(1), 0}).size();
   }
   auto files = segments(dir);
   ASSERT_EQ(files.size(), 1u);
@@ -117,15 +104,16 @@ TEST(Spool, TornTailIsCutOffAndTheIntactRecordsStay) {
   EXPECT_EQ(fs::file_size(files[0]), two_frames);
   EXPECT_EQ(keys_of(spool->take(10, milliseconds(100))),
             (std::vector<std::string>{"ref-0", "ref-1"}));
-  EXPECT_EQ(spool->append(record(9)), AppendResult::stored);
+  EXPECT_EQ(spool->append(test::numbered_record(9)), AppendResult::stored);
 }
 
 TEST(Spool, CorruptTailIsCutOffLikeATornOne) {
-  TempDir temp;
+  test::ScratchDir temp("spool");
   const std::string& dir = temp.path;
   {
     auto spool = open_spool(dir);
-    for (int n = 0; n < 3; ++n) ASSERT_EQ(spool->append(record(n)), AppendResult::stored);
+    for (int n = 0; n < 3; ++n)
+      ASSERT_EQ(spool->append(test::numbered_record(n)), AppendResult::stored);
   }
   const fs::path file = segments(dir).at(0);
   {
@@ -143,24 +131,26 @@ TEST(Spool, CorruptTailIsCutOffLikeATornOne) {
 }
 
 TEST(Spool, FullSpoolRefusesAppendsAndIsNotWritable) {
-  TempDir temp;
+  test::ScratchDir temp("spool");
   const std::string& dir = temp.path;
-  const uint64_t frame = encode_frame({record(0), 0}).size();
+  const uint64_t frame = encode_frame({test::numbered_record(0), 0}).size();
   auto spool = open_spool(dir, frame * 3 + frame / 2);
-  for (int n = 0; n < 3; ++n) EXPECT_EQ(spool->append(record(n)), AppendResult::stored);
-  EXPECT_EQ(spool->append(record(3)), AppendResult::full);
+  for (int n = 0; n < 3; ++n)
+    EXPECT_EQ(spool->append(test::numbered_record(n)), AppendResult::stored);
+  EXPECT_EQ(spool->append(test::numbered_record(3)), AppendResult::full);
   EXPECT_EQ(spool->depth(), 3u);
   EXPECT_FALSE(spool->writable());
-  EXPECT_EQ(spool->append(record(4)), AppendResult::full);
+  EXPECT_EQ(spool->append(test::numbered_record(4)), AppendResult::full);
 }
 
 TEST(Spool, AcknowledgedSegmentsAreDeletedAndFreeTheirSpace) {
-  TempDir temp;
+  test::ScratchDir temp("spool");
   const std::string& dir = temp.path;
-  const uint64_t frame = encode_frame({record(0), 0}).size();
+  const uint64_t frame = encode_frame({test::numbered_record(0), 0}).size();
   auto spool = open_spool(dir, frame * 8, frame * 2);
-  for (int n = 0; n < 8; ++n) ASSERT_EQ(spool->append(record(n)), AppendResult::stored) << n;
-  EXPECT_EQ(spool->append(record(8)), AppendResult::full);
+  for (int n = 0; n < 8; ++n)
+    ASSERT_EQ(spool->append(test::numbered_record(n)), AppendResult::stored) << n;
+  EXPECT_EQ(spool->append(test::numbered_record(8)), AppendResult::full);
   EXPECT_FALSE(spool->writable());
   EXPECT_GE(segments(dir).size(), 4u);
   for (const auto& taken : spool->take(100, milliseconds(100))) spool->acknowledge(taken.id);
@@ -171,16 +161,17 @@ TEST(Spool, AcknowledgedSegmentsAreDeletedAndFreeTheirSpace) {
   EXPECT_TRUE(segments(dir).empty());
   EXPECT_EQ(spool->stats().disk_bytes, 0u);
   EXPECT_TRUE(spool->writable());
-  EXPECT_EQ(spool->append(record(9)), AppendResult::stored);
+  EXPECT_EQ(spool->append(test::numbered_record(9)), AppendResult::stored);
   spool.reset();
   EXPECT_EQ(open_spool(dir)->depth(), 1u);
 }
 
 TEST(Spool, ReleasedRecordIsOfferedAgainBeforeNewerOnes) {
-  TempDir temp;
+  test::ScratchDir temp("spool");
   const std::string& dir = temp.path;
   auto spool = open_spool(dir);
-  for (int n = 0; n < 4; ++n) ASSERT_EQ(spool->append(record(n)), AppendResult::stored);
+  for (int n = 0; n < 4; ++n)
+    ASSERT_EQ(spool->append(test::numbered_record(n)), AppendResult::stored);
   auto first = spool->take(2, milliseconds(100));
   ASSERT_EQ(keys_of(first), (std::vector<std::string>{"ref-0", "ref-1"}));
   spool->acknowledge(first[0].id);
@@ -192,7 +183,7 @@ TEST(Spool, ReleasedRecordIsOfferedAgainBeforeNewerOnes) {
 }
 
 TEST(Spool, ConcurrentAppendsShareOneSync) {
-  TempDir temp;
+  test::ScratchDir temp("spool");
   const std::string& dir = temp.path;
   auto spool = open_spool(dir, 64 << 20);
   constexpr int kThreads = 16, kEach = 40;
@@ -201,7 +192,8 @@ TEST(Spool, ConcurrentAppendsShareOneSync) {
   for (int t = 0; t < kThreads; ++t)
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i)
-        stored += spool->append(record(t * 1000 + i)) == AppendResult::stored ? 1 : 0;
+        stored +=
+            spool->append(test::numbered_record(t * 1000 + i)) == AppendResult::stored ? 1 : 0;
     });
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(stored.load(), kThreads * kEach);
@@ -211,19 +203,19 @@ TEST(Spool, ConcurrentAppendsShareOneSync) {
 }
 
 TEST(Spool, DiskFailureIsReportedNotSwallowed) {
-  TempDir temp;
+  test::ScratchDir temp("spool");
   const std::string& dir = temp.path;
-  const uint64_t frame = encode_frame({record(0), 0}).size();
+  const uint64_t frame = encode_frame({test::numbered_record(0), 0}).size();
   auto spool = open_spool(dir, 1 << 20, frame);  // every append after the first rolls a segment
-  ASSERT_EQ(spool->append(record(0)), AppendResult::stored);
+  ASSERT_EQ(spool->append(test::numbered_record(0)), AppendResult::stored);
   fs::remove_all(dir);
-  EXPECT_EQ(spool->append(record(1)), AppendResult::failed);
+  EXPECT_EQ(spool->append(test::numbered_record(1)), AppendResult::failed);
   EXPECT_FALSE(spool->writable());
   EXPECT_EQ(spool->depth(), 1u);
 }
 
 TEST(Spool, OneDirectoryServesOneProcessAtATime) {
-  TempDir temp;
+  test::ScratchDir temp("spool");
   const std::string& dir = temp.path;
   auto first = open_spool(dir);
   std::string error;
