@@ -211,21 +211,20 @@ void Pipeline::publish(const FlightPtr& flight, std::chrono::milliseconds wait,
       flight->record,
       [this, flight](const kafka::Delivery& delivery) {
         if (flight->settled.exchange(true)) return;  // the deadline came first
-        if (observer_) {
-          observer_->on_kafka_delivery(std::chrono::steady_clock::now() - flight->started,
-                                       delivery.persisted, delivery.error);
-        }
-        release_kafka_slot(flight);
-        auto next = take_continuation(*flight);
-        next(delivery.persisted, delivery.error);
+        settle(flight, delivery.persisted, delivery.error,
+               std::chrono::steady_clock::now() - flight->started);
       },
       std::chrono::milliseconds(0), &error);
   if (queued || flight->settled.exchange(true)) return;
-  if (observer_)
-    observer_->on_kafka_delivery(std::chrono::steady_clock::now() - flight->started, false, error);
+  settle(flight, false, error, std::chrono::steady_clock::now() - flight->started);
+}
+
+void Pipeline::settle(const FlightPtr& flight, bool persisted, const std::string& error,
+                      std::chrono::steady_clock::duration waited) {
+  if (observer_) observer_->on_kafka_delivery(waited, persisted, error);
   release_kafka_slot(flight);
   auto next = take_continuation(*flight);
-  next(false, error);
+  next(persisted, error);
 }
 
 void Pipeline::expire_deadlines() {
@@ -251,10 +250,7 @@ void Pipeline::expire_deadlines() {
     lock.unlock();
     for (const FlightPtr& flight : expired) {
       if (flight->settled.exchange(true)) continue;
-      if (observer_) observer_->on_kafka_delivery(flight->wait, false, "ack_timeout");
-      release_kafka_slot(flight);
-      auto next = take_continuation(*flight);
-      next(false, "ack_timeout");
+      settle(flight, false, "ack_timeout", flight->wait);
     }
     expired.clear();
     lock.lock();

@@ -106,6 +106,10 @@ class Pipeline {
   void append_to_spool(const FlightPtr& flight, const std::string& cause,
                        std::function<void(bool)> then);
   void finish(const FlightPtr& flight, bool stored);
+  // The publish settled (reported, refused or timed out; once): observed, its slot passed on, its
+  // continuation run.
+  void settle(const FlightPtr& flight, bool persisted, const std::string& error,
+              std::chrono::steady_clock::duration waited);
   // The flight's publish settled: its Kafka slot goes to the longest-waiting flight.
   void release_kafka_slot(const FlightPtr& flight);
   // Counts a spooled callback; logs the count at most once a second.
