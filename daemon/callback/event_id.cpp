@@ -14,8 +14,11 @@ std::string event_id(const std::vector<FormField>& fields) {
     sorted.push_back(&field);
     total += field.first.size() + field.second.size() + 2;
   }
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const FormField* a, const FormField* b) { return *a < *b; });
+  // Ordered by name, then value (names are unique once decoded, so the value rarely decides).
+  std::sort(sorted.begin(), sorted.end(), [](const FormField* a, const FormField* b) {
+    const int by_name = a->first.compare(b->first);
+    return by_name != 0 ? by_name < 0 : a->second < b->second;
+  });
   std::string content;
   content.reserve(total);
   for (const FormField* field : sorted) {

@@ -3,12 +3,15 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "common/utf8.h"
+
 namespace jb::callback {
 namespace {
 
-using JsonWriter =
-    rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>,
-                      rapidjson::CrtAllocator, rapidjson::kWriteValidateEncodingFlag>;
+// Every string reaching the writer was checked as UTF-8 when it was decoded (form values) or
+// parsed (JSON-in-form values, with kParseValidateEncodingFlag), so the writer copies runs of
+// plain characters without validating each one; the finished JSON is checked once instead.
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 bool write_string(JsonWriter& writer, std::string_view text) {
   return writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
@@ -32,7 +35,9 @@ bool write_warnings(JsonWriter& writer, const std::vector<Warning>& warnings) {
 bool write_event_json(Kind kind, const std::string& event_id, const Envelope& envelope,
                       const std::string& received_at, const std::vector<Warning>& warnings,
                       const rapidjson::Value& data, std::string* json) {
-  rapidjson::StringBuffer buffer;
+  // One buffer per thread, reused: its memory stays at the largest event seen.
+  thread_local rapidjson::StringBuffer buffer;
+  buffer.Clear();
   JsonWriter writer(buffer);
   bool ok = writer.StartObject() && writer.Key("eventId") && write_string(writer, event_id) &&
             writer.Key("schemaVersion") && writer.Int(1) && writer.Key("callbackType") &&
@@ -47,7 +52,9 @@ bool write_event_json(Kind kind, const std::string& event_id, const Envelope& en
             write_warnings(writer, warnings) && writer.Key("data") && data.Accept(writer) &&
             writer.EndObject();
   if (!ok) return false;
-  json->assign(buffer.GetString(), buffer.GetSize());
+  const std::string_view written(buffer.GetString(), buffer.GetSize());
+  if (!is_valid_utf8(written)) return false;
+  json->assign(written);
   return true;
 }
 

@@ -1,7 +1,6 @@
 #include "callback/form.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "common/utf8.h"
 
@@ -16,26 +15,33 @@ int hex_value(char c) {
 }
 
 // Decodes one name or value into *out; false on a malformed escape, invalid UTF-8 or a NUL.
+// Decodes in place over a copy: most names and values have no escape at all.
 bool percent_decode(std::string_view text, std::string* out) {
-  out->resize(text.size());
-  char* write = out->data();
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
+  out->assign(text.data(), text.size());
+  char* chars = out->data();
+  const size_t size = out->size();
+  size_t read = 0;
+  while (read < size && chars[read] != '%' && chars[read] != '+' && chars[read] != '\0') ++read;
+  size_t write = read;
+  for (; read < size; ++read) {
+    const char c = chars[read];
     if (c == '+') {
-      *write++ = ' ';
+      chars[write++] = ' ';
     } else if (c == '%') {
-      if (text.size() - i < 3) return false;
-      int high = hex_value(text[i + 1]);
-      int low = hex_value(text[i + 2]);
-      if (high < 0 || low < 0) return false;
-      *write++ = static_cast<char>(high * 16 + low);
-      i += 2;
+      if (size - read < 3) return false;
+      const int high = hex_value(chars[read + 1]);
+      const int low = hex_value(chars[read + 2]);
+      if (high < 0 || low < 0 || (high == 0 && low == 0)) return false;
+      chars[write++] = static_cast<char>(high * 16 + low);
+      read += 2;
+    } else if (c == '\0') {
+      return false;
     } else {
-      *write++ = c;
+      chars[write++] = c;
     }
   }
-  out->resize(static_cast<size_t>(write - out->data()));
-  return std::memchr(out->data(), '\0', out->size()) == nullptr && is_valid_utf8(*out);
+  out->resize(write);
+  return is_valid_utf8(*out);
 }
 
 Failure bad_encoding(std::string detail) {

@@ -1,7 +1,6 @@
 #include "callback/timestamp.h"
 
 #include <cstdint>
-#include <cstdio>
 
 namespace jb::callback {
 namespace {
@@ -98,11 +97,27 @@ DateTime civil_from_days(int64_t days) {
   return time;
 }
 
+// Writes value as `width` decimal digits ending just before end.
+void put_digits(char* end, int value, int width) {
+  for (int i = 0; i < width; ++i) {
+    *--end = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
+
+// YYYY-MM-DDTHH:MM:SS.mmmZ. Years have four digits: parsed ones by construction, the clock's
+// because system_clock (nanoseconds since 1970 in 64 bits) spans the years 1677 to 2262.
 std::string format(const DateTime& time) {
-  char buffer[96];  // room for any int in every field, so the compiler can prove no truncation
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", time.year, time.month,
-                time.day, time.hour, time.minute, time.second, time.millisecond);
-  return buffer;
+  std::string out = "0000-00-00T00:00:00.000Z";
+  char* text = out.data();
+  put_digits(text + 4, time.year, 4);
+  put_digits(text + 7, time.month, 2);
+  put_digits(text + 10, time.day, 2);
+  put_digits(text + 13, time.hour, 2);
+  put_digits(text + 16, time.minute, 2);
+  put_digits(text + 19, time.second, 2);
+  put_digits(text + 23, time.millisecond, 3);
+  return out;
 }
 
 int64_t floor_divide(int64_t value, int64_t divisor) {

@@ -33,7 +33,12 @@ INSTANTIATE_TEST_SUITE_P(
                     DecodeCase{"a=1&&b=2&", {{"a", "1"}, {"b", "2"}}}, DecodeCase{"&&&", {}},
                     DecodeCase{"flag", {{"flag", ""}}}, DecodeCase{"a=", {{"a", ""}}},
                     DecodeCase{"=v", {{"", "v"}}}, DecodeCase{"a=b=c", {{"a", "b=c"}}},
-                    DecodeCase{"x%5By%5D=1", {{"x[y]", "1"}}}));
+                    DecodeCase{"x%5By%5D=1", {{"x[y]", "1"}}},
+                    // Escapes after a plain run, and a plain run after them.
+                    DecodeCase{"street=1234+Main+St%2C+Apt+5&city=Saint%20Paul",
+                               {{"street", "1234 Main St, Apt 5"}, {"city", "Saint Paul"}}},
+                    DecodeCase{"longparametername=abcdefghijklmnop%C3%BCqrstuvwx",
+                               {{"longparametername", "abcdefghijklmnop\xC3\xBCqrstuvwx"}}}));
 
 struct FailureCase {
   std::string body;
@@ -66,6 +71,10 @@ INSTANTIATE_TEST_SUITE_P(
                     FailureCase{"a=%FF", DeadLetterReason::bad_encoding, "parameter a "},
                     FailureCase{"a=\xC3", DeadLetterReason::bad_encoding, "parameter a "},
                     FailureCase{"a=x%00y", DeadLetterReason::bad_encoding, "parameter a "},
+                    FailureCase{std::string("a=abcdefghijklmnop\0q", 21),
+                                DeadLetterReason::bad_encoding, "parameter a "},
+                    FailureCase{"a=abcdefghijklmnop+%C3", DeadLetterReason::bad_encoding,
+                                "parameter a "},
                     FailureCase{"a=1&b%00=2", DeadLetterReason::bad_encoding, "name #2"},
                     FailureCase{"%ZZ=1", DeadLetterReason::bad_encoding, "name #1"},
                     FailureCase{"a=1&b=2&a=3", DeadLetterReason::duplicate_parameter, "a"},

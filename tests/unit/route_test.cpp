@@ -245,6 +245,19 @@ TEST(Utf8, AcceptsWellFormedAndRejectsMalformed) {
   for (const auto& [text, valid] : cases) EXPECT_EQ(is_valid_utf8(text), valid) << text;
 }
 
+TEST(Utf8, ChecksEveryByteAfterLongPlainRuns) {
+  // Plain ASCII is skipped eight bytes at a time: a bad byte at any offset must still be seen.
+  for (size_t prefix = 0; prefix <= 17; ++prefix) {
+    const std::string ascii(prefix, 'a');
+    EXPECT_TRUE(is_valid_utf8(ascii + "\xC3\xBC" + ascii)) << prefix;
+    EXPECT_TRUE(is_valid_utf8(ascii + "\xF0\x9F\x98\x80")) << prefix;
+    EXPECT_FALSE(is_valid_utf8(ascii + "\xC3")) << prefix;
+    EXPECT_FALSE(is_valid_utf8(ascii + "\x80" + ascii)) << prefix;
+    EXPECT_FALSE(is_valid_utf8(ascii + "\xED\xA0\x80" + ascii)) << prefix;
+    EXPECT_FALSE(is_valid_utf8(ascii + "\xE2\x82" + ascii)) << prefix;
+  }
+}
+
 TEST(RoutedTopics, TemplateRegexOverridesAndDeadLetter) {
   config::TopicsConfig topics;
   topics.overrides = {{"netverify.denied_fraud", "fraud-alerts"},

@@ -65,6 +65,16 @@ TEST(FormatTimestampTest, WritesUtcMilliseconds) {
             "2000-02-29T00:00:00.000Z");
 }
 
+TEST(CanonicalTimestampPaddingTest, PadsEveryField) {
+  std::string canonical;
+  ASSERT_TRUE(canonical_timestamp("0999-01-02T03:04:05.6Z", &canonical));
+  EXPECT_EQ(canonical, "0999-01-02T03:04:05.600Z");
+  ASSERT_TRUE(canonical_timestamp("0001-01-01T00:00:00Z", &canonical));
+  EXPECT_EQ(canonical, "0001-01-01T00:00:00.000Z");
+  ASSERT_TRUE(canonical_timestamp("9999-12-31T23:59:59.999Z", &canonical));
+  EXPECT_EQ(canonical, "9999-12-31T23:59:59.999Z");
+}
+
 TEST(FormatTimestampTest, TruncatesBelowMilliseconds) {
   auto time = system_clock::time_point(milliseconds(1590827855822)) +
               std::chrono::duration_cast<system_clock::duration>(std::chrono::microseconds(999));
