@@ -13,6 +13,7 @@ WARMUP=2
 CONNS="1 8 64 256"
 OUTAGE_CONNS=64
 PRIME=5
+REPEAT=1
 WRK_THREADS=2
 WRK_TIMEOUT=5
 BROKERS=3
@@ -32,6 +33,8 @@ usage: bench/run.sh [options]
   --conns "LIST"      connection counts (default "$CONNS")
   --outage-conns N    connections of the Kafka-outage row (default $OUTAGE_CONNS)
   --prime S           seconds of the first, cold row at 64 connections (default $PRIME)
+  --repeat N          rounds of (ceiling, daemon) rows per connection count, alternating; with
+                      N > 1 a summary gives the medians (default $REPEAT)
   --no-outage         skip the Kafka-outage row
   --http-threads N    set http.threads of the daemon and the ceiling (default: the daemon's own)
   --kafka K=V         a kafka.properties entry for the daemon (repeatable), e.g. linger.ms=1
@@ -52,6 +55,7 @@ while [ $# -gt 0 ]; do
     --conns) CONNS=$2; shift ;;
     --outage-conns) OUTAGE_CONNS=$2; shift ;;
     --prime) PRIME=$2; shift ;;
+    --repeat) REPEAT=$2; shift ;;
     --no-outage) OUTAGE=0 ;;
     --http-threads) HTTP_THREADS=$2; shift ;;
     --kafka) KAFKA_PROPERTIES+=("$2"); shift ;;
@@ -232,6 +236,9 @@ metric() { curl -fsS --max-time 5 "http://127.0.0.1:$PORT/metrics" | awk -v name
 field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$2"; }
 
 declare -A RATE=()
+# Per connection count, space-separated over the rounds: ceiling and daemon cb/s, the daemon's
+# share of the ceiling of its round, the daemon's p99 (ms).
+declare -A CEILING_RATES=() DAEMON_RATES=() SHARES=() DAEMON_P99=()
 FORMAT="%-8s %5s %10s %8s %8s %8s %7s %7s %7s %8s %8s %9s %7s\n"
 # shellcheck disable=SC2059 # one format for the header and the rows
 HEADER=$(printf "$FORMAT" server conns "cb/s" "p50 ms" "p99 ms" "p99.9ms" non2xx sockerr timeout \
@@ -253,8 +260,15 @@ row() {
   RATE[$label.$conns]=$rate
   socket=$(($(field errors_connect "$line") + $(field errors_read "$line") + $(field errors_write "$line")))
   case "$label" in
-    daemon) [ -n "${RATE[ceiling.$conns]:-}" ] && ratio=$(awk -v a="$rate" \
-      -v b="${RATE[ceiling.$conns]}" 'BEGIN { printf "%.0f%%", (b > 0) ? 100 * a / b : 0 }') ;;
+    ceiling) CEILING_RATES[$conns]+="$rate " ;;
+    daemon)
+      DAEMON_RATES[$conns]+="$rate "
+      DAEMON_P99[$conns]+="$(awk -v p="$(field p99_us "$line")" 'BEGIN { printf "%.1f", p / 1000 }') "
+      if [ -n "${RATE[ceiling.$conns]:-}" ]; then
+        ratio=$(awk -v a="$rate" -v b="${RATE[ceiling.$conns]}" \
+          'BEGIN { printf "%.0f%%", (b > 0) ? 100 * a / b : 0 }')
+        SHARES[$conns]+="${ratio%\%} "
+      fi ;;
     outage) [ -n "${RATE[daemon.$conns]:-}" ] && ratio=$(awk -v a="$rate" \
       -v b="${RATE[daemon.$conns]}" 'BEGIN { printf "%.0f%%*", (b > 0) ? 100 * a / b : 0 }') ;;
   esac
@@ -285,9 +299,27 @@ echo "$HEADER"
 # The daemon's first callbacks to each topic wait for its metadata: measured once, apart.
 row cold "$DAEMON_URL" "$DAEMON_PID" 64 0 "$PRIME"
 for conns in $CONNS; do
-  row ceiling "$CEILING_URL" "$CEILING_PID" "$conns"
-  row daemon "$DAEMON_URL" "$DAEMON_PID" "$conns"
+  for ((round = 1; round <= REPEAT; round++)); do
+    row ceiling "$CEILING_URL" "$CEILING_PID" "$conns"
+    row daemon "$DAEMON_URL" "$DAEMON_PID" "$conns"
+  done
 done
+# The middle value of the numbers given (the mean of the two middle ones for an even count).
+median() {
+  tr ' ' '\n' | grep -v '^$' | sort -g |
+    awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
+                             else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+if [ "$REPEAT" -gt 1 ]; then
+  echo
+  echo "medians of $REPEAT alternating rounds (the machine's speed drifts between rows):"
+  for conns in $CONNS; do
+    printf "  %3s conns: ceiling %s cb/s, daemon %s cb/s, daemon p99 %s ms, daemon/ceiling %s%% (rounds: %s)\n" \
+      "$conns" "$(median <<<"${CEILING_RATES[$conns]}")" "$(median <<<"${DAEMON_RATES[$conns]}")" \
+      "$(median <<<"${DAEMON_P99[$conns]}")" "$(median <<<"${SHARES[$conns]}")" \
+      "$(sed 's/ *$//; s/ /%, /g; s/$/%/' <<<"${SHARES[$conns]}")"
+  done
+fi
 
 if [ "$OUTAGE" = 1 ]; then
   kill -USR1 "$BROKER_PID"

@@ -153,10 +153,10 @@ void GuardedServer::shutdown() {
   jobs_ready_.notify_all();
   for (auto& worker : workers_) worker.join();
   workers_.clear();
-  {
-    std::lock_guard<std::mutex> lock(waiting_mutex_);
-    open_ -= waiting_.size();
-    waiting_.clear();
+  for (WaitingShard& shard : waiting_) {
+    std::lock_guard<std::mutex> lock(shard.mutex);
+    open_ -= shard.connections.size();
+    shard.connections.clear();
   }
   ::close(epoll_fd_);
   epoll_fd_ = -1;
@@ -188,9 +188,21 @@ void GuardedServer::route(std::unique_ptr<Connection> connection) {
       return;
     }
   }
+  park(std::move(connection));
+}
+
+GuardedServer::WaitingShard& GuardedServer::shard_of(Connection* connection) {
+  // Fibonacci hashing of the address: its top bits pick the shard.
+  const uint64_t hash = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(connection)) *
+                        0x9E3779B97F4A7C15ULL;
+  return waiting_[hash >> 60];
+}
+
+void GuardedServer::park(std::unique_ptr<Connection> connection) {
   Connection* raw = connection.get();
-  std::lock_guard<std::mutex> lock(waiting_mutex_);
-  waiting_.emplace(raw, std::move(connection));
+  WaitingShard& shard = shard_of(raw);
+  std::lock_guard<std::mutex> lock(shard.mutex);
+  shard.connections.emplace(raw, std::move(connection));
   arm(raw);
 }
 
@@ -205,11 +217,12 @@ void GuardedServer::arm(Connection* connection) {
 }
 
 std::unique_ptr<Connection> GuardedServer::take_waiting(Connection* connection) {
-  std::lock_guard<std::mutex> lock(waiting_mutex_);
-  auto found = waiting_.find(connection);
-  if (found == waiting_.end()) return nullptr;
+  WaitingShard& shard = shard_of(connection);
+  std::lock_guard<std::mutex> lock(shard.mutex);
+  auto found = shard.connections.find(connection);
+  if (found == shard.connections.end()) return nullptr;
   std::unique_ptr<Connection> owned = std::move(found->second);
-  waiting_.erase(found);
+  shard.connections.erase(found);
   return owned;
 }
 
@@ -234,9 +247,7 @@ void GuardedServer::on_readable(Connection* connection) {
   bool was_empty = owned->buffer().empty();
   Connection::Fill state = owned->fill(max_buffered);
   if (state == Connection::Fill::would_block) {
-    std::lock_guard<std::mutex> lock(waiting_mutex_);
-    waiting_.emplace(connection, std::move(owned));
-    arm(connection);
+    park(std::move(owned));
     return;
   }
   if (state == Connection::Fill::not_tls) {
@@ -257,13 +268,13 @@ void GuardedServer::on_readable(Connection* connection) {
 void GuardedServer::expire_idle() {
   auto now = Clock::now();
   std::vector<std::unique_ptr<Connection>> expired;
-  {
-    std::lock_guard<std::mutex> lock(waiting_mutex_);
-    for (auto it = waiting_.begin(); it != waiting_.end();) {
+  for (WaitingShard& shard : waiting_) {
+    std::lock_guard<std::mutex> lock(shard.mutex);
+    for (auto it = shard.connections.begin(); it != shard.connections.end();) {
       if (it->second->deadline <= now) {
         ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, it->second->fd(), nullptr);
         expired.push_back(std::move(it->second));
-        it = waiting_.erase(it);
+        it = shard.connections.erase(it);
       } else {
         ++it;
       }

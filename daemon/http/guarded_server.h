@@ -9,6 +9,7 @@
 #include <httplib.h>
 #include <openssl/ssl.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -114,8 +115,10 @@ class GuardedServer : public httplib::Server {
   void close(std::unique_ptr<Connection> connection);
   // Stops counting the connection against max_connections (once).
   void release_slot(Connection* connection);
-  // Waits for the connection's next readable event (waiting_mutex_ held).
+  // Waits for the connection's next readable event (its waiting shard's mutex held).
   void arm(Connection* connection);
+  // Parks the connection until its next readable event.
+  void park(std::unique_ptr<Connection> connection);
 
   ConnectionLimits limits_;
   SSL_CTX* tls_;
@@ -124,8 +127,15 @@ class GuardedServer : public httplib::Server {
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> open_{0};
 
-  std::mutex waiting_mutex_;
-  std::unordered_map<Connection*, std::unique_ptr<Connection>> waiting_;  // in epoll
+  // Connections in epoll, waiting for their next request. Sharded: the reader takes connections
+  // out as the delivery thread parks answered ones, and one mutex for both was contended.
+  struct WaitingShard {
+    std::mutex mutex;
+    std::unordered_map<Connection*, std::unique_ptr<Connection>> connections;
+  };
+  static constexpr size_t kWaitingShards = 16;
+  WaitingShard& shard_of(Connection* connection);
+  std::array<WaitingShard, kWaitingShards> waiting_;
 
   FastHandler fast_;
 

@@ -1,5 +1,6 @@
 #include "http/metrics.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 
@@ -22,10 +23,9 @@ constexpr Family kFamilies[] = {
      "Records offered to the spool, by result (stored, full, failed)."},
 };
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+// Appends text in lower case.
+void append_lower(std::string* out, std::string_view text) {
+  for (char c : text) out->push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
 }
 
 std::string format_value(double value) {
@@ -34,79 +34,125 @@ std::string format_value(double value) {
   return text;
 }
 
+// The series name being composed, per thread: counting allocates nothing once a thread has
+// composed its longest name.
+std::string& series_buffer() {
+  thread_local std::string buffer;
+  buffer.clear();
+  return buffer;
+}
+
 }  // namespace
 
 void Metrics::on_event(const callback::Event& event) {
-  add("jumio_bridge_callbacks_total{type=\"" + std::string(callback::kind_type(event.kind)) +
-      "\",status=\"" + lower(event.status) + "\"}");
+  std::string& series = series_buffer();
+  series.append("jumio_bridge_callbacks_total{type=\"")
+      .append(callback::kind_type(event.kind))
+      .append("\",status=\"");
+  append_lower(&series, event.status);
+  series.append("\"}");
+  add({series});
   for (const auto& warning : event.warnings)
-    add("jumio_bridge_callback_warnings_total{problem=\"" + warning.problem + "\"}");
+    add({"jumio_bridge_callback_warnings_total{problem=\"", warning.problem, "\"}"});
 }
 
 void Metrics::on_failure(const Failure& failure) {
-  add("jumio_bridge_deadletters_total{reason=\"" + std::string(reason_code(failure.reason)) +
-      "\"}");
+  add({"jumio_bridge_deadletters_total{reason=\"", reason_code(failure.reason), "\"}"});
 }
 
 void Metrics::on_spool_write(spool::AppendResult result) {
-  add(std::string("jumio_bridge_spool_writes_total{result=\"") + spool::append_result_name(result) +
-      "\"}");
+  add({"jumio_bridge_spool_writes_total{result=\"", spool::append_result_name(result), "\"}"});
 }
 
 void Metrics::set_sample_source(std::function<std::vector<Sample>()> source) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<std::mutex> lock(source_mutex_);
   sample_source_ = std::move(source);
 }
 
 void Metrics::count_response(int status) {
-  add("jumio_bridge_http_responses_total{code=\"" + std::to_string(status) + "\"}");
+  char code[16];
+  const int length = std::snprintf(code, sizeof code, "%d", status);
+  add({"jumio_bridge_http_responses_total{code=\"", std::string_view(code, length), "\"}"});
 }
 
 void Metrics::on_kafka_delivery(std::chrono::steady_clock::duration latency, bool persisted,
                                 const std::string& error) {
   if (!persisted) {
-    add("jumio_bridge_producer_errors_total{error=\"" + error + "\"}");
+    add({"jumio_bridge_producer_errors_total{error=\"", error, "\"}"});
     return;
   }
   const double seconds = std::chrono::duration<double>(latency).count();
-  std::lock_guard<std::mutex> lock(mutex_);
-  for (size_t i = 0; i < kDeliveryBuckets.size(); ++i)
-    if (seconds <= kDeliveryBuckets[i]) ++delivery_buckets_[i];
-  ++delivery_count_;
-  delivery_seconds_ += seconds;
+  for (size_t i = 0; i < kDeliveryBuckets.size(); ++i) {
+    if (seconds <= kDeliveryBuckets[i]) {
+      delivery_buckets_[i].fetch_add(1, std::memory_order_relaxed);
+      break;
+    }
+  }
+  delivery_count_.fetch_add(1, std::memory_order_relaxed);
+  delivery_nanoseconds_.fetch_add(
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(latency).count()),
+      std::memory_order_relaxed);
 }
 
-void Metrics::add(const std::string& series, uint64_t amount) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  counters_[series] += amount;
+void Metrics::add(std::initializer_list<std::string_view> parts) {
+  std::string_view series;
+  std::string* composed = nullptr;
+  if (parts.size() == 1) {
+    series = *parts.begin();
+  } else {
+    composed = &series_buffer();
+    for (std::string_view part : parts) composed->append(part);
+    series = *composed;
+  }
+  {
+    std::shared_lock<std::shared_mutex> lock(counters_mutex_);
+    auto found = counters_.find(series);
+    if (found != counters_.end()) {
+      found->second.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  }
+  std::unique_lock<std::shared_mutex> lock(counters_mutex_);
+  counters_.try_emplace(std::string(series), 0).first->second.fetch_add(1,
+                                                                        std::memory_order_relaxed);
 }
 
 std::string Metrics::prometheus_text() const {
-  std::lock_guard<std::mutex> lock(mutex_);
   std::string out;
+  std::shared_lock<std::shared_mutex> lock(counters_mutex_);
   for (const auto& family : kFamilies) {
     out += std::string("# HELP ") + family.name + " " + family.help + "\n";
     out += std::string("# TYPE ") + family.name + " counter\n";
     std::string prefix = std::string(family.name) + "{";
     for (auto it = counters_.lower_bound(prefix);
          it != counters_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
-      out += it->first + " " + std::to_string(it->second) + "\n";
+      out += it->first + " " + std::to_string(it->second.load(std::memory_order_relaxed)) + "\n";
     }
   }
+  lock.unlock();
   out +=
       "# HELP jumio_bridge_kafka_delivery_seconds Time from produce to Kafka's persisted delivery "
       "report, for callbacks answered through Kafka.\n"
       "# TYPE jumio_bridge_kafka_delivery_seconds histogram\n";
+  // Read count first: a delivery counted meanwhile shows in a bucket, never the other way round.
+  const uint64_t count = delivery_count_.load();
+  const double sum = static_cast<double>(delivery_nanoseconds_.load()) / 1e9;
+  uint64_t cumulative = 0;
   for (size_t i = 0; i < kDeliveryBuckets.size(); ++i) {
+    cumulative += delivery_buckets_[i].load();
     out += "jumio_bridge_kafka_delivery_seconds_bucket{le=\"" + format_value(kDeliveryBuckets[i]) +
-           "\"} " + std::to_string(delivery_buckets_[i]) + "\n";
+           "\"} " + std::to_string(std::min(cumulative, count)) + "\n";
   }
-  out += "jumio_bridge_kafka_delivery_seconds_bucket{le=\"+Inf\"} " +
-         std::to_string(delivery_count_) + "\n";
-  out += "jumio_bridge_kafka_delivery_seconds_sum " + format_value(delivery_seconds_) + "\n";
-  out += "jumio_bridge_kafka_delivery_seconds_count " + std::to_string(delivery_count_) + "\n";
-  if (!sample_source_) return out;
-  for (const Sample& sample : sample_source_()) {
+  out += "jumio_bridge_kafka_delivery_seconds_bucket{le=\"+Inf\"} " + std::to_string(count) + "\n";
+  out += "jumio_bridge_kafka_delivery_seconds_sum " + format_value(sum) + "\n";
+  out += "jumio_bridge_kafka_delivery_seconds_count " + std::to_string(count) + "\n";
+  std::function<std::vector<Sample>()> source;
+  {
+    std::lock_guard<std::mutex> source_lock(source_mutex_);
+    source = sample_source_;
+  }
+  if (!source) return out;
+  for (const Sample& sample : source()) {
     out += "# HELP " + sample.name + " " + sample.help + "\n";
     out += "# TYPE " + sample.name + (sample.counter ? " counter\n" : " gauge\n");
     out += sample.name + " " + format_value(sample.value) + "\n";

@@ -3,12 +3,15 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pipeline/pipeline.h"
@@ -42,14 +45,19 @@ class Metrics : public pipeline::Observer {
   std::string prometheus_text() const;
 
  private:
-  void add(const std::string& series, uint64_t amount = 1);
+  // Adds to the series named by the concatenation of parts ("name{labels}").
+  void add(std::initializer_list<std::string_view> parts);
 
-  mutable std::mutex mutex_;
-  std::map<std::string, uint64_t> counters_;  // "name{labels}" -> value
-  // jumio_bridge_kafka_delivery_seconds: persisted deliveries, cumulative per bucket.
-  std::vector<uint64_t> delivery_buckets_ = std::vector<uint64_t>(kDeliveryBuckets.size(), 0);
-  uint64_t delivery_count_ = 0;
-  double delivery_seconds_ = 0;
+  // Counters are counted from the HTTP reader and Kafka's delivery thread at once: a series is
+  // looked up under a shared lock and counted atomically; only a new series takes the lock alone.
+  mutable std::shared_mutex counters_mutex_;
+  std::map<std::string, std::atomic<uint64_t>, std::less<>> counters_;  // "name{labels}" -> value
+  // jumio_bridge_kafka_delivery_seconds: persisted deliveries, per bucket (made cumulative when
+  // exposed), their count and the sum of their latencies in nanoseconds.
+  std::array<std::atomic<uint64_t>, kDeliveryBuckets.size()> delivery_buckets_{};
+  std::atomic<uint64_t> delivery_count_{0};
+  std::atomic<uint64_t> delivery_nanoseconds_{0};
+  mutable std::mutex source_mutex_;
   std::function<std::vector<Sample>()> sample_source_;
 };
 

@@ -1,0 +1,106 @@
+#include "http/metrics.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace jb::http {
+namespace {
+
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+
+// The line of `series` in the exposition text, without its value; "" when absent.
+std::string value_of(const std::string& text, const std::string& series) {
+  const std::string prefix = series + " ";
+  for (size_t at = 0; at < text.size();) {
+    size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(at, end - at);
+    if (line.compare(0, prefix.size(), prefix) == 0) return line.substr(prefix.size());
+    at = end + 1;
+  }
+  return "";
+}
+
+callback::Event event_of(callback::Kind kind, std::string status) {
+  callback::Event event;
+  event.kind = kind;
+  event.status = std::move(status);
+  return event;
+}
+
+TEST(MetricsTest, CountsSeriesByLabel) {
+  Metrics metrics;
+  metrics.on_event(event_of(callback::Kind::netverify, "APPROVED_VERIFIED"));
+  metrics.on_event(event_of(callback::Kind::netverify, "APPROVED_VERIFIED"));
+  callback::Event warned = event_of(callback::Kind::document, "EXTRACTED");
+  warned.warnings = {{"a", "too_long"}, {"b", "too_long"}, {"c", "unknown_value"}};
+  metrics.on_event(warned);
+  metrics.count_response(200);
+  metrics.count_response(503);
+  metrics.count_response(200);
+  metrics.on_kafka_delivery(milliseconds(1), false, "ack_timeout");
+
+  const std::string text = metrics.prometheus_text();
+  EXPECT_EQ(value_of(text,
+                     R"(jumio_bridge_callbacks_total{type="netverify",status="approved_verified"})"),
+            "2");
+  EXPECT_EQ(value_of(text, R"(jumio_bridge_callbacks_total{type="document",status="extracted"})"),
+            "1");
+  EXPECT_EQ(value_of(text, R"(jumio_bridge_callback_warnings_total{problem="too_long"})"), "2");
+  EXPECT_EQ(value_of(text, R"(jumio_bridge_callback_warnings_total{problem="unknown_value"})"),
+            "1");
+  EXPECT_EQ(value_of(text, R"(jumio_bridge_http_responses_total{code="200"})"), "2");
+  EXPECT_EQ(value_of(text, R"(jumio_bridge_http_responses_total{code="503"})"), "1");
+  EXPECT_EQ(value_of(text, R"(jumio_bridge_producer_errors_total{error="ack_timeout"})"), "1");
+  // A failed delivery is not a latency.
+  EXPECT_EQ(value_of(text, "jumio_bridge_kafka_delivery_seconds_count"), "0");
+}
+
+TEST(MetricsTest, DeliveryHistogramIsCumulative) {
+  Metrics metrics;
+  metrics.on_kafka_delivery(microseconds(300), true, "");    // <= 0.0005
+  metrics.on_kafka_delivery(microseconds(2000), true, "");   // <= 0.0025
+  metrics.on_kafka_delivery(milliseconds(40), true, "");     // <= 0.05
+  metrics.on_kafka_delivery(milliseconds(3000), true, "");   // above every bound
+  const std::string text = metrics.prometheus_text();
+  const std::string bucket = "jumio_bridge_kafka_delivery_seconds_bucket";
+  EXPECT_EQ(value_of(text, bucket + R"({le="0.0005"})"), "1");
+  EXPECT_EQ(value_of(text, bucket + R"({le="0.001"})"), "1");
+  EXPECT_EQ(value_of(text, bucket + R"({le="0.0025"})"), "2");
+  EXPECT_EQ(value_of(text, bucket + R"({le="0.025"})"), "2");
+  EXPECT_EQ(value_of(text, bucket + R"({le="0.05"})"), "3");
+  EXPECT_EQ(value_of(text, bucket + R"({le="2.5"})"), "3");
+  EXPECT_EQ(value_of(text, bucket + R"({le="+Inf"})"), "4");
+  EXPECT_EQ(value_of(text, "jumio_bridge_kafka_delivery_seconds_count"), "4");
+  EXPECT_EQ(value_of(text, "jumio_bridge_kafka_delivery_seconds_sum"), "3.0423");
+}
+
+TEST(MetricsTest, CountsFromManyThreadsAtOnce) {
+  Metrics metrics;
+  constexpr int kThreads = 4;
+  constexpr int kEach = 5000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&metrics, t] {
+      for (int i = 0; i < kEach; ++i) {
+        metrics.count_response(200 + (i % 2) * 303);  // 200 and 503, the second new to each
+        metrics.on_kafka_delivery(microseconds(100 + t), true, "");
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  const std::string text = metrics.prometheus_text();
+  EXPECT_EQ(value_of(text, R"(jumio_bridge_http_responses_total{code="200"})"),
+            std::to_string(kThreads * kEach / 2));
+  EXPECT_EQ(value_of(text, R"(jumio_bridge_http_responses_total{code="503"})"),
+            std::to_string(kThreads * kEach / 2));
+  EXPECT_EQ(value_of(text, "jumio_bridge_kafka_delivery_seconds_count"),
+            std::to_string(kThreads * kEach));
+}
+
+}  // namespace
+}  // namespace jb::http
