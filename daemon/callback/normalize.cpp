@@ -47,6 +47,7 @@ const FormField* find_field(const std::vector<FormField>& fields, std::string_vi
 }
 
 // Builds the data object in body order, checking each parameter against the kind's table.
+// Names and plain values refer to `fields` (no copies): data must not outlive them.
 Checked build_data(const std::vector<FormField>& fields, const ParameterTable& table,
                    rapidjson::Document* data, std::vector<Warning>* warnings) {
   auto& allocator = data->GetAllocator();
@@ -57,9 +58,9 @@ Checked build_data(const std::vector<FormField>& fields, const ParameterTable& t
       if (auto problem = checker.check_parameter(*spec, text, &value)) return problem;
     } else {
       checker.warn(name, "unknown_parameter");
-      value.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), allocator);
+      value.SetString(rapidjson::StringRef(text.data(), text.size()));
     }
-    rapidjson::Value key(name.data(), static_cast<rapidjson::SizeType>(name.size()), allocator);
+    rapidjson::Value key(rapidjson::StringRef(name.data(), name.size()));
     data->AddMember(key, value, allocator);
   }
   checker.warn_missing_required(

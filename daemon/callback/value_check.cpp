@@ -85,7 +85,7 @@ Checked ValueChecker::check_parameter(const ParameterSpec& spec, std::string_vie
   if (is_json_kind(spec.kind)) {
     if (!parse_json_value(text, out, allocator_)) return invalid_json(path, "is not valid JSON");
   } else {
-    out->SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), allocator_);
+    out->SetString(rapidjson::StringRef(text.data(), text.size()));  // text outlives the data
   }
   return check_value(spec, *out, path);
 }

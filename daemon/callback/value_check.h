@@ -21,6 +21,7 @@ class ValueChecker {
   ValueChecker(rapidjson::Document::AllocatorType& allocator, std::vector<Warning>* warnings);
 
   // Checks the form parameter described by `spec` and sets *out to its value for the event's data.
+  // A plain string value refers to `text`, which must outlive *out.
   Checked check_parameter(const ParameterSpec& spec, std::string_view text, rapidjson::Value* out);
   // Warns missing_required for each required entry of `table` that `is_present` does not report.
   void warn_missing_required(const ParameterTable& table, const std::string& prefix,
