@@ -1,8 +1,5 @@
 #include "cli/daemon.h"
 
-#include <sys/eventfd.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -69,13 +66,9 @@ std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string*
     daemon->brokers_ = config.kafka.brokers;
   }
 
-  // Delivery reports are served by the HTTP readers between requests, where the answers are
-  // written anyway: no thread is woken per report (bench/README.md).
-  daemon->delivery_signal_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   daemon->producer_ = kafka::RebuildingProducer::create(
-      [brokers = daemon->brokers_, properties = config.kafka.properties,
-       signal = daemon->delivery_signal_](std::string* why) {
-        return kafka::Producer::create(brokers, properties, why, signal);
+      [brokers = daemon->brokers_, properties = config.kafka.properties](std::string* why) {
+        return kafka::Producer::create(brokers, properties, why);
       },
       error);
   if (!daemon->producer_) return nullptr;
@@ -96,8 +89,6 @@ std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string*
       config.http, daemon->pipeline_.get(), &daemon->metrics_,
       [spool, producer] { return spool->writable() || producer->reachable(kReadinessTimeout); });
   daemon->server_->set_allowlist(make_allowlist(config.security));
-  if (daemon->delivery_signal_ >= 0)
-    daemon->server_->watch(daemon->delivery_signal_, [producer] { producer->serve_deliveries(); });
   if (!daemon->server_->bind(error)) return nullptr;
 
   http::Server* server = daemon->server_.get();
@@ -139,8 +130,6 @@ void Daemon::stop(std::chrono::milliseconds flush_timeout) {
   }
   // The producer goes first: its last delivery reports still reach the drain and the spool.
   producer_.reset();
-  if (delivery_signal_ >= 0) ::close(delivery_signal_);
-  delivery_signal_ = -1;
   drain_.reset();
   const uint64_t spooled = spool_ ? spool_->depth() : 0;
   spool_.reset();

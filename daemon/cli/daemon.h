@@ -44,8 +44,6 @@ class Daemon {
 
   config::Config config_;
   std::string brokers_;
-  // Signalled by the producer when delivery reports wait; the HTTP readers serve them.
-  int delivery_signal_ = -1;
   std::unique_ptr<kafka::EmbeddedCluster> embedded_;
   std::unique_ptr<spool::Spool> spool_;
   std::unique_ptr<kafka::RebuildingProducer> producer_;

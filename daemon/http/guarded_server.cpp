@@ -4,8 +4,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdint>
 #include <string>
 
 #include "http/connection_stream.h"
@@ -136,13 +134,6 @@ void GuardedServer::start() {
   stopping_ = false;
   workers_stop_ = false;
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  if (watched_fd_ >= 0) {
-    // Its events carry the server itself, never a connection.
-    epoll_event event{};
-    event.events = EPOLLIN | EPOLLONESHOT;
-    event.data.ptr = this;
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, watched_fd_, &event);
-  }
   for (int i = 0, readers = reader_count(limits_.readers); i < readers; ++i)
     readers_.emplace_back([this, i] { reader_loop(/*expires=*/i == 0); });
   for (int i = 0; i < limits_.threads; ++i) workers_.emplace_back([this] { worker_loop(); });
@@ -240,30 +231,12 @@ void GuardedServer::reader_loop(bool expires) {
   auto next_expiry = Clock::now();
   while (!stopping_) {
     int count = ::epoll_wait(epoll_fd_, events, kMaxEvents, kEpollWaitMs);
-    for (int i = 0; i < count; ++i) {
-      if (events[i].data.ptr == this) {
-        serve_watched();
-      } else {
-        on_readable(static_cast<Connection*>(events[i].data.ptr));
-      }
-    }
+    for (int i = 0; i < count; ++i) on_readable(static_cast<Connection*>(events[i].data.ptr));
     if (expires && Clock::now() >= next_expiry) {
       expire_idle();
       next_expiry = Clock::now() + kExpiryInterval;
     }
   }
-}
-
-void GuardedServer::serve_watched() {
-  uint64_t count;
-  // Reset first: whatever is signalled from here on raises a new event.
-  while (::read(watched_fd_, &count, sizeof count) < 0 && errno == EINTR) {
-  }
-  on_watched_();
-  epoll_event event{};
-  event.events = EPOLLIN | EPOLLONESHOT;
-  event.data.ptr = this;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, watched_fd_, &event);
 }
 
 void GuardedServer::on_readable(Connection* connection) {

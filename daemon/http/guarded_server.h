@@ -79,13 +79,6 @@ class GuardedServer : public httplib::Server {
 
   // Set before the server starts listening.
   void set_fast_handler(FastHandler handler) { fast_ = std::move(handler); }
-  // Set before the server starts listening: while it runs, a reader calls on_ready whenever the
-  // non-blocking eventfd `fd` becomes readable (after resetting its count). on_ready must not block; the
-  // readers run it one at a time. The fd stays the caller's.
-  void watch(int fd, std::function<void()> on_ready) {
-    watched_fd_ = fd;
-    on_watched_ = std::move(on_ready);
-  }
 
  private:
   class Queue;
@@ -113,8 +106,6 @@ class GuardedServer : public httplib::Server {
   void after_answer(std::unique_ptr<Connection> connection, bool last);
   void end_flight();
   void push_job(Job job);
-  // Resets the watched eventfd, runs on_watched_ and waits for its next event.
-  void serve_watched();
   // Sends a complete request to the workers, refuses a bad head, or waits in epoll for more.
   void route(std::unique_ptr<Connection> connection);
   void on_readable(Connection* connection);
@@ -147,8 +138,6 @@ class GuardedServer : public httplib::Server {
   std::array<WaitingShard, kWaitingShards> waiting_;
 
   FastHandler fast_;
-  int watched_fd_ = -1;
-  std::function<void()> on_watched_;
 
   std::mutex jobs_mutex_;
   std::condition_variable jobs_ready_;

@@ -34,10 +34,6 @@ class Server {
   bool running() const { return server_->is_running(); }
   void stop();
 
-  // Before run(): on_ready runs on an HTTP reader whenever the non-blocking eventfd `fd` is
-  // signalled (GuardedServer::watch).
-  void watch(int fd, std::function<void()> on_ready) { server_->watch(fd, std::move(on_ready)); }
-
   // Swapped on reload; requests in flight keep the list they started with.
   void set_allowlist(std::shared_ptr<const Allowlist> allowlist);
 

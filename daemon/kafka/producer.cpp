@@ -14,16 +14,12 @@ namespace jb::kafka {
 namespace {
 
 constexpr std::chrono::milliseconds kQueueFullRetry{5};
-// With a delivery signal, how often the poll thread sweeps for reports nobody else served.
-constexpr std::chrono::milliseconds kDeliverySweep{10};
-// What librdkafka writes to the delivery signal (an eventfd takes 8-byte counts).
-const uint64_t kSignalIncrement = 1;
 constexpr std::chrono::milliseconds kShutdownFlush{2000};
 constexpr const char* kPersistedWithoutOffset = "persisted_without_offset";
 
 class RdKafkaProducer final : public Producer {
  public:
-  explicit RdKafkaProducer(int delivery_signal) : signal_fd_(delivery_signal) {}
+  RdKafkaProducer() = default;
   ~RdKafkaProducer() override;
 
   bool start(const std::string& brokers, const std::map<std::string, std::string>& properties,
@@ -33,7 +29,6 @@ class RdKafkaProducer final : public Producer {
   int flush(std::chrono::milliseconds timeout) override;
   bool reachable(std::chrono::milliseconds timeout) override;
   bool failed() const override { return fatal_; }
-  void serve_deliveries() override { rd_kafka_poll(rk_, 0); }
 
  private:
   static void on_delivery_report(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
@@ -46,7 +41,6 @@ class RdKafkaProducer final : public Producer {
   // What a failed delivery reports: _FATAL once the producer is unusable, else the message's error.
   rd_kafka_resp_err_t failure_cause(rd_kafka_resp_err_t err) const;
 
-  const int signal_fd_;  // -1: the poll thread waits for reports itself
   rd_kafka_t* rk_ = nullptr;
   std::thread poll_thread_;
   std::atomic<bool> stopping_{false};
@@ -80,12 +74,6 @@ bool RdKafkaProducer::start(const std::string& brokers,
     if (error) *error = message;
     return false;
   }
-  if (signal_fd_ >= 0) {
-    rd_kafka_queue_t* reports = rd_kafka_queue_get_main(rk_);
-    rd_kafka_queue_io_event_enable(reports, signal_fd_, &kSignalIncrement,
-                                   sizeof kSignalIncrement);
-    rd_kafka_queue_destroy(reports);
-  }
   poll_thread_ = std::thread([this] { poll_until_stopped(); });
   return true;
 }
@@ -94,11 +82,6 @@ RdKafkaProducer::~RdKafkaProducer() {
   if (!rk_) return;
   stopping_ = true;
   if (poll_thread_.joinable()) poll_thread_.join();
-  if (signal_fd_ >= 0) {  // its owner may close the fd once this producer is gone
-    rd_kafka_queue_t* reports = rd_kafka_queue_get_main(rk_);
-    rd_kafka_queue_io_event_enable(reports, -1, nullptr, 0);
-    rd_kafka_queue_destroy(reports);
-  }
   rd_kafka_flush(rk_, static_cast<int>(kShutdownFlush.count()));
   rd_kafka_purge(rk_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   rd_kafka_flush(rk_, static_cast<int>(kShutdownFlush.count()));
@@ -110,16 +93,7 @@ RdKafkaProducer::~RdKafkaProducer() {
 }
 
 void RdKafkaProducer::poll_until_stopped() {
-  if (signal_fd_ < 0) {
-    while (!stopping_) rd_kafka_poll(rk_, 100);
-    return;
-  }
-  // Not waiting on the report queue: a waiting thread is woken (a futex call and a context switch)
-  // for every batch of reports, which the signal's event loop serves without either.
-  while (!stopping_) {
-    rd_kafka_poll(rk_, 0);
-    std::this_thread::sleep_for(kDeliverySweep);
-  }
+  while (!stopping_) rd_kafka_poll(rk_, 100);
 }
 
 rd_kafka_resp_err_t RdKafkaProducer::enqueue(const route::Record& record,
@@ -225,8 +199,8 @@ bool RdKafkaProducer::reachable(std::chrono::milliseconds timeout) {
 
 std::unique_ptr<Producer> Producer::create(const std::string& brokers,
                                            const std::map<std::string, std::string>& properties,
-                                           std::string* error, int delivery_signal) {
-  auto producer = std::make_unique<RdKafkaProducer>(delivery_signal);
+                                           std::string* error) {
+  auto producer = std::make_unique<RdKafkaProducer>();
   if (!producer->start(brokers, properties, error)) return nullptr;
   return producer;
 }

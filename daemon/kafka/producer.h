@@ -27,18 +27,13 @@ class Producer {
  public:
   // brokers: "host:port,..."; properties are passed through (already checked for conflicts with
   // the fixed settings by the config loader). Starts a dedicated poll thread for delivery reports.
-  //
-  // With delivery_signal, an eventfd, delivery reports are meant to be run by the caller's own
-  // event loop: the fd becomes readable when reports wait and serve_deliveries() runs them. The
-  // poll thread then only sweeps every few milliseconds, for reports nobody served (before the
-  // event loop starts, after it stops). A report's thread hand-off and wake-up are saved.
   static std::unique_ptr<Producer> create(const std::string& brokers,
                                           const std::map<std::string, std::string>& properties,
-                                          std::string* error, int delivery_signal = -1);
+                                          std::string* error);
   virtual ~Producer() = default;
 
-  // Enqueues the record. on_delivery runs exactly once, on the poll thread or the thread that
-  // serves deliveries, when the delivery report arrives. Waits while the local queue is full, up to enqueue_timeout; returns false
+  // Enqueues the record. on_delivery runs exactly once, on the poll thread, when the delivery
+  // report arrives. Waits while the local queue is full, up to enqueue_timeout; returns false
   // (on_delivery not called) when the record could not be enqueued.
   virtual bool produce(const route::Record& record, DeliveryCallback on_delivery,
                        std::chrono::milliseconds enqueue_timeout, std::string* error) = 0;
@@ -48,9 +43,6 @@ class Producer {
   virtual bool reachable(std::chrono::milliseconds timeout) = 0;
   // True once a fatal error (ERR__FATAL) made the producer unusable: it delivers nothing more.
   virtual bool failed() const = 0;
-  // Runs the delivery reports waiting now on the calling thread; never blocks. Only useful with
-  // a delivery_signal (else the poll thread runs them as they come).
-  virtual void serve_deliveries() {}
 };
 
 }  // namespace jb::kafka

@@ -86,9 +86,4 @@ bool RebuildingProducer::failed() const {
   return current()->failed();
 }
 
-void RebuildingProducer::serve_deliveries() {
-  // A retired producer's last reports are served by its own shutdown (see rebuild()).
-  current()->serve_deliveries();
-}
-
 }  // namespace jb::kafka

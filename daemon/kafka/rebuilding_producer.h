@@ -30,7 +30,6 @@ class RebuildingProducer final : public Producer {
   int flush(std::chrono::milliseconds timeout) override;
   bool reachable(std::chrono::milliseconds timeout) override;
   bool failed() const override;
-  void serve_deliveries() override;
   // How many times a failed producer was replaced.
   uint64_t rebuilds() const { return rebuilds_; }
 

@@ -5,9 +5,7 @@
 #include "http/guarded_server.h"
 
 #include <gtest/gtest.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -518,45 +516,6 @@ TEST(GuardedServer, StopWaitsForTheAnswersTheHandlerStillHolds) {
   std::lock_guard<std::mutex> lock(mutex);
   EXPECT_EQ(held.size(), kHeld) << "a request was taken after stop()";
   std::printf("stop with held answers took %lld ms\n", ms(took));
-}
-
-TEST(GuardedServer, RunsTheWatchedHandlerOnAReaderForEachSignal) {
-  const int signal = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  ASSERT_GE(signal, 0);
-  std::mutex mutex;
-  std::condition_variable called;
-  int calls = 0;
-  std::thread::id caller;
-  {
-    TestServer server(ConnectionLimits{}, [&](GuardedServer& svr) {
-      svr.set_fast_handler([](const FastRequest& request, http::Answer answer) {
-        answer_with(answer, std::string(request.body));
-        return true;
-      });
-      svr.watch(signal, [&] {
-        std::lock_guard<std::mutex> lock(mutex);
-        ++calls;
-        caller = std::this_thread::get_id();
-        called.notify_all();
-      });
-    });
-    ASSERT_TRUE(server.running());
-    const uint64_t one = 1;
-    for (int expected = 1; expected <= 3; ++expected) {
-      ASSERT_EQ(::write(signal, &one, sizeof one), static_cast<ssize_t>(sizeof one));
-      std::unique_lock<std::mutex> lock(mutex);
-      ASSERT_TRUE(called.wait_for(lock, 2s, [&] { return calls >= expected; }))
-          << "signal " << expected << " not served";
-      EXPECT_NE(caller, std::this_thread::get_id());
-      // Served once per signal, and its count reset: no call without a new signal.
-      EXPECT_FALSE(called.wait_for(lock, 50ms, [&] { return calls > expected; }));
-    }
-    // Requests are served as before alongside the watched fd.
-    RawConnection client(server.port());
-    ASSERT_TRUE(client.send(post("/fast", "w1")));
-    EXPECT_EQ(client.read_answer(2s).status, 200);
-  }
-  ::close(signal);
 }
 
 }  // namespace

@@ -1,18 +1,13 @@
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <rapidjson/document.h>
 
 #include <atomic>
-#include <cstdio>
 #include <future>
 #include <map>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "kafka/consumer.h"
 #include "kafka/embedded.h"
@@ -237,60 +232,6 @@ TEST(KafkaProducer, FatalErrorFailsPendingAndLaterRecords) {
       milliseconds(100), &error));
   EXPECT_EQ(error, "_FATAL");
   EXPECT_FALSE(called);
-}
-
-// True when fd becomes readable within timeout.
-bool readable_within(int fd, milliseconds timeout) {
-  pollfd entry{fd, POLLIN, 0};
-  return ::poll(&entry, 1, static_cast<int>(timeout.count())) == 1;
-}
-
-TEST(KafkaProducer, DeliverySignalLetsTheCallerServeReports) {
-  auto cluster = start_cluster();
-  const int signal = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  ASSERT_GE(signal, 0);
-  {
-    std::string error;
-    auto producer = Producer::create(cluster->bootstraps(), {}, &error, signal);
-    ASSERT_TRUE(producer) << error;
-    // Served by this thread as soon as the signal says a report waits.
-    for (int i = 0; i < 3; ++i) {
-      std::atomic<int> reports{0};
-      std::thread::id reporter;
-      ASSERT_TRUE(producer->produce(
-          record("jumio.netverify.approved_verified", "ref-s" + std::to_string(i), "{}"),
-          [&](const Delivery& delivery) {
-            reporter = std::this_thread::get_id();
-            reports += delivery.persisted ? 1 : 100;
-          },
-          kEnqueueTimeout, &error))
-          << error;
-      const auto until = std::chrono::steady_clock::now() + kDeliveryWait;
-      bool signalled = false;
-      while (reports == 0 && std::chrono::steady_clock::now() < until) {
-        if (!readable_within(signal, milliseconds(100))) continue;
-        signalled = true;
-        uint64_t count;
-        ASSERT_EQ(::read(signal, &count, sizeof count), static_cast<ssize_t>(sizeof count));
-        producer->serve_deliveries();
-      }
-      ASSERT_EQ(reports.load(), 1) << "record " << i;
-      EXPECT_TRUE(signalled) << "record " << i << ": its report raised no signal";
-      // Either this thread served it, or the producer's sweep got there first.
-      if (reporter != std::this_thread::get_id()) std::printf("record %d: reported by the sweep\n", i);
-    }
-    // Nobody serving: the producer's own sweep still reports, on its thread.
-    std::promise<std::thread::id> swept;
-    auto reporter = swept.get_future();
-    ASSERT_TRUE(producer->produce(
-        record("jumio.netverify.approved_verified", "ref-unserved", "{}"),
-        [&swept](const Delivery&) { swept.set_value(std::this_thread::get_id()); }, kEnqueueTimeout,
-        &error));
-    ASSERT_EQ(reporter.wait_for(kDeliveryWait), std::future_status::ready);
-    EXPECT_NE(reporter.get(), std::this_thread::get_id());
-    EXPECT_EQ(producer->flush(seconds(5)), 0);
-  }
-  ::close(signal);
 }
 
 TEST(KafkaProducer, RefusedPropertyIsAnError) {
