@@ -136,6 +136,16 @@ CLK_TCK=$(getconf CLK_TCK)
 # utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat).
 cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
 peak_rss_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
+# CPU ticks of PID's librdkafka threads (named rdk:...): the Kafka client's share of a server.
+kafka_ticks() {
+  local total=0 task
+  for task in /proc/"$1"/task/*; do
+    case "$(cat "$task/comm" 2>/dev/null)" in
+      rdk:*) total=$((total + $(sed 's/^.*) //' "$task/stat" 2>/dev/null | awk '{ print $12 + $13 }'))) ;;
+    esac
+  done
+  echo "$total"
+}
 
 # --- the mock cluster -------------------------------------------------------------------------
 TOPICS=(jumio.deadletter)
@@ -239,19 +249,21 @@ declare -A RATE=()
 # Per connection count, space-separated over the rounds: ceiling and daemon cb/s, the daemon's
 # share of the ceiling of its round, the daemon's p99 (ms).
 declare -A CEILING_RATES=() DAEMON_RATES=() SHARES=() DAEMON_P99=()
-FORMAT="%-8s %5s %10s %8s %8s %8s %7s %7s %7s %8s %8s %9s %7s\n"
+FORMAT="%-8s %5s %10s %8s %8s %8s %7s %7s %7s %8s %8s %9s %9s %7s\n"
 # shellcheck disable=SC2059 # one format for the header and the rows
 HEADER=$(printf "$FORMAT" server conns "cb/s" "p50 ms" "p99 ms" "p99.9ms" non2xx sockerr timeout \
-  "RSS MiB" "cpu/1k" "brk cpu/1k" "ceiling")
+  "RSS MiB" "cpu/1k" "rdk cpu/1k" "brk cpu/1k" "ceiling")
 # One row: warm-up, then a measured run with CPU of the server and the broker read around it.
 row() {
   local label=$1 url=$2 pid=$3 conns=$4 warmup=${5:-$WARMUP} seconds=${6:-$DURATION}
-  local line before after broker_before broker_after
+  local line before after broker_before broker_after kafka_before kafka_after
   [ "$warmup" -gt 0 ] && drive "$url" "$conns" "$warmup" >/dev/null
   before=$(cpu_ticks "$pid")
+  kafka_before=$(kafka_ticks "$pid")
   broker_before=$(cpu_ticks "$BROKER_PID")
   line=$(drive "$url" "$conns" "$seconds")
   after=$(cpu_ticks "$pid")
+  kafka_after=$(kafka_ticks "$pid")
   broker_after=$(cpu_ticks "$BROKER_PID")
   local requests duration rate socket ratio=""
   requests=$(field requests "$line")
@@ -277,11 +289,13 @@ row() {
     -v status="$(field errors_status "$line")" -v socket="$socket" \
     -v timeout="$(field errors_timeout "$line")" -v rss="$(peak_rss_kib "$pid")" \
     -v cpu=$((after - before)) -v bcpu=$((broker_after - broker_before)) -v tck="$CLK_TCK" \
+    -v kcpu=$((kafka_after - kafka_before)) \
     -v label="$label" -v conns="$conns" -v ratio="$ratio" -v format="$FORMAT" 'BEGIN {
       k = (n > 0) ? 1000 / n : 0
       printf format, label, conns, rate, p50 / 1000, p99 / 1000, p999 / 1000, status, socket,
         timeout, sprintf("%.1f", rss / 1024), sprintf("%.3f", cpu / tck * k),
-        sprintf("%.3f", bcpu / tck * k), ratio
+        (label == "ceiling") ? "-" : sprintf("%.3f", kcpu / tck * k), sprintf("%.3f", bcpu / tck * k),
+        ratio
     }'
 }
 
@@ -343,7 +357,8 @@ cat <<EOF
 cb/s: 2xx and non-2xx answers per second; latencies from wrk (per answered request);
 non2xx: answers >= 400; sockerr: connect/read/write errors; timeout: no answer within ${WRK_TIMEOUT}s;
 RSS MiB: peak resident set (VmHWM) of that server since it started; cpu/1k: its CPU seconds
-(user+system) per 1,000 requests; brk cpu/1k: the mock cluster's; ceiling: daemon cb/s / ceiling cb/s.
+(user+system) per 1,000 requests; rdk cpu/1k: the part of cpu/1k in the daemon's librdkafka threads;
+brk cpu/1k: the mock cluster's; ceiling: daemon cb/s / ceiling cb/s.
 cold: the daemon's first ${PRIME}s after start, no warm-up (a topic's first record waits for metadata).
 EOF
 [ "$OUTAGE" = 1 ] && echo "outage: every mock broker down (the daemon on its spool path); * = of the" \
