@@ -71,10 +71,11 @@ int main(int argc, char** argv) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const size_t total = events + letters;
-  std::printf("%zu callbacks (%zu events, %zu dead letters) in %.3f s: %.2f us per callback, "
-              "%.0f callbacks/s on one core, %.0f bytes of record value on average\n",
-              total, events, letters, seconds, seconds * 1e6 / static_cast<double>(total),
-              static_cast<double>(total) / seconds,
-              static_cast<double>(bytes) / static_cast<double>(total));
+  std::printf(
+      "%zu callbacks (%zu events, %zu dead letters) in %.3f s: %.2f us per callback, "
+      "%.0f callbacks/s on one core, %.0f bytes of record value on average\n",
+      total, events, letters, seconds, seconds * 1e6 / static_cast<double>(total),
+      static_cast<double>(total) / seconds,
+      static_cast<double>(bytes) / static_cast<double>(total));
   return 0;
 }

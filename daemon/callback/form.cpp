@@ -15,15 +15,13 @@ int hex_value(char c) {
 }
 
 // Decodes one name or value into *out; false on a malformed escape, invalid UTF-8 or a NUL.
-// Decodes in place over a copy: most names and values have no escape at all.
+// Decodes in place over a copy (the result is never longer).
 bool percent_decode(std::string_view text, std::string* out) {
   out->assign(text.data(), text.size());
   char* chars = out->data();
   const size_t size = out->size();
-  size_t read = 0;
-  while (read < size && chars[read] != '%' && chars[read] != '+' && chars[read] != '\0') ++read;
-  size_t write = read;
-  for (; read < size; ++read) {
+  size_t write = 0;
+  for (size_t read = 0; read < size; ++read) {
     const char c = chars[read];
     if (c == '+') {
       chars[write++] = ' ';

@@ -193,8 +193,8 @@ void GuardedServer::route(std::unique_ptr<Connection> connection) {
 
 GuardedServer::WaitingShard& GuardedServer::shard_of(Connection* connection) {
   // Fibonacci hashing of the address: its top bits pick the shard.
-  const uint64_t hash = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(connection)) *
-                        0x9E3779B97F4A7C15ULL;
+  const uint64_t hash =
+      static_cast<uint64_t>(reinterpret_cast<uintptr_t>(connection)) * 0x9E3779B97F4A7C15ULL;
   return waiting_[hash >> 60];
 }
 

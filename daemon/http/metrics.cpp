@@ -25,7 +25,8 @@ constexpr Family kFamilies[] = {
 
 // Appends text in lower case.
 void append_lower(std::string* out, std::string_view text) {
-  for (char c : text) out->push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (char c : text)
+    out->push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
 }
 
 std::string format_value(double value) {
@@ -113,8 +114,8 @@ void Metrics::add(std::initializer_list<std::string_view> parts) {
     }
   }
   std::unique_lock<std::shared_mutex> lock(counters_mutex_);
-  counters_.try_emplace(std::string(series), 0).first->second.fetch_add(1,
-                                                                        std::memory_order_relaxed);
+  counters_.try_emplace(std::string(series), 0)
+      .first->second.fetch_add(1, std::memory_order_relaxed);
 }
 
 std::string Metrics::prometheus_text() const {

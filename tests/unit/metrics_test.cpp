@@ -12,7 +12,7 @@ namespace {
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
 
-// The line of `series` in the exposition text, without its value; "" when absent.
+// The value of `series` in the exposition text; "" when it is absent.
 std::string value_of(const std::string& text, const std::string& series) {
   const std::string prefix = series + " ";
   for (size_t at = 0; at < text.size();) {
@@ -45,9 +45,10 @@ TEST(MetricsTest, CountsSeriesByLabel) {
   metrics.on_kafka_delivery(milliseconds(1), false, "ack_timeout");
 
   const std::string text = metrics.prometheus_text();
-  EXPECT_EQ(value_of(text,
-                     R"(jumio_bridge_callbacks_total{type="netverify",status="approved_verified"})"),
-            "2");
+  EXPECT_EQ(
+      value_of(text,
+               R"(jumio_bridge_callbacks_total{type="netverify",status="approved_verified"})"),
+      "2");
   EXPECT_EQ(value_of(text, R"(jumio_bridge_callbacks_total{type="document",status="extracted"})"),
             "1");
   EXPECT_EQ(value_of(text, R"(jumio_bridge_callback_warnings_total{problem="too_long"})"), "2");
@@ -62,10 +63,10 @@ TEST(MetricsTest, CountsSeriesByLabel) {
 
 TEST(MetricsTest, DeliveryHistogramIsCumulative) {
   Metrics metrics;
-  metrics.on_kafka_delivery(microseconds(300), true, "");    // <= 0.0005
-  metrics.on_kafka_delivery(microseconds(2000), true, "");   // <= 0.0025
-  metrics.on_kafka_delivery(milliseconds(40), true, "");     // <= 0.05
-  metrics.on_kafka_delivery(milliseconds(3000), true, "");   // above every bound
+  metrics.on_kafka_delivery(microseconds(300), true, "");   // <= 0.0005
+  metrics.on_kafka_delivery(microseconds(2000), true, "");  // <= 0.0025
+  metrics.on_kafka_delivery(milliseconds(40), true, "");    // <= 0.05
+  metrics.on_kafka_delivery(milliseconds(3000), true, "");  // above every bound
   const std::string text = metrics.prometheus_text();
   const std::string bucket = "jumio_bridge_kafka_delivery_seconds_bucket";
   EXPECT_EQ(value_of(text, bucket + R"({le="0.0005"})"), "1");
