@@ -14,7 +14,8 @@ std::string event_id(const std::vector<FormField>& fields) {
     sorted.push_back(&field);
     total += field.first.size() + field.second.size() + 2;
   }
-  // Ordered by name, then value (names are unique once decoded, so the value rarely decides).
+  // Ordered by name, then value (the value only decides for a repeated name, which decoding
+  // refuses).
   std::sort(sorted.begin(), sorted.end(), [](const FormField* a, const FormField* b) {
     const int by_name = a->first.compare(b->first);
     return by_name != 0 ? by_name < 0 : a->second < b->second;

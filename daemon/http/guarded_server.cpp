@@ -195,7 +195,7 @@ GuardedServer::WaitingShard& GuardedServer::shard_of(Connection* connection) {
   // Fibonacci hashing of the address: its top bits pick the shard.
   const uint64_t hash =
       static_cast<uint64_t>(reinterpret_cast<uintptr_t>(connection)) * 0x9E3779B97F4A7C15ULL;
-  return waiting_[hash >> 60];
+  return waiting_[hash >> (64 - kWaitingShardBits)];
 }
 
 void GuardedServer::park(std::unique_ptr<Connection> connection) {

@@ -133,7 +133,8 @@ class GuardedServer : public httplib::Server {
     std::mutex mutex;
     std::unordered_map<Connection*, std::unique_ptr<Connection>> connections;
   };
-  static constexpr size_t kWaitingShards = 16;
+  static constexpr int kWaitingShardBits = 4;
+  static constexpr size_t kWaitingShards = size_t{1} << kWaitingShardBits;
   WaitingShard& shard_of(Connection* connection);
   std::array<WaitingShard, kWaitingShards> waiting_;
 

@@ -97,13 +97,12 @@ void Metrics::on_kafka_delivery(std::chrono::steady_clock::duration latency, boo
 
 void Metrics::add(std::initializer_list<std::string_view> parts) {
   std::string_view series;
-  std::string* composed = nullptr;
   if (parts.size() == 1) {
     series = *parts.begin();
   } else {
-    composed = &series_buffer();
-    for (std::string_view part : parts) composed->append(part);
-    series = *composed;
+    std::string& composed = series_buffer();
+    for (std::string_view part : parts) composed.append(part);
+    series = composed;
   }
   {
     std::shared_lock<std::shared_mutex> lock(counters_mutex_);

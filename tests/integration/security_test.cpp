@@ -1,8 +1,6 @@
 // The endpoint under hostile traffic, over real sockets: origin checks, body and head limits,
 // slow senders, TLS and Basic auth.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -19,34 +17,12 @@
 
 #include "support/bridge.h"
 #include "support/callbacks.h"
+#include "support/raw_http.h"
 
 namespace jb::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-int connect_to(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-bool send_all(int fd, const std::string& data) {
-  size_t sent = 0;
-  while (sent < data.size()) {
-    ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    sent += static_cast<size_t>(n);
-  }
-  return true;
-}
 
 // What the server sent until it closed or `timeout` passed.
 std::string receive(int fd, std::chrono::milliseconds timeout = 10s) {

@@ -7,6 +7,11 @@
 
 namespace jb::test {
 
+// A blocking TCP socket connected to 127.0.0.1:port, or -1.
+int connect_to(int port);
+// Writes all of data to fd; false when the connection failed first.
+bool send_all(int fd, const std::string& data);
+
 // One answer as read off the socket.
 struct Answer {
   int status = -1;   // -1 when no complete answer came
