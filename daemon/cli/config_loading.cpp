@@ -70,6 +70,8 @@ bool load_command_config(const std::string& path, config::Config* config) {
   for (const auto& error : errors)
     std::fprintf(stderr, "%s\n", config::format_error(path, error).c_str());
   if (!errors.empty()) return false;
+  for (const auto& obsolete : config->obsolete)
+    std::fprintf(stderr, "warning: %s\n", config::format_error(path, obsolete).c_str());
   log::Level level;
   if (log::parse_level(config->log.level, &level)) log::set_level(level);
   return true;

@@ -86,19 +86,22 @@ std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string*
   spool::Spool* spool = daemon->spool_.get();
   kafka::Producer* producer = daemon->producer_.get();
   daemon->server_ = std::make_unique<http::Server>(
-      config.http, daemon->pipeline_.get(), &daemon->metrics_,
+      config.http, config.admin, daemon->pipeline_.get(), &daemon->metrics_,
       [spool, producer] { return spool->writable() || producer->reachable(kReadinessTimeout); });
   daemon->server_->set_allowlist(make_allowlist(config.security));
   if (!daemon->server_->bind(error)) return nullptr;
 
-  http::Server* server = daemon->server_.get();
-  daemon->server_thread_ = std::thread([server] { server->run(); });
-  while (!server->running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  daemon->server_->start();
   std::string host;
   int ignored_port;
   http::split_listen_address(config.http.listen, &host, &ignored_port);
   log::info("listening",
             {{"address", host + ":" + std::to_string(daemon->port())}, {"path", config.http.path}});
+  if (daemon->admin_port() > 0) {
+    http::split_listen_address(config.admin.listen, &host, &ignored_port);
+    log::info("admin listening", {{"address", host + ":" + std::to_string(daemon->admin_port())},
+                                  {"paths", "/healthz /readyz /metrics"}});
+  }
   return daemon;
 }
 
@@ -114,7 +117,6 @@ void Daemon::stop(std::chrono::milliseconds flush_timeout) {
   if (stopped_) return;
   stopped_ = true;
   if (server_) server_->stop();
-  if (server_thread_.joinable()) server_thread_.join();
   const auto deadline = std::chrono::steady_clock::now() + flush_timeout;
   auto left = [deadline] {
     return std::max(std::chrono::milliseconds(0),

@@ -4,7 +4,6 @@
 
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "config/config.h"
@@ -25,6 +24,8 @@ class Daemon {
   ~Daemon();
 
   int port() const { return server_->port(); }
+  // The admin listener's port (/healthz, /readyz, /metrics); 0 when admin.listen is "".
+  int admin_port() const { return server_->admin_port(); }
   // The brokers the producer talks to (the embedded cluster's address when embedded).
   const std::string& brokers() const { return brokers_; }
   // Applies what can change without a restart: allowlist, routing, log level.
@@ -51,7 +52,6 @@ class Daemon {
   http::Metrics metrics_;
   std::unique_ptr<pipeline::Pipeline> pipeline_;
   std::unique_ptr<http::Server> server_;
-  std::thread server_thread_;
   bool stopped_ = false;
 };
 

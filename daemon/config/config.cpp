@@ -68,7 +68,8 @@ void read_http_basic_auth(YamlReader& reader, const YamlEntry& entry, BasicAuthC
   }
 }
 
-void read_http(YamlReader& reader, const YamlEntry& entry, HttpConfig* http) {
+void read_http(YamlReader& reader, const YamlEntry& entry, HttpConfig* http,
+               std::vector<ConfigError>* obsolete) {
   auto timeout_rule = [&](int* out) {
     return [&reader, out](const YamlEntry& e) { read_integer_into(reader, e, 100, 600000, out); };
   };
@@ -88,7 +89,13 @@ void read_http(YamlReader& reader, const YamlEntry& entry, HttpConfig* http) {
              read_integer_into(reader, e, 1, kMaxBodyBytesLimit, &http->max_body_bytes);
            }},
           {"threads",
-           [&](const YamlEntry& e) { read_integer_into(reader, e, 1, 1024, &http->threads); }},
+           [&](const YamlEntry& e) {
+             int threads = 0;
+             read_integer_into(reader, e, 1, 1024, &threads);
+             obsolete->push_back({e.key, e.line,
+                                  "no longer used (every request is served by the reader threads); "
+                                  "remove it"});
+           }},
           {"delivery_timeout_ms",
            [&](const YamlEntry& e) {
              read_integer_into(reader, e, 100, 600000, &http->delivery_timeout_ms);
@@ -105,6 +112,10 @@ void read_http(YamlReader& reader, const YamlEntry& entry, HttpConfig* http) {
            [&](const YamlEntry& e) {
              read_integer_into(reader, e, 1, 100000, &http->max_connections);
            }},
+          {"max_connections_per_address",
+           [&](const YamlEntry& e) {
+             read_integer_into(reader, e, 1, 100000, &http->max_connections_per_address);
+           }},
           {"max_header_bytes",
            [&](const YamlEntry& e) {
              read_integer_into(reader, e, 1024, 1048576, &http->max_header_bytes);
@@ -115,6 +126,20 @@ void read_http(YamlReader& reader, const YamlEntry& entry, HttpConfig* http) {
           {"basic_auth",
            [&](const YamlEntry& e) { read_http_basic_auth(reader, e, &http->basic_auth); }},
       });
+}
+
+std::string admin_listen_problem(const std::string& listen) {
+  return listen.empty() ? "" : listen_address_problem(listen);
+}
+
+void read_admin(YamlReader& reader, const YamlEntry& entry, AdminConfig* admin) {
+  reader.read_fields(entry, {
+                                {"listen",
+                                 [&](const YamlEntry& e) {
+                                   read_checked_string(reader, e, admin_listen_problem,
+                                                       &admin->listen);
+                                 }},
+                            });
 }
 
 void read_security(YamlReader& reader, const YamlEntry& entry, SecurityConfig* security) {
@@ -236,7 +261,9 @@ void read_document(YamlReader& reader, const YAML::Node& document, Config* confi
   reader.read_fields(
       root,
       {
-          {"http", [&](const YamlEntry& e) { read_http(reader, e, &config->http); }},
+          {"http",
+           [&](const YamlEntry& e) { read_http(reader, e, &config->http, &config->obsolete); }},
+          {"admin", [&](const YamlEntry& e) { read_admin(reader, e, &config->admin); }},
           {"security", [&](const YamlEntry& e) { read_security(reader, e, &config->security); }},
           {"kafka", [&](const YamlEntry& e) { read_kafka(reader, e, &config->kafka); }},
           {"topics", [&](const YamlEntry& e) { read_topics(reader, e, &config->topics); }},

@@ -23,7 +23,6 @@ struct HttpConfig {
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free port
   std::string path = "/callbacks/jumio";  // POST target for all three callback kinds
   uint64_t max_body_bytes = 262144;       // larger bodies are answered 413
-  int threads = 64;                       // worker threads; each serves one request at a time
   int delivery_timeout_ms = 10000;        // longest wait for Kafka's acknowledgement before 503
   int read_timeout_ms = 5000;             // longest silence while a request is arriving
   int write_timeout_ms = 5000;            // longest wait to write an answer
@@ -31,10 +30,15 @@ struct HttpConfig {
   int keep_alive_timeout_ms = 5000;       // idle time before a kept-alive connection is closed
   int keep_alive_max_requests = 100;      // requests per connection
   int max_connections = 256;              // open connections; more are answered 503
+  int max_connections_per_address = 64;   // open connections from one peer address; more get 503
   int max_header_bytes = 16384;           // request line and header fields; more is 431
   int max_headers = 64;                   // header fields; more is 431
   TlsConfig tls;
   BasicAuthConfig basic_auth;
+};
+
+struct AdminConfig {
+  std::string listen = "127.0.0.1:9090";  // /healthz, /readyz, /metrics; "" = no admin listener
 };
 
 struct SecurityConfig {
@@ -69,22 +73,25 @@ struct LogConfig {
   std::string level = "info";  // debug | info | warn | error
 };
 
-struct Config {
-  HttpConfig http;
-  SecurityConfig security;
-  KafkaConfig kafka;
-  TopicsConfig topics;
-  SpoolConfig spool;
-  LogConfig log;
-  PrivacyConfig privacy;
-};
-
 // One problem in a config file: the dotted key, its 1-based line (0 when unknown), and what is
 // wrong.
 struct ConfigError {
   std::string key;
   int line = 0;
   std::string message;
+};
+
+struct Config {
+  HttpConfig http;
+  AdminConfig admin;
+  SecurityConfig security;
+  KafkaConfig kafka;
+  TopicsConfig topics;
+  SpoolConfig spool;
+  LogConfig log;
+  PrivacyConfig privacy;
+  // Keys that are accepted but no longer do anything: "key", line, and what to do instead.
+  std::vector<ConfigError> obsolete;
 };
 
 // Parses YAML text. Fills *config and returns no errors, or returns every error found.

@@ -57,7 +57,6 @@ std::string effective_config_yaml(const Config& config) {
   emit_string(out, "listen", config.http.listen);
   emit_string(out, "path", config.http.path);
   out << YAML::Key << "max_body_bytes" << YAML::Value << config.http.max_body_bytes;
-  out << YAML::Key << "threads" << YAML::Value << config.http.threads;
   out << YAML::Key << "delivery_timeout_ms" << YAML::Value << config.http.delivery_timeout_ms;
   const HttpConfig& http = config.http;
   for (const auto& [key, value] :
@@ -67,6 +66,7 @@ std::string effective_config_yaml(const Config& config) {
         {"keep_alive_timeout_ms", http.keep_alive_timeout_ms},
         {"keep_alive_max_requests", http.keep_alive_max_requests},
         {"max_connections", http.max_connections},
+        {"max_connections_per_address", http.max_connections_per_address},
         {"max_header_bytes", http.max_header_bytes},
         {"max_headers", http.max_headers}})
     out << YAML::Key << key << YAML::Value << value;
@@ -78,6 +78,10 @@ std::string effective_config_yaml(const Config& config) {
   emit_string(out, "user", http.basic_auth.user);
   emit_string(out, "password_env", http.basic_auth.password_env);
   out << YAML::EndMap;
+  out << YAML::EndMap;
+
+  out << YAML::Key << "admin" << YAML::Value << YAML::BeginMap;
+  emit_string(out, "listen", config.admin.listen);
   out << YAML::EndMap;
 
   out << YAML::Key << "security" << YAML::Value << YAML::BeginMap;

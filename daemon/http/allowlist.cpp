@@ -112,4 +112,8 @@ bool Allowlist::allowed(std::string_view address) const {
   return any_contains(allowed_, address);
 }
 
+bool Allowlist::admits(std::string_view peer) const {
+  return any_contains(allowed_, peer) || any_contains(trusted_proxies_, peer);
+}
+
 }  // namespace jb::http

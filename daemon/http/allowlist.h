@@ -35,6 +35,8 @@ class Allowlist {
   // not a trusted proxy when the peer is one.
   std::string client_address(std::string_view peer, std::string_view forwarded_for) const;
   bool allowed(std::string_view address) const;
+  // Whether a peer may connect at all: it is allowed, or a trusted proxy.
+  bool admits(std::string_view peer) const;
 
  private:
   static bool any_contains(const std::vector<Cidr>& networks, std::string_view address);

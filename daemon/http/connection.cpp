@@ -34,7 +34,8 @@ bool wait_for(int fd, short events, Clock::time_point until) {
 
 }  // namespace
 
-Connection::Connection(int fd, SSL_CTX* tls) : fd_(fd), tls_ctx_(tls) {
+Connection::Connection(int fd, SSL_CTX* tls, std::string peer_ip, const FramingLimits& limits)
+    : parser(limits), fd_(fd), tls_ctx_(tls), peer_ip_(std::move(peer_ip)) {
   int flags = ::fcntl(fd_, F_GETFL, 0);
   ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
 }
@@ -48,38 +49,23 @@ Connection::~Connection() {
   ::close(fd_);
 }
 
-std::string Connection::remote_ip() const {
-  sockaddr_storage address{};
-  socklen_t length = sizeof address;
-  if (::getpeername(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) return "";
-  std::array<char, INET6_ADDRSTRLEN> text{};
-  if (address.ss_family == AF_INET) {
-    auto* v4 = reinterpret_cast<sockaddr_in*>(&address);
-    inet_ntop(AF_INET, &v4->sin_addr, text.data(), text.size());
-  } else if (address.ss_family == AF_INET6) {
-    auto* v6 = reinterpret_cast<sockaddr_in6*>(&address);
-    inet_ntop(AF_INET6, &v6->sin6_addr, text.data(), text.size());
+bool Connection::has_buffered_input() const {
+  return ssl_ != nullptr && SSL_pending(ssl_) > 0;
+}
+
+bool Connection::discard_input(size_t max_bytes) {
+  char chunk[kReadChunk];
+  while (max_bytes > 0) {
+    const ssize_t n = ::recv(fd_, chunk, std::min(sizeof chunk, max_bytes), 0);
+    if (n == 0) return false;
+    if (n < 0) return errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK;
+    max_bytes -= std::min(max_bytes, static_cast<size_t>(n));
   }
-  return text.data();
+  return false;
 }
 
-const std::string& Connection::peer_ip() {
-  if (peer_ip_.empty()) peer_ip_ = remote_ip();
-  return peer_ip_;
-}
-
-int Connection::remote_port() const {
-  sockaddr_storage address{};
-  socklen_t length = sizeof address;
-  if (::getpeername(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) return 0;
-  if (address.ss_family == AF_INET)
-    return ntohs(reinterpret_cast<sockaddr_in*>(&address)->sin_port);
-  return ntohs(reinterpret_cast<sockaddr_in6*>(&address)->sin6_port);
-}
-
-bool Connection::wait_readable(Clock::time_point until) const {
-  if (ssl_ != nullptr && SSL_pending(ssl_) > 0) return true;
-  return wait_for(fd_, POLLIN, until);
+void Connection::shutdown_write() {
+  ::shutdown(fd_, SHUT_WR);
 }
 
 Connection::Fill Connection::handshake() {

@@ -8,14 +8,17 @@
 #include <string>
 #include <string_view>
 
+#include "http/request_parser.h"
+
 namespace jb::http {
 
 using Clock = std::chrono::steady_clock;
 
 class Connection {
  public:
-  // Takes ownership of `fd`; `tls` (may be null) is the context for a TLS listener.
-  Connection(int fd, SSL_CTX* tls);
+  // Takes ownership of `fd`; `tls` (may be null) is the context for a TLS listener; `peer_ip` is
+  // the address it came from; `limits` frame its requests.
+  Connection(int fd, SSL_CTX* tls, std::string peer_ip, const FramingLimits& limits);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -24,8 +27,12 @@ class Connection {
   // Reads what the socket has, up to `max_buffered` bytes held (completing the TLS handshake
   // first). not_tls when the first bytes on a TLS listener are not a TLS handshake.
   Fill fill(size_t max_buffered);
-  // Waits until the socket is readable or `until`; false on timeout.
-  bool wait_readable(Clock::time_point until) const;
+  // True when TLS holds decrypted bytes fill() has not taken yet.
+  bool has_buffered_input() const;
+  // Reads and drops what the socket has (at most `max_bytes`): false at EOF or an error.
+  bool discard_input(size_t max_bytes);
+  // Sends FIN after what was written; reads stay open.
+  void shutdown_write();
 
   // Writes what the socket takes now, never waiting: the bytes written, or -1 on failure.
   long write_some(std::string_view data);
@@ -37,19 +44,20 @@ class Connection {
   int fd() const { return fd_; }
   bool tls() const { return ssl_ != nullptr || tls_ctx_ != nullptr; }
   std::string& buffer() { return buffer_; }
-  std::string remote_ip() const;
-  int remote_port() const;
-  // remote_ip(), looked up once per connection.
-  const std::string& peer_ip();
+  const std::string& peer_ip() const { return peer_ip_; }
 
-  // Per-request and per-connection bookkeeping of the server.
-  Clock::time_point deadline;  // the current request (or idle wait) must complete by then
+  // Per-request and per-connection bookkeeping of the listener.
+  RequestParser parser;
+  Clock::time_point deadline;          // what it waits for must happen by then
+  Clock::time_point request_deadline;  // the current request must be complete by then
   size_t requests_served = 0;
-  bool idle = false;  // waiting for the first byte of a request on a kept-alive connection
-  bool close_after_response = false;
-  size_t request_bytes = 0;    // a request answered outside cpp-httplib: its bytes in buffer()
-  bool registered = false;     // added to the reader's epoll set (armed one event at a time)
-  bool slot_released = false;  // no longer counted against max_connections
+  bool idle = true;               // waiting for the first byte of a request
+  std::string pending;            // answer bytes the socket has not taken yet
+  bool close_after_pending = false;
+  bool lingering = false;         // answered and half-closed: input is read and dropped
+  size_t lingered_bytes = 0;
+  bool registered = false;        // added to the epoll set (armed one event at a time)
+  bool slot_released = false;     // no longer counted against the connection caps
 
  private:
   Fill handshake();
@@ -59,7 +67,7 @@ class Connection {
   SSL* ssl_ = nullptr;
   bool handshake_done_ = false;
   std::string buffer_;
-  std::string peer_ip_;
+  const std::string peer_ip_;
 };
 
 }  // namespace jb::http

@@ -17,6 +17,8 @@ constexpr Family kFamilies[] = {
     {"jumio_bridge_callback_warnings_total", "Deviations published as event warnings, by problem."},
     {"jumio_bridge_deadletters_total", "Callbacks sent to the dead-letter topic, by reason."},
     {"jumio_bridge_http_responses_total", "HTTP answers on the callback path, by status code."},
+    {"jumio_bridge_http_connections_refused_total",
+     "Connections closed at accept, before a byte was read, by reason."},
     {"jumio_bridge_producer_errors_total",
      "Produced records Kafka did not store in time, by librdkafka error name or ack_timeout."},
     {"jumio_bridge_spool_writes_total",
@@ -74,6 +76,10 @@ void Metrics::count_response(int status) {
   char code[16];
   const int length = std::snprintf(code, sizeof code, "%d", status);
   add({"jumio_bridge_http_responses_total{code=\"", std::string_view(code, length), "\"}"});
+}
+
+void Metrics::count_connection_refused(std::string_view reason) {
+  add({"jumio_bridge_http_connections_refused_total{reason=\"", reason, "\"}"});
 }
 
 void Metrics::on_kafka_delivery(std::chrono::steady_clock::duration latency, bool persisted,

@@ -30,6 +30,8 @@ class Metrics : public pipeline::Observer {
   void on_kafka_delivery(std::chrono::steady_clock::duration latency, bool persisted,
                          const std::string& error) override;
   void count_response(int status);
+  // A connection closed at accept: address_not_allowed, too_many_connections, ...
+  void count_connection_refused(std::string_view reason);
 
   // A value read when /metrics is asked for (spool depth, producer rebuilds, ...).
   struct Sample {

@@ -1,54 +1,77 @@
-// Inspection of a request's head (request line + header fields) as raw bytes, before cpp-httplib
-// parses it: the limits and framing checks that library version does not enforce.
+// What a complete request head says (RFC 9112 §3, §5, §6, §9.6; RFC 9110 §7.2, §10.1.1): the
+// request line's parts, every field, and the framing and connection decisions they imply.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace jb::http {
 
-struct HeadLimits {
-  size_t max_head_bytes = 16384;  // request line + header fields + the blank line
-  size_t max_header_fields = 64;  // header field lines
-  uint64_t max_body_bytes = 262144;
+struct Field {
+  std::string_view name;
+  std::string_view value;  // without surrounding whitespace
 };
 
-struct RequestHead {
-  enum class State { incomplete, complete, rejected };
-  State state = State::incomplete;
-  int status = 0;           // when rejected: 400, 431 or 501
-  const char* reason = "";  // when rejected: a reason code for logs ("conflicting_framing", ...)
-  size_t head_bytes = 0;    // when complete: bytes up to and including the blank line
-  bool has_length = false;  // a Content-Length was sent
-  uint64_t content_length = 0;
-  bool chunked = false;          // Transfer-Encoding: chunked
-  bool expect_continue = false;  // Expect: 100-continue: the client waits before the body
+// Its views point into its own copy of the head: it is not copied or moved.
+class RequestHead {
+ public:
+  RequestHead() = default;
+  RequestHead(const RequestHead&) = delete;
+  RequestHead& operator=(const RequestHead&) = delete;
 
-  // When complete: the request line's parts and the fields a callback is served by, as views
-  // into the scanned buffer (empty when absent). `repeated` is set when one of these fields
-  // occurs more than once: such a request is left to cpp-httplib's parsing.
   std::string_view method;
-  std::string_view target;
-  std::string_view version;
+  std::string_view target;     // as sent
+  std::string_view path;       // the target's path ("/" for an absolute-form target without one)
+  std::string_view query;      // after '?', without it
+  std::string_view authority;  // an absolute-form target's authority, else the Host field
+  int minor_version = 1;       // HTTP/1.0 is 0; HTTP/1.1 and later 1.x are served as 1
+  bool keep_alive = true;      // the connection may carry another request after this one
+  bool chunked = false;        // Transfer-Encoding: chunked
+  uint64_t content_length = 0;  // without chunked: the body's length (0 without Content-Length)
+  bool expect_continue = false;  // the client waits for "100 Continue" before sending the body
+
+  // The fields the routes use; "" when absent. Lists sent in several fields are joined.
   std::string_view content_type;
-  std::string_view forwarded_for;
-  std::string_view authorization;
   std::string_view content_encoding;
-  std::string_view connection;
-  bool repeated = false;
+  std::string_view authorization;
+  std::string_view forwarded_for;  // every X-Forwarded-For field in order, joined with ", "
+
+  const std::vector<Field>& fields() const { return fields_; }
+  bool has_body() const { return chunked || content_length > 0; }
+
+ private:
+  friend class HeadBuilder;
+  std::string text_;
+  std::string joined_forwarded_for_;
+  std::string joined_content_encoding_;
+  std::vector<Field> fields_;
 };
 
-// Scans the start of `buffer` (one request on a connection). Rejects: a head over max_head_bytes
-// or with more than max_header_fields fields (431); a line ending without CR, a bare CR, NUL or
-// other control bytes, obsolete line folding, a field without ':' or with whitespace before the
-// ':' (400); Content-Length together with Transfer-Encoding, several differing or malformed
-// Content-Length values (400); a Transfer-Encoding other than exactly "chunked" (501).
-RequestHead scan_request_head(std::string_view buffer, const HeadLimits& limits);
+// "name: value" (RFC 9112 §5): the name a token right before the colon, the value without
+// control bytes. False with a reason code otherwise. Used for header and trailer fields.
+bool parse_field_line(std::string_view line, Field* field, const char** reason);
 
-// True when the whole request (head and, for a Content-Length body no larger than
-// max_body_bytes, the body) is in `buffer`. A chunked body, an oversize announced body or one the
-// client sends only after "100 Continue" is read later by the handler: the head makes it ready.
-bool request_ready(const RequestHead& head, size_t buffered, const HeadLimits& limits);
+// Collects a head's lines as the parser finds them, then checks and interprets them.
+class HeadBuilder {
+ public:
+  void reset() { lines_.clear(); }
+  // A line's place, counted from the request line's first byte, without its CRLF.
+  void add_line(size_t offset, size_t size) {
+    lines_.emplace_back(static_cast<uint32_t>(offset), static_cast<uint32_t>(size));
+  }
+  size_t lines() const { return lines_.size(); }
+
+  // `text` is the head from its request line through the blank line. Fills *head and returns 0,
+  // or returns the status to answer (400, 414, 417, 501, 505) with *reason.
+  int build(std::string_view text, size_t max_target_bytes, RequestHead* head,
+            const char** reason) const;
+
+ private:
+  std::vector<std::pair<uint32_t, uint32_t>> lines_;
+};
 
 }  // namespace jb::http

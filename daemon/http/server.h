@@ -1,17 +1,16 @@
-// The HTTP endpoint (CONTRACT.md section 3): callbacks on http.path, /healthz, /readyz, /metrics.
+// The daemon's two listeners (CONTRACT.md sections 3 and 7): http.listen serves only
+// POST {http.path}; admin.listen serves /healthz, /readyz and /metrics.
 #pragma once
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 
-#include <httplib.h>
-
 #include "config/config.h"
+#include "http/admin_routes.h"
 #include "http/allowlist.h"
-#include "http/basic_auth.h"
-#include "http/guarded_server.h"
+#include "http/callback_routes.h"
+#include "http/listener.h"
 #include "http/metrics.h"
 #include "http/tls.h"
 #include "pipeline/pipeline.h"
@@ -21,45 +20,33 @@ namespace jb::http {
 class Server {
  public:
   // ready() answers /readyz: true when a callback can be stored right now.
-  Server(const config::HttpConfig& http, pipeline::Pipeline* pipeline, Metrics* metrics,
-         std::function<bool()> ready);
+  Server(const config::HttpConfig& http, const config::AdminConfig& admin,
+         pipeline::Pipeline* pipeline, Metrics* metrics, std::function<bool()> ready);
   ~Server();
 
-  // Binds http.listen; port 0 picks a free port. False with *error when it cannot bind or the
-  // TLS certificate and key cannot be loaded.
+  // Binds both listeners; port 0 picks a free port. False with *error when one cannot bind or
+  // the TLS certificate and key cannot be loaded.
   bool bind(std::string* error);
-  int port() const { return port_; }
-  // Serves until stop(); in-flight requests finish first.
-  void run();
-  bool running() const { return server_->is_running(); }
+  int port() const { return callbacks_->port(); }
+  // The admin listener's port; 0 when admin.listen is "".
+  int admin_port() const { return admin_ ? admin_->port() : 0; }
+  // Serves on threads of its own until stop().
+  void start();
+  // Stops accepting; callbacks in flight are answered first.
   void stop();
 
   // Swapped on reload; requests in flight keep the list they started with.
   void set_allowlist(std::shared_ptr<const Allowlist> allowlist);
 
  private:
-  void handle_callback(const httplib::Request& request, httplib::Response& response,
-                       const httplib::ContentReader& content_reader);
-  // The common case without cpp-httplib or a worker: a complete callback from an allowed,
-  // authenticated sender. Anything else (refusals included) is left to handle_callback.
-  bool handle_fast(const FastRequest& request, Answer answer);
-  // Refuses a request before its body is read: answers `status` and closes the connection.
-  void refuse(httplib::Response& response, int status, const char* reason);
-  void answer(httplib::Response& response, int status);
-  std::shared_ptr<const Allowlist> allowlist() const;
-
   config::HttpConfig http_;
-  pipeline::Pipeline* pipeline_;
-  Metrics* metrics_;
-  std::function<bool()> ready_;
+  config::AdminConfig admin_config_;
   TlsContext tls_;
   std::string tls_error_;
-  BasicAuth basic_auth_;
-  std::unique_ptr<GuardedServer> server_;
-  int port_ = 0;
-  int listen_fd_ = -1;
-  mutable std::mutex allowlist_mutex_;
-  std::shared_ptr<const Allowlist> allowlist_;
+  CallbackRoutes callback_routes_;
+  AdminRoutes admin_routes_;
+  std::unique_ptr<Listener> callbacks_;
+  std::unique_ptr<Listener> admin_;
 };
 
 // "host:port" split; "[::1]:8080" gives "::1". False when malformed.

@@ -1,0 +1,69 @@
+#include "http/admin_routes.h"
+
+#include <string>
+
+#include "common/log.h"
+
+namespace jb::http {
+namespace {
+
+constexpr std::string_view kAllowGet = "Allow: GET, HEAD\r\n";
+constexpr std::string_view kPlainText = "text/plain";
+
+bool refuse(int status, const char* reason, Reply* reply) {
+  log::debug("admin request refused", {{"reason", reason}, {"status", std::to_string(status)}});
+  reply->status = status;
+  reply->content_type = kPlainText;
+  reply->body = status == 404 ? "404 Not Found\n"
+                : status == 405 ? "405 Method Not Allowed\n"
+                                : "501 Not Implemented\n";
+  return true;
+}
+
+}  // namespace
+
+AdminRoutes::AdminRoutes(Metrics* metrics, std::function<bool()> ready)
+    : metrics_(metrics), ready_(std::move(ready)) {}
+
+bool AdminRoutes::answer_head(const RequestHead& head, const std::string&, Reply* reply) {
+  if (!is_known_method(head.method)) return refuse(501, "unknown_method", reply);
+  const std::string_view path = head.path;
+  if (path != "/healthz" && path != "/readyz" && path != "/metrics")
+    return refuse(404, "unknown_path", reply);
+  if (head.method != "GET" && head.method != "HEAD") {
+    reply->extra_headers = kAllowGet;
+    return refuse(405, "method_not_allowed", reply);
+  }
+  reply->content_type = kPlainText;
+  if (path == "/healthz") {
+    reply->body = "ok\n";
+  } else if (path == "/readyz") {
+    const bool ready = ready_ && ready_();
+    reply->status = ready ? 200 : 503;
+    reply->body = ready ? "ready\n" : "not ready\n";
+  } else {
+    // The answer is copied before the next request on this thread.
+    thread_local std::string exposition;
+    exposition = metrics_->prometheus_text();
+    reply->content_type = "text/plain; version=0.0.4";
+    reply->body = exposition;
+  }
+  return true;
+}
+
+void AdminRoutes::handle(const Request&, Respond respond) {
+  // Every admin request is answered from its head; a body is never read.
+  Reply reply;
+  refuse(404, "unknown_path", &reply);
+  respond(reply);
+}
+
+void AdminRoutes::refused(int status, const char* reason) {
+  log::warn("admin request refused", {{"reason", reason}, {"status", std::to_string(status)}});
+}
+
+void AdminRoutes::connection_refused(const char* reason) {
+  log::warn("admin connection refused", {{"reason", reason}});
+}
+
+}  // namespace jb::http

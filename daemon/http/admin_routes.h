@@ -1,0 +1,27 @@
+// The admin listener's routes (CONTRACT.md section 7): GET or HEAD /healthz (alive), /readyz (can
+// store a callback now), /metrics (Prometheus text). Nothing else, and never a callback.
+#pragma once
+
+#include <functional>
+
+#include "http/metrics.h"
+#include "http/routes.h"
+
+namespace jb::http {
+
+class AdminRoutes : public Routes {
+ public:
+  // ready() answers /readyz: true when a callback can be stored right now.
+  AdminRoutes(Metrics* metrics, std::function<bool()> ready);
+
+  bool answer_head(const RequestHead& head, const std::string& peer_ip, Reply* reply) override;
+  void handle(const Request& request, Respond respond) override;
+  void refused(int status, const char* reason) override;
+  void connection_refused(const char* reason) override;
+
+ private:
+  Metrics* metrics_;
+  std::function<bool()> ready_;
+};
+
+}  // namespace jb::http

@@ -1,0 +1,117 @@
+#include "http/callback_routes.h"
+
+#include <chrono>
+
+#include "common/log.h"
+
+namespace jb::http {
+namespace {
+
+constexpr std::string_view kRetryAfter = "Retry-After: 5\r\n";
+constexpr std::string_view kAllowPost = "Allow: POST\r\n";
+constexpr std::string_view kAuthenticate =
+    "WWW-Authenticate: Basic realm=\"jumio-bridge\", charset=\"UTF-8\"\r\n";
+constexpr std::chrono::milliseconds kRefusalLogInterval{1000};
+
+// The plain-text body of a refusal: "403 Forbidden\n".
+std::string_view refusal_body(int status) {
+  thread_local std::string body;
+  body = std::to_string(status);
+  body.append(" ").append(reason_phrase(status)).append("\n");
+  return body;
+}
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+CallbackRoutes::CallbackRoutes(std::string path, BasicAuth basic_auth,
+                               pipeline::Pipeline* pipeline, Metrics* metrics)
+    : path_(std::move(path)),
+      basic_auth_(std::move(basic_auth)),
+      pipeline_(pipeline),
+      metrics_(metrics) {}
+
+void CallbackRoutes::set_allowlist(std::shared_ptr<const Allowlist> allowlist) {
+  std::lock_guard<std::mutex> lock(allowlist_mutex_);
+  allowlist_ = std::move(allowlist);
+}
+
+std::shared_ptr<const Allowlist> CallbackRoutes::allowlist() const {
+  std::lock_guard<std::mutex> lock(allowlist_mutex_);
+  return allowlist_;
+}
+
+bool CallbackRoutes::admits(const std::string& peer_ip) const {
+  return allowlist()->admits(peer_ip);
+}
+
+bool CallbackRoutes::refuse(int status, const char* reason, Reply* reply) {
+  log::warn("callback rejected", {{"reason", reason}, {"status", std::to_string(status)}});
+  metrics_->count_response(status);
+  reply->status = status;
+  reply->content_type = "text/plain";
+  reply->body = refusal_body(status);
+  return true;
+}
+
+bool CallbackRoutes::answer_head(const RequestHead& head, const std::string& peer_ip,
+                                 Reply* reply) {
+  if (!is_known_method(head.method)) return refuse(501, "unknown_method", reply);
+  if (head.path != path_) return refuse(404, "unknown_path", reply);
+  if (head.method != "POST") {
+    reply->extra_headers = kAllowPost;
+    return refuse(405, "method_not_allowed", reply);
+  }
+  auto allowlist = this->allowlist();
+  if (!allowlist->allowed(allowlist->client_address(peer_ip, head.forwarded_for)))
+    return refuse(403, "address_not_allowed", reply);
+  if (!basic_auth_.accepts(head.authorization)) {
+    reply->extra_headers = kAuthenticate;
+    return refuse(401, "not_authenticated", reply);
+  }
+  if (!head.content_encoding.empty() && head.content_encoding != "identity")
+    return refuse(415, "content_encoding", reply);
+  return false;
+}
+
+void CallbackRoutes::handle(const Request& request, Respond respond) {
+  const auto received_at = std::chrono::system_clock::now();
+  const std::string client =
+      allowlist()->client_address(request.peer_ip, request.head.forwarded_for);
+  pipeline::Request callback{request.body, request.head.content_type, client, received_at};
+  pipeline_->submit(callback, [this, respond = std::move(respond)](pipeline::Outcome outcome) {
+    Reply reply;
+    if (outcome == pipeline::Outcome::unavailable) {
+      reply.status = 503;
+      reply.extra_headers = kRetryAfter;
+      reply.content_type = "text/plain";
+      reply.body = "503 Service Unavailable\n";
+    }
+    metrics_->count_response(reply.status);
+    respond(reply);
+  });
+}
+
+void CallbackRoutes::refused(int status, const char* reason) {
+  log::warn("request refused", {{"reason", reason}, {"status", std::to_string(status)}});
+  metrics_->count_response(status);
+}
+
+void CallbackRoutes::connection_refused(const char* reason) {
+  metrics_->count_connection_refused(reason);
+  refused_unlogged_.fetch_add(1);
+  const int64_t now = now_ms();
+  int64_t logged_at = refused_logged_at_ms_.load();
+  if (now - logged_at < kRefusalLogInterval.count() ||
+      !refused_logged_at_ms_.compare_exchange_strong(logged_at, now))
+    return;
+  log::warn("connections refused",
+            {{"count", std::to_string(refused_unlogged_.exchange(0))}, {"last_reason", reason}});
+}
+
+}  // namespace jb::http

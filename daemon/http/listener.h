@@ -1,0 +1,116 @@
+// One listening socket and every connection on it. Reader threads (one epoll set) read each
+// connection and hand its bytes to the connection's RequestParser, the only code that frames
+// requests; the routes answer whole requests, from any thread. The listener owns sockets,
+// deadlines and caps: who may connect, how many connections, how long each may take, whether a
+// connection is kept after an answer. Any answer sent before a request's body was read whole
+// closes the connection.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "http/connection.h"
+#include "http/request_parser.h"
+#include "http/routes.h"
+
+namespace jb::http {
+
+struct ListenerOptions {
+  int readers = 1;                       // reader threads on the epoll set
+  size_t max_connections = 256;          // open connections; more are answered 503 and closed
+  size_t max_connections_per_address = 0;  // from one peer address; 0 = no cap of its own
+  std::chrono::milliseconds read_timeout{5000};        // longest silence inside a request
+  std::chrono::milliseconds write_timeout{5000};       // longest wait to write an answer
+  std::chrono::milliseconds request_timeout{10000};    // a whole request must arrive within this
+  std::chrono::milliseconds keep_alive_timeout{5000};  // idle time before a kept-alive close
+  size_t keep_alive_max_requests = 100;                // requests per connection
+  FramingLimits framing;
+};
+
+class Listener {
+ public:
+  // `tls` (may be null; not owned, must outlive the listener) makes this a TLS listener.
+  Listener(const ListenerOptions& options, SSL_CTX* tls, Routes* routes);
+  ~Listener();
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
+
+  // Binds host:port (port 0 picks a free one). False with *error when it cannot.
+  bool bind(const std::string& host, int port, std::string* error);
+  int port() const { return port_; }
+  // Accepts and serves on threads of its own until stop().
+  void start();
+  // Stops accepting and reading; answers the requests the routes still hold, then closes every
+  // connection.
+  void stop();
+
+ private:
+  void accept_loop();
+  void admit(int fd, std::string peer_ip);
+  void reader_loop(bool expires);
+  void on_event(Connection* connection);
+  // Frames and serves the requests in the connection's buffer until it must wait.
+  void serve(std::unique_ptr<Connection> connection);
+  // Hands a complete request to the routes; the connection back when it was answered at once and
+  // may carry the next request.
+  std::unique_ptr<Connection> dispatch(std::unique_ptr<Connection> connection);
+  void answer(Connection* raw, const Reply& reply);
+  // Writes an answer; the connection back when it may carry the next request now, else null
+  // (closed, or parked until the socket takes the rest).
+  std::unique_ptr<Connection> write_answer(std::unique_ptr<Connection> connection,
+                                           const Reply& reply, bool body_unread);
+  std::unique_ptr<Connection> after_write(std::unique_ptr<Connection> connection);
+  void continue_writing(std::unique_ptr<Connection> connection);
+  void continue_lingering(std::unique_ptr<Connection> connection);
+  void refuse(std::unique_ptr<Connection> connection, int status, const char* reason);
+  // Closes after an answer; when input may still arrive, half-closes and drops it for a moment
+  // first, so the peer reads the answer instead of a reset.
+  void close_after_answer(std::unique_ptr<Connection> connection);
+  // Whether the peer may still send input the listener has not read (body, pipelined bytes).
+  static bool input_left(Connection& connection);
+  void close(std::unique_ptr<Connection> connection);
+  void release_slot(Connection* connection);
+  void park(std::unique_ptr<Connection> connection);
+  void arm(Connection* connection);
+  std::unique_ptr<Connection> take_waiting(Connection* connection);
+  void expire();
+
+  ListenerOptions options_;
+  SSL_CTX* tls_;
+  Routes* routes_;
+  size_t max_buffered_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  int epoll_fd_ = -1;
+  std::atomic<bool> stopping_{false};
+  std::atomic<size_t> open_{0};
+  std::atomic<size_t> in_flight_{0};  // requests handed to the routes and not yet answered
+
+  std::mutex addresses_mutex_;
+  std::unordered_map<std::string, size_t> per_address_;
+
+  // Connections in epoll, waiting for an event. Sharded: readers take connections out while
+  // Kafka's delivery thread parks answered ones.
+  struct WaitingShard {
+    std::mutex mutex;
+    std::unordered_map<Connection*, std::unique_ptr<Connection>> connections;
+  };
+  static constexpr int kWaitingShardBits = 4;
+  static constexpr size_t kWaitingShards = size_t{1} << kWaitingShardBits;
+  WaitingShard& shard_of(Connection* connection);
+  std::array<WaitingShard, kWaitingShards> waiting_;
+
+  std::thread acceptor_;
+  std::vector<std::thread> readers_;
+};
+
+}  // namespace jb::http
