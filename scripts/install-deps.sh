@@ -9,6 +9,8 @@ packages=(
   libsystemd-dev systemd
   libjemalloc-dev  # the daemon's allocator (daemon/CMakeLists.txt)
   wrk linux-perf  # bench/run.sh: load generator, and its --profile mode
+  nginx-light  # tests/integration: requests replayed through a real reverse proxy
+  python3 python3-h11  # tests: h11, a second HTTP/1.1 parser, as the framing parser's oracle
 )
 missing=()
 for p in "${packages[@]}"; do

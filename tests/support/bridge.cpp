@@ -17,6 +17,7 @@ Bridge::Bridge(const std::function<void(config::Config&)>& customize) {
     return;
   }
   config_.http.listen = "127.0.0.1:0";
+  config_.admin.listen = "127.0.0.1:0";
   config_.kafka.brokers = broker_->bootstraps();
   config_.spool.dir = temp_dir("jumio-bridge-test");
   if (customize) customize(config_);
@@ -34,6 +35,13 @@ Bridge::~Bridge() {
 
 httplib::Client Bridge::client() const {
   httplib::Client client("127.0.0.1", daemon_ ? daemon_->port() : 0);
+  client.set_read_timeout(30);
+  client.set_tcp_nodelay(true);
+  return client;
+}
+
+httplib::Client Bridge::admin_client() const {
+  httplib::Client client("127.0.0.1", daemon_ ? daemon_->admin_port() : 0);
   client.set_read_timeout(30);
   client.set_tcp_nodelay(true);
   return client;

@@ -26,7 +26,9 @@ class Bridge {
   config::Config& config() { return config_; }
   cli::Daemon& daemon() { return *daemon_; }
   kafka::EmbeddedCluster& broker() { return *broker_; }
+  // A client of the callback listener, and of the admin listener (/healthz, /readyz, /metrics).
   httplib::Client client() const;
+  httplib::Client admin_client() const;
 
   // POSTs a body to the callback path; the status, or -1 when no answer came.
   int post(const std::string& body,

@@ -164,6 +164,7 @@ bool DaemonRig::start_daemon(const std::function<void(config::Config&)>& customi
   stop_daemon();
   config::Config config;
   config.http.listen = "127.0.0.1:0";
+  config.admin.listen = "127.0.0.1:0";
   config.kafka.brokers = cluster_->bootstraps();
   config.spool.dir = spool_dir_;
   if (customize) customize(config);
@@ -179,7 +180,7 @@ void DaemonRig::stop_daemon() {
 }
 
 std::string DaemonRig::metrics() const {
-  httplib::Client client("127.0.0.1", port());
+  httplib::Client client("127.0.0.1", daemon_ ? daemon_->admin_port() : 0);
   auto answer = client.Get("/metrics");
   return answer ? answer->body : "";
 }
