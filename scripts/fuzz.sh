@@ -11,7 +11,7 @@ shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(form_fuzzer netverify_fuzzer authentication_fuzzer document_fuzzer address_fuzzer
-           config_fuzzer)
+           config_fuzzer request_parser_fuzzer)
 fi
 build="${BUILD_DIR:-build-fuzz}"
 jobs="${FUZZ_JOBS:-1}"

@@ -16,6 +16,12 @@ bool is_target_char(char c) {
   return c > 0x20 && c < 0x7f && c != '#';
 }
 
+// uri-host [ ":" port ] with a host: an http(s) URI with an empty host is invalid (RFC 9110
+// §4.2.1), and so are an authority-form target and a Host field naming only a port.
+bool is_named_host(std::string_view authority) {
+  return !authority.empty() && authority.front() != ':' && syntax::is_host(authority);
+}
+
 // "http://authority/path?query" or "https://...": true with the parts filled.
 bool split_absolute_form(std::string_view target, RequestHead* head) {
   size_t scheme_end = target.find("://");
@@ -30,7 +36,7 @@ bool split_absolute_form(std::string_view target, RequestHead* head) {
   head->path = rest.substr(0, question);
   if (head->path.empty()) head->path = "/";
   if (question != std::string_view::npos) head->query = rest.substr(question + 1);
-  return !head->authority.empty() && syntax::is_host(head->authority);
+  return is_named_host(head->authority);
 }
 
 // request-line = method SP request-target SP HTTP-version (RFC 9112 §3).
@@ -63,7 +69,7 @@ Error parse_request_line(std::string_view line, size_t max_target_bytes, Request
     head->path = target;
   } else if (connect) {
     // authority-form (§3.2.3): host and port, nothing else.
-    if (target.find(':') == std::string_view::npos || !syntax::is_host(target))
+    if (target.find(':') == std::string_view::npos || !is_named_host(target))
       return {400, "malformed_target"};
     head->authority = target;
   } else if (split_absolute_form(target, head)) {
@@ -198,7 +204,9 @@ void join_values(const std::vector<Field>& fields, std::string_view lower_name,
 Error apply_framing(const Framing& framing, bool absolute_form, RequestHead* head) {
   if (framing.hosts > 1) return {400, "repeated_host"};
   if (framing.hosts == 0 && head->minor_version == 1) return {400, "missing_host"};
-  if (framing.hosts == 1 && !syntax::is_host(framing.host)) return {400, "invalid_host"};
+  // An empty Host is valid (a target without authority, RFC 9112 §3.2); a port alone is not.
+  if (framing.hosts == 1 && !framing.host.empty() && !is_named_host(framing.host))
+    return {400, "invalid_host"};
   if (!absolute_form && head->authority.empty()) head->authority = framing.host;
   if (framing.content_types > 1 || framing.authorizations > 1) return {400, "repeated_field"};
 

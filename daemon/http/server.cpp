@@ -34,14 +34,13 @@ ListenerOptions callback_options(const config::HttpConfig& http) {
   return options;
 }
 
-// The admin listener reads no bodies and keeps the callback listener's timeouts.
+// The admin listener keeps the callback listener's timeouts and limits; its routes answer every
+// request from the head, so a body is never read there.
 ListenerOptions admin_options(const config::HttpConfig& http) {
   ListenerOptions options = callback_options(http);
   options.readers = 1;
   options.max_connections = kAdminConnections;
   options.max_connections_per_address = 0;
-  options.framing.max_body_bytes = 0;
-  options.framing.max_chunk_overhead = 0;
   return options;
 }
 

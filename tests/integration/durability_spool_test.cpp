@@ -94,7 +94,7 @@ TEST(DurabilitySpool, FullSpoolAnswers503AndLosesNoAnsweredCallback) {
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 503);
   EXPECT_FALSE(refused->get_header_value("Retry-After").empty());
-  EXPECT_EQ(get_status(rig.port(), "/readyz"), 503) << "full spool and no Kafka: cannot store";
+  EXPECT_EQ(get_status(rig.daemon().admin_port(), "/readyz"), 503) << "full spool and no Kafka: cannot store";
 
   rd_kafka_mock_broker_set_up(rig.mock(), 1);
   EXPECT_TRUE(rig.spool_empties(seconds(60)));
@@ -102,7 +102,7 @@ TEST(DurabilitySpool, FullSpoolAnswers503AndLosesNoAnsweredCallback) {
   std::printf("[ figures  ] %s\n", test::summary(load, read).c_str());
   EXPECT_EQ(read.missing, 0u) << (read.missing_examples.empty() ? "" : read.missing_examples[0]);
   EXPECT_EQ(read.conflicting, 0u);
-  EXPECT_EQ(get_status(rig.port(), "/readyz"), 200);
+  EXPECT_EQ(get_status(rig.daemon().admin_port(), "/readyz"), 200);
 }
 
 }  // namespace

@@ -45,8 +45,9 @@ std::string read_text(const std::string& path) {
 
 // A config on port 0 and the embedded broker, spooling in dir; `extra` adds sections.
 std::string serve_config(const std::string& dir, const std::string& extra = "") {
-  return "http:\n  listen: \"127.0.0.1:0\"\nkafka:\n  brokers: embedded\nspool:\n  dir: \"" + dir +
-         "/spool\"\n" + extra;
+  return "http:\n  listen: \"127.0.0.1:0\"\nadmin:\n  listen: \"127.0.0.1:0\"\n"
+         "kafka:\n  brokers: embedded\nspool:\n  dir: \"" +
+         dir + "/spool\"\n" + extra;
 }
 
 // `jumio-bridge serve` as a child with extra environment; stdout and stderr are collected.
@@ -96,9 +97,11 @@ class Serve {
     }
     return "";
   }
-  int port() {
+  int port() { return port_logged_as("\"listening\""); }
+  int admin_port() { return port_logged_as("\"admin listening\""); }
+  int port_logged_as(const std::string& message) {
     std::smatch match;
-    std::string line = wait_for_line("\"listening\"", 20s);
+    std::string line = wait_for_line(message, 20s);
     return std::regex_search(line, match, std::regex(":([0-9]+)\"")) ? std::stoi(match[1]) : -1;
   }
   void signal(int signo) { kill(pid_, signo); }
@@ -238,8 +241,9 @@ TEST(Notify, ReadyAfterTheListenerWatchdogAtHalfTheIntervalStoppingOnTerm) {
   Serve serve(dir + "/config.yaml", {manager.env(), "WATCHDOG_USEC=400000"});
 
   ASSERT_TRUE(manager.wait_for("READY=1", 20s)) << serve.out() << serve.err();
-  // Ready means serving: the listener answers at once.
-  int port = serve.port();
+  // Ready means serving: both listeners answer at once.
+  ASSERT_GT(serve.port(), 0);
+  int port = serve.admin_port();
   ASSERT_GT(port, 0);
   httplib::Client client("127.0.0.1", port);
   auto health = client.Get("/healthz");
@@ -394,7 +398,7 @@ TEST(Metrics, CountsCallbacksAnswersAndDeadLettersExactly) {
   ASSERT_EQ(bridge.post(std::string(kSampleNetverifyApproved) + "&x=" + std::string(300000, 'y')),
             413);
 
-  auto metrics = client.Get("/metrics");
+  auto metrics = bridge.admin_client().Get("/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_EQ(metrics->status, 200);
   using Series = std::map<std::string, std::string>;
@@ -550,7 +554,8 @@ TEST(Pii, CanaryValuesNeverReachLogsOrMetrics) {
   EXPECT_NE(stored.find("CnryFirstZq"), std::string::npos);
   EXPECT_NE(stored.find("CnryDuplicateZq"), std::string::npos);
 
-  auto metrics = client.Get("/metrics");
+  httplib::Client admin("127.0.0.1", serve.admin_port());
+  auto metrics = admin.Get("/metrics");
   ASSERT_TRUE(metrics);
   expect_no_canary("/metrics", metrics->body);
 

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -60,9 +61,32 @@ long resident_kib() {
   return -1;
 }
 
-TEST(Security, DisallowedAddressGets403AndNothingIsPublished) {
+TEST(Security, DisallowedAddressIsClosedAtAcceptCountedAndNothingIsPublished) {
   Bridge bridge([](config::Config& c) { c.security.allow = {"10.0.0.0/8"}; });
-  EXPECT_EQ(bridge.post(kSampleNetverifyApproved), 403);
+  // Closed before a byte is read: the client sees the connection end, not an answer.
+  RawConnection connection(bridge.daemon().port());
+  ASSERT_TRUE(connection.connected());
+  EXPECT_TRUE(connection.closed_by_server(2s));
+  EXPECT_EQ(bridge.post(kSampleNetverifyApproved), -1);
+  auto metrics = bridge.admin_client().Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find(
+                "jumio_bridge_http_connections_refused_total{reason=\"address_not_allowed\"} 2"),
+            std::string::npos)
+      << metrics->body;
+  EXPECT_TRUE(bridge.read({"^jumio\\..*"}, 1, 2s).empty());
+}
+
+TEST(Security, ProxiedClientNotAllowedGets403AndNothingIsPublished) {
+  Bridge bridge([](config::Config& c) {
+    c.security.allow = {"10.0.0.0/8"};
+    c.security.trusted_proxies = {"127.0.0.1/32"};
+  });
+  auto client = bridge.client();
+  auto result = client.Post("/callbacks/jumio", {{"X-Forwarded-For", "203.0.113.7"}},
+                            kSampleNetverifyApproved, "application/x-www-form-urlencoded");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 403);
   EXPECT_TRUE(bridge.read({"^jumio\\..*"}, 1, 2s).empty());
 }
 
@@ -74,8 +98,9 @@ TEST(Security, ForwardedForIsBelievedOnlyFromTrustedProxies) {
     return result ? result->status : -1;
   };
   {
+    // The peer is neither allowed nor a proxy: closed at accept, whatever it claims.
     Bridge untrusted([](config::Config& c) { c.security.allow = {"203.0.113.7/32"}; });
-    EXPECT_EQ(post_forwarded(untrusted, "203.0.113.7"), 403);
+    EXPECT_EQ(post_forwarded(untrusted, "203.0.113.7"), -1);
   }
   Bridge behind_proxy([](config::Config& c) {
     c.security.allow = {"203.0.113.7/32"};
@@ -153,12 +178,12 @@ TEST(Security, ConflictingFramingAndOversizeHeadsAreRefused) {
 }
 
 TEST(Security, SlowSendersDoNotDelayCallbacks) {
-  // 200 connections dribble a header byte each 200 ms; only 4 workers. A normal callback must
+  // 200 connections dribble a header byte each 200 ms. A normal callback must
   // still be answered while every slow connection is open: the bound is that it completes before
   // the slow requests' own deadline (request_timeout_ms, 20 s).
   Bridge bridge([](config::Config& c) {
-    c.http.threads = 4;
     c.http.max_connections = 512;
+    c.http.max_connections_per_address = 512;
     c.http.request_timeout_ms = 20000;
   });
   std::vector<int> slow;
@@ -201,6 +226,33 @@ TEST(Security, RequestThatDoesNotArriveInTimeGets408) {
   ASSERT_TRUE(send_all(fd, "POST /callbacks/jumio HTTP/1.1\r\nHost: x\r\n"));
   EXPECT_EQ(status_of(receive(fd, 5s)), 408);
   ::close(fd);
+}
+
+TEST(Security, OneAddressCannotTakeMoreThanItsShareOfConnections) {
+  Bridge bridge([](config::Config& c) {
+    c.http.max_connections = 16;
+    c.http.max_connections_per_address = 4;
+  });
+  std::vector<std::unique_ptr<RawConnection>> held;
+  for (int i = 0; i < 4; ++i) {
+    held.push_back(std::make_unique<RawConnection>(bridge.daemon().port()));
+    ASSERT_TRUE(held.back()->send(request_head("Content-Length: 5\r\n") + "a=b"));  // incomplete
+  }
+  std::this_thread::sleep_for(200ms);
+  RawConnection extra(bridge.daemon().port());
+  const Answer refused = extra.read_answer(5s);
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_NE(refused.head.find("Retry-After: "), std::string::npos);
+  EXPECT_TRUE(extra.closed_by_server(2s));
+  held.pop_back();  // one closes: the address has room again
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(bridge.post(kSampleNetverifyApproved), 200);
+  auto metrics = bridge.admin_client().Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("jumio_bridge_http_connections_refused_total{reason=\"too_many_"
+                               "connections_from_address\"} 1"),
+            std::string::npos)
+      << metrics->body;
 }
 
 TEST(Security, ConnectionsBeyondTheCapGet503) {

@@ -119,7 +119,7 @@ TEST(Serve, Answers503WhenKafkaDoesNotAcknowledgeInTime) {
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 503);
   EXPECT_EQ(result->get_header_value("Retry-After"), "5");
-  auto metrics = client.Get("/metrics");
+  auto metrics = bridge.admin_client().Get("/metrics");
   ASSERT_TRUE(metrics);
   // Every warm-up attempt that was not acknowledged in time, and the callback above.
   EXPECT_NE(metrics->body.find("jumio_bridge_producer_errors_total{error=\"ack_timeout\"} " +
@@ -129,9 +129,9 @@ TEST(Serve, Answers503WhenKafkaDoesNotAcknowledgeInTime) {
   rd_kafka_mock_broker_set_up(bridge.broker().mock(), 1);
 }
 
-TEST(Serve, RejectsDisallowedAddressesWith403AndPublishesNothing) {
+TEST(Serve, ClosesConnectionsFromDisallowedAddressesAndPublishesNothing) {
   test::Bridge bridge([](config::Config& c) { c.security.allow = {"10.0.0.0/8"}; });
-  EXPECT_EQ(bridge.post(kSampleNetverifyApproved), 403);
+  EXPECT_EQ(bridge.post(kSampleNetverifyApproved), -1);
   EXPECT_TRUE(bridge.read({"^jumio\\..*"}, 1, milliseconds(1500)).empty());
 }
 
@@ -144,12 +144,44 @@ TEST(Serve, AnswersOtherPathsAndMethodsAsHttpRequires) {
   auto get = client.Get(bridge.config().http.path);
   ASSERT_TRUE(get);
   EXPECT_EQ(get->status, 405);
-  auto health = client.Get("/healthz");
+  EXPECT_EQ(get->get_header_value("Allow"), "POST");
+  auto put = client.Put(bridge.config().http.path, "", "text/plain");
+  ASSERT_TRUE(put);
+  EXPECT_EQ(put->status, 405);
+  auto unknown = client.send([&] {
+    httplib::Request request;
+    request.method = "BREW";
+    request.path = bridge.config().http.path;
+    return request;
+  }());
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 501);
+  // The admin endpoints are only on the admin listener.
+  for (const char* path : {"/healthz", "/readyz", "/metrics"}) {
+    auto on_callbacks = client.Get(path);
+    ASSERT_TRUE(on_callbacks);
+    EXPECT_EQ(on_callbacks->status, 404) << path;
+  }
+  auto admin = bridge.admin_client();
+  auto health = admin.Get("/healthz");
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);
-  auto ready = client.Get("/readyz");
+  EXPECT_EQ(health->body, "ok\n");
+  auto ready = admin.Get("/readyz");
   ASSERT_TRUE(ready);
   EXPECT_EQ(ready->status, 200);
+  auto head = admin.Head("/metrics");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_TRUE(head->body.empty());
+  auto post_admin = admin.Post("/healthz", "", "text/plain");
+  ASSERT_TRUE(post_admin);
+  EXPECT_EQ(post_admin->status, 405);
+  EXPECT_EQ(post_admin->get_header_value("Allow"), "GET, HEAD");
+  auto callback_on_admin = admin.Post(bridge.config().http.path, kSampleNetverifyApproved,
+                                      "application/x-www-form-urlencoded");
+  ASSERT_TRUE(callback_on_admin);
+  EXPECT_EQ(callback_on_admin->status, 404) << "the admin listener never takes a callback";
 }
 
 TEST(Serve, RejectsBodiesOverTheLimitWith413AndAcceptsLargeLegitimateCallbacks) {
@@ -169,8 +201,7 @@ TEST(Serve, CountsCallbacksAndAnswersInMetrics) {
   ASSERT_EQ(bridge.post(kSampleNetverifyApproved), 200);
   ASSERT_EQ(bridge.post(kSampleNetverifyApproved), 200);
   ASSERT_EQ(bridge.post("callBackType=SOMETHING_ELSE&x=1"), 200);
-  auto client = bridge.client();
-  auto metrics = client.Get("/metrics");
+  auto metrics = bridge.admin_client().Get("/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_NE(metrics->body.find(
                 "jumio_bridge_callbacks_total{type=\"netverify\",status=\"approved_verified\"} 2"),

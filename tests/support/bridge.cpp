@@ -18,6 +18,8 @@ Bridge::Bridge(const std::function<void(config::Config&)>& customize) {
   }
   config_.http.listen = "127.0.0.1:0";
   config_.admin.listen = "127.0.0.1:0";
+  // Every test client connects from 127.0.0.1: the per-address cap is tested on its own.
+  config_.http.max_connections_per_address = config_.http.max_connections;
   config_.kafka.brokers = broker_->bootstraps();
   config_.spool.dir = temp_dir("jumio-bridge-test");
   if (customize) customize(config_);

@@ -165,6 +165,8 @@ bool DaemonRig::start_daemon(const std::function<void(config::Config&)>& customi
   config::Config config;
   config.http.listen = "127.0.0.1:0";
   config.admin.listen = "127.0.0.1:0";
+  // Every test client connects from 127.0.0.1: the per-address cap is tested on its own.
+  config.http.max_connections_per_address = config.http.max_connections;
   config.kafka.brokers = cluster_->bootstraps();
   config.spool.dir = spool_dir_;
   if (customize) customize(config);

@@ -20,7 +20,8 @@ void expect_same_config(const Config& a, const Config& b) {
   EXPECT_EQ(a.http.listen, b.http.listen);
   EXPECT_EQ(a.http.path, b.http.path);
   EXPECT_EQ(a.http.max_body_bytes, b.http.max_body_bytes);
-  EXPECT_EQ(a.http.threads, b.http.threads);
+  EXPECT_EQ(a.http.max_connections_per_address, b.http.max_connections_per_address);
+  EXPECT_EQ(a.admin.listen, b.admin.listen);
   EXPECT_EQ(a.http.delivery_timeout_ms, b.http.delivery_timeout_ms);
   EXPECT_EQ(a.security.allow, b.security.allow);
   EXPECT_EQ(a.security.jumio_datacenters, b.security.jumio_datacenters);
@@ -40,8 +41,10 @@ constexpr const char* kFullConfig = R"(http:
   listen: "[::1]:9090"
   path: "/hooks/jumio"
   max_body_bytes: 1048576
-  threads: 8
   delivery_timeout_ms: 2500
+  max_connections_per_address: 16
+admin:
+  listen: "127.0.0.1:9191"
 security:
   allow: ["10.0.0.0/8", "2001:db8::/32"]
   jumio_datacenters: [US, EU, SGP]
@@ -68,6 +71,23 @@ log:
   level: debug
 )";
 
+TEST(Config, ThreadsIsAcceptedButReportedAsNoLongerUsedWithItsLine) {
+  Config config;
+  ASSERT_TRUE(parse_config("log:\n  level: info\nhttp:\n  threads: 8\n", &config).empty());
+  ASSERT_EQ(config.obsolete.size(), 1u);
+  EXPECT_EQ(config.obsolete[0].key, "http.threads");
+  EXPECT_EQ(config.obsolete[0].line, 4);
+  EXPECT_NE(config.obsolete[0].message.find("no longer used"), std::string::npos);
+}
+
+TEST(Config, AdminListenerDefaultsToLoopbackAndEmptyTurnsItOff) {
+  Config config;
+  ASSERT_TRUE(parse_config("", &config).empty());
+  EXPECT_EQ(config.admin.listen, "127.0.0.1:9090");
+  ASSERT_TRUE(parse_config("admin:\n  listen: \"\"\n", &config).empty());
+  EXPECT_EQ(config.admin.listen, "");
+}
+
 TEST(Config, SpoolWaitsTwoSecondsForKafkaByDefault) {
   Config config;
   ASSERT_TRUE(parse_config("spool:\n  dir: /x\n", &config).empty());
@@ -77,7 +97,7 @@ TEST(Config, SpoolWaitsTwoSecondsForKafkaByDefault) {
 TEST(Config, EmptyTextCommentsAndNullSectionsMeanDefaults) {
   for (const char* text : {"", "# nothing here\n", "http:\nsecurity:\nkafka:\nlog:\n", "{}\n"}) {
     Config config;
-    config.http.threads = 3;
+    config.http.max_connections_per_address = 3;
     EXPECT_TRUE(parse_config(text, &config).empty()) << text;
     expect_same_config(config, Config{});
   }
@@ -90,7 +110,9 @@ TEST(Config, FullFileFillsEveryField) {
   EXPECT_EQ(config.http.listen, "[::1]:9090");
   EXPECT_EQ(config.http.path, "/hooks/jumio");
   EXPECT_EQ(config.http.max_body_bytes, 1048576u);
-  EXPECT_EQ(config.http.threads, 8);
+  EXPECT_EQ(config.http.max_connections_per_address, 16);
+  EXPECT_EQ(config.admin.listen, "127.0.0.1:9191");
+  EXPECT_TRUE(config.obsolete.empty());
   EXPECT_EQ(config.http.delivery_timeout_ms, 2500);
   EXPECT_EQ(config.security.allow, (std::vector<std::string>{"10.0.0.0/8", "2001:db8::/32"}));
   EXPECT_EQ(config.security.jumio_datacenters, (std::vector<std::string>{"US", "EU", "SGP"}));
@@ -212,8 +234,12 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"SpoolHuge", "spool:\n  max_bytes: 9223372036854775808\n", "spool.max_bytes", 2,
                   "too large"},
         ErrorCase{"ThreadsZero", "http:\n  threads: 0\n", "http.threads", 2, "between 1 and 1024"},
-        ErrorCase{"ThreadsMany", "http:\n  threads: 1025\n", "http.threads", 2, "1024"},
         ErrorCase{"ThreadsList", "http:\n  threads: [1]\n", "http.threads", 2, "got a list"},
+        ErrorCase{"PerAddressZero", "http:\n  max_connections_per_address: 0\n",
+                  "http.max_connections_per_address", 2, "between 1 and 100000"},
+        ErrorCase{"AdminListenNoPort", "admin:\n  listen: \"127.0.0.1\"\n", "admin.listen", 2, ""},
+        ErrorCase{"AdminUnknownKey", "admin:\n  lisen: \"127.0.0.1:9090\"\n", "admin.lisen", 2,
+                  "not a known key"},
         ErrorCase{"TimeoutShort", "http:\n  delivery_timeout_ms: 99\n", "http.delivery_timeout_ms",
                   2, "between 100 and 600000"},
         ErrorCase{"TimeoutLong", "http:\n  delivery_timeout_ms: 600001\n",
@@ -309,7 +335,7 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"SectionScalar", "http: 5\n", "http", 1, "expected a mapping of listen, path"},
         ErrorCase{"SectionList", "\nsecurity: []\n", "security", 2, "got a list"},
         ErrorCase{"UnknownSection", "http: {}\nhtp:\n  listen: x\n", "htp", 2,
-                  "expected one of: http, security, kafka, topics, spool, log"},
+                  "expected one of: http, admin, security, kafka, topics, spool, log"},
         ErrorCase{"UnknownNested", "http:\n  listen: \"127.0.0.1:1\"\n  lisen: 1\n", "http.lisen",
                   3, "not a known key"},
         ErrorCase{"UnknownInKafka", "kafka:\n  properties: {}\n  extra: 1\n", "kafka.extra", 3,

@@ -1,82 +1,207 @@
-#include "http/request_head.h"
+// The small grammars of http/syntax.h (tokens, Host, decimal lengths, lists) and Basic
+// authentication. RequestParser and RequestHead are tested in request_parser_test.cpp.
+#include "http/syntax.h"
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "http/basic_auth.h"
 
 namespace jb::http {
 namespace {
 
-const HeadLimits kLimits{1024, 8, 4096};
-
-std::string head(const std::string& fields) {
-  return "POST /cb HTTP/1.1\r\nHost: x\r\n" + fields + "\r\n";
-}
-
-struct HeadCase {
-  const char* name;
+struct SyntaxCase {
   std::string text;
-  RequestHead::State state;
-  int status;
+  bool valid;
 };
 
-class RequestHeadTest : public testing::TestWithParam<HeadCase> {};
-
-TEST_P(RequestHeadTest, Scans) {
-  RequestHead result = scan_request_head(GetParam().text, kLimits);
-  EXPECT_EQ(result.state, GetParam().state) << result.reason;
-  EXPECT_EQ(result.status, GetParam().status);
+std::string case_name(const std::string& text) {
+  std::string name;
+  for (unsigned char c : text) {
+    if (std::isalnum(c)) {
+      name.push_back(static_cast<char>(c));
+    } else {
+      static const char kHex[] = "0123456789abcdef";
+      name += "_";
+      name.push_back(kHex[c >> 4]);
+      name.push_back(kHex[c & 15]);
+    }
+  }
+  return name.empty() ? "empty" : name;
 }
 
-using State = RequestHead::State;
-INSTANTIATE_TEST_SUITE_P(
-    Cases, RequestHeadTest,
-    testing::Values(
-        HeadCase{"Complete", head("Content-Length: 3\r\n"), State::complete, 0},
-        HeadCase{"Partial", "POST /cb HTTP/1.1\r\nHost: x\r\n", State::incomplete, 0},
-        HeadCase{"PartialCr", "POST /cb HTTP/1.1\r", State::incomplete, 0},
-        HeadCase{"BothFramings", head("Content-Length: 3\r\nTransfer-Encoding: chunked\r\n"),
-                 State::rejected, 400},
-        HeadCase{"TwoLengths", head("Content-Length: 3\r\ncontent-length: 4\r\n"), State::rejected,
-                 400},
-        HeadCase{"SameLengthTwice", head("Content-Length: 3\r\nContent-Length: 3\r\n"),
-                 State::complete, 0},
-        HeadCase{"SignedLength", head("Content-Length: +3\r\n"), State::rejected, 400},
-        HeadCase{"HexLength", head("Content-Length: 0x3\r\n"), State::rejected, 400},
-        HeadCase{"GzipEncoding", head("Transfer-Encoding: gzip\r\n"), State::rejected, 501},
-        HeadCase{"ChunkedTwice",
-                 head("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n"),
-                 State::rejected, 501},
-        HeadCase{"BareLf", head("A: b\nC: d\r\n"), State::rejected, 400},
-        HeadCase{"BareCr", head("A: b\rC: d\r\n"), State::rejected, 400},
-        HeadCase{"Nul", head(std::string("A: b\0c\r\n", 8)), State::rejected, 400},
-        HeadCase{"Folding", head("A: b\r\n c\r\n"), State::rejected, 400},
-        HeadCase{"SpaceBeforeColon", head("Content-Length : 3\r\n"), State::rejected, 400},
-        HeadCase{"NoColon", head("Nonsense\r\n"), State::rejected, 400},
-        HeadCase{"TooManyFields",
-                 head("A: 1\r\nB: 1\r\nC: 1\r\nD: 1\r\nE: 1\r\nF: 1\r\nG: 1\r\nH: 1\r\n"),
-                 State::rejected, 431},
-        HeadCase{"TooLongNoEnd", "POST /cb HTTP/1.1\r\nX: " + std::string(2000, 'a'),
-                 State::rejected, 431},
-        HeadCase{"EmptyRequestLine", "\r\n", State::rejected, 400}),
-    [](const auto& info) { return std::string(info.param.name); });
+class IsTokenTest : public testing::TestWithParam<SyntaxCase> {};
 
-TEST(RequestHead, ReadyWhenTheBodyHasArrived) {
-  std::string text = head("Content-Length: 3\r\n");
-  RequestHead result = scan_request_head(text, kLimits);
-  ASSERT_EQ(result.state, State::complete);
-  EXPECT_EQ(result.head_bytes, text.size());
-  EXPECT_FALSE(request_ready(result, text.size() + 2, kLimits));
-  EXPECT_TRUE(request_ready(result, text.size() + 3, kLimits));
-  RequestHead chunked = scan_request_head(head("Transfer-Encoding: chunked\r\n"), kLimits);
-  EXPECT_TRUE(request_ready(chunked, 0, kLimits));
-  RequestHead oversize = scan_request_head(head("Content-Length: 5000\r\n"), kLimits);
-  EXPECT_TRUE(request_ready(oversize, 0, kLimits));
-  RequestHead expect =
-      scan_request_head(head("Content-Length: 3\r\nExpect: 100-continue\r\n"), kLimits);
-  EXPECT_TRUE(request_ready(expect, 0, kLimits));
+TEST_P(IsTokenTest, AcceptsOnlyTchars) {
+  EXPECT_EQ(syntax::is_token(GetParam().text), GetParam().valid) << GetParam().text;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, IsTokenTest,
+    testing::Values(SyntaxCase{"GET", true}, SyntaxCase{"Content-Length", true},
+                    SyntaxCase{"x!#$%&'*+-.^_`|~09azAZ", true}, SyntaxCase{"a", true},
+                    SyntaxCase{"", false}, SyntaxCase{"a b", false}, SyntaxCase{"a:", false},
+                    SyntaxCase{"a\tb", false}, SyntaxCase{"a(b)", false}, SyntaxCase{"a,b", false},
+                    SyntaxCase{"a;b", false}, SyntaxCase{"a=b", false}, SyntaxCase{"\"a\"", false},
+                    SyntaxCase{"a/b", false}, SyntaxCase{"a[b]", false}, SyntaxCase{"a{b}", false},
+                    SyntaxCase{"a?b", false}, SyntaxCase{"a@b", false}, SyntaxCase{"a\\b", false},
+                    SyntaxCase{"a<b>", false}, SyntaxCase{std::string("a\0b", 3), false},
+                    SyntaxCase{"a\x7f", false}, SyntaxCase{"caf\xc3\xa9", false},
+                    SyntaxCase{" a", false}, SyntaxCase{"a ", false}),
+    [](const auto& info) { return std::to_string(info.index) + "_" + case_name(info.param.text); });
+
+TEST(Syntax, TcharTableMatchesRfc9110) {
+  const std::string extra = "!#$%&'*+-.^_`|~";
+  for (int c = 0; c < 256; ++c) {
+    const bool expected = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                          (c >= 'A' && c <= 'Z') ||
+                          (c != 0 && extra.find(static_cast<char>(c)) != std::string::npos);
+    EXPECT_EQ(syntax::is_tchar(static_cast<unsigned char>(c)), expected) << c;
+  }
+}
+
+TEST(Syntax, FieldValueAllowsVisibleSpaceTabAndObsText) {
+  EXPECT_TRUE(syntax::is_field_value(""));
+  EXPECT_TRUE(syntax::is_field_value("text/plain; charset=\"utf-8\""));
+  EXPECT_TRUE(syntax::is_field_value("a\tb c"));
+  EXPECT_TRUE(syntax::is_field_value("caf\xc3\xa9 \x80\xff"));
+  EXPECT_FALSE(syntax::is_field_value(std::string("a\0b", 3)));
+  EXPECT_FALSE(syntax::is_field_value("a\rb"));
+  EXPECT_FALSE(syntax::is_field_value("a\nb"));
+  EXPECT_FALSE(syntax::is_field_value("a\x01"));
+  EXPECT_FALSE(syntax::is_field_value("a\x1f"));
+  EXPECT_FALSE(syntax::is_field_value("a\x7f"));
+  EXPECT_FALSE(syntax::is_field_value("\x0b"));
+}
+
+TEST(Syntax, TrimRemovesSpacesAndTabsOnly) {
+  EXPECT_EQ(syntax::trim(" \t a b \t "), "a b");
+  EXPECT_EQ(syntax::trim("\t\t"), "");
+  EXPECT_EQ(syntax::trim(""), "");
+  EXPECT_EQ(syntax::trim("\ra\r"), "\ra\r");
+}
+
+TEST(Syntax, EqualsLowerIgnoresAsciiCaseOnly) {
+  EXPECT_TRUE(syntax::equals_lower("Content-Length", "content-length"));
+  EXPECT_TRUE(syntax::equals_lower("CHUNKED", "chunked"));
+  EXPECT_TRUE(syntax::equals_lower("", ""));
+  EXPECT_FALSE(syntax::equals_lower("chunked ", "chunked"));
+  EXPECT_FALSE(syntax::equals_lower("chunke", "chunked"));
+  EXPECT_FALSE(syntax::equals_lower("xchunked", "chunked"));
+  // Only A-Z fold: 'K' (U+212A KELVIN SIGN, E2 84 AA) and other bytes are not letters here.
+  EXPECT_FALSE(
+      syntax::equals_lower("chun\xe2\x84\xaa"
+                           "ed",
+                           "chunked"));
+  EXPECT_FALSE(syntax::equals_lower("[", "{"));  // '[' + 32 is '{': not a letter, not folded
+  EXPECT_FALSE(syntax::equals_lower("@", "`"));
+}
+
+class IsHostTest : public testing::TestWithParam<SyntaxCase> {};
+
+TEST_P(IsHostTest, FollowsUriHostAndPort) {
+  EXPECT_EQ(syntax::is_host(GetParam().text), GetParam().valid) << GetParam().text;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, IsHostTest,
+    testing::Values(SyntaxCase{"example.com", true}, SyntaxCase{"example.com:8080", true},
+                    SyntaxCase{"localhost:", true},  // port = *DIGIT
+                    SyntaxCase{"", true},            // an empty Host: a target without authority
+                    SyntaxCase{"127.0.0.1", true}, SyntaxCase{"127.0.0.1:443", true},
+                    SyntaxCase{"[::1]", true}, SyntaxCase{"[::1]:8443", true},
+                    SyntaxCase{"[2001:db8::7]", true}, SyntaxCase{"[v1.fe80::a]", true},
+                    SyntaxCase{"a-b_c~d.e", true}, SyntaxCase{"a%20b", true},
+                    SyntaxCase{"x!$&'()*+,;=", true}, SyntaxCase{"example.com:65535", true},
+                    SyntaxCase{"example.com:123456", false}, SyntaxCase{"example.com:80a", false},
+                    SyntaxCase{"example.com:-1", false}, SyntaxCase{"example.com: 80", false},
+                    SyntaxCase{"a b", false}, SyntaxCase{"user@example.com", false},
+                    SyntaxCase{"example.com/path", false}, SyntaxCase{"example.com?q", false},
+                    SyntaxCase{"example.com#f", false}, SyntaxCase{"a%2", false},
+                    SyntaxCase{"a%", false}, SyntaxCase{"a%zz", false}, SyntaxCase{"[::1", false},
+                    SyntaxCase{"::1]", false}, SyntaxCase{"[]", false}, SyntaxCase{"[::g]", false},
+                    SyntaxCase{"[::1]x", false}, SyntaxCase{"a]:80", false},
+                    SyntaxCase{"a\"b", false}, SyntaxCase{"a\\b", false}, SyntaxCase{"a<b", false},
+                    SyntaxCase{"caf\xc3\xa9", false}, SyntaxCase{std::string("a\0b", 3), false},
+                    SyntaxCase{"a\tb", false}),
+    [](const auto& info) { return std::to_string(info.index) + "_" + case_name(info.param.text); });
+
+struct DecimalCase {
+  std::string text;
+  bool valid;
+  uint64_t value;
+};
+
+class ParseDecimalTest : public testing::TestWithParam<DecimalCase> {};
+
+TEST_P(ParseDecimalTest, TakesOnlyDigits) {
+  uint64_t value = 12345;
+  EXPECT_EQ(syntax::parse_decimal(GetParam().text, &value), GetParam().valid) << GetParam().text;
+  if (GetParam().valid) {
+    EXPECT_EQ(value, GetParam().value);
+  } else {
+    EXPECT_EQ(value, 12345u) << "left alone when invalid";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ParseDecimalTest,
+    testing::Values(DecimalCase{"0", true, 0}, DecimalCase{"5", true, 5},
+                    DecimalCase{"00042", true, 42}, DecimalCase{"262144", true, 262144},
+                    DecimalCase{"9999999999999999999", true, 9999999999999999999ULL},  // 19 digits
+                    DecimalCase{"0000000000000000001", true, 1},
+                    DecimalCase{"10000000000000000000", false, 0},  // 20 digits
+                    DecimalCase{"18446744073709551615", false, 0},  // fits, but over 19 digits
+                    DecimalCase{"", false, 0}, DecimalCase{"+5", false, 0},
+                    DecimalCase{"-5", false, 0}, DecimalCase{" 5", false, 0},
+                    DecimalCase{"5 ", false, 0}, DecimalCase{"0x5", false, 0},
+                    DecimalCase{"5,5", false, 0}, DecimalCase{"1e3", false, 0},
+                    DecimalCase{"\xd9\xa5", false, 0}),  // ARABIC-INDIC DIGIT FIVE
+    [](const auto& info) { return std::to_string(info.index) + "_" + case_name(info.param.text); });
+
+struct ListCase {
+  std::string list;
+  bool valid;
+  std::vector<std::string> elements;
+};
+
+class ListTest : public testing::TestWithParam<ListCase> {};
+
+TEST_P(ListTest, SplitsAtCommasAndTrims) {
+  std::vector<std::string> elements;
+  const bool valid = syntax::for_each_list_element(GetParam().list, [&](std::string_view element) {
+    elements.emplace_back(element);
+    return true;
+  });
+  EXPECT_EQ(valid, GetParam().valid) << GetParam().list;
+  EXPECT_EQ(elements, GetParam().elements) << GetParam().list;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ListTest,
+    testing::Values(ListCase{"close", true, {"close"}},
+                    ListCase{"keep-alive, close", true, {"keep-alive", "close"}},
+                    ListCase{" a ,\tb\t, c ", true, {"a", "b", "c"}},
+                    ListCase{"a,b,c", true, {"a", "b", "c"}},
+                    // An empty element ends the list as malformed, after what came before it.
+                    ListCase{"", false, {}}, ListCase{" ", false, {}}, ListCase{",a", false, {}},
+                    ListCase{"a,", false, {"a"}}, ListCase{"a,,b", false, {"a"}},
+                    ListCase{"a, ,b", false, {"a"}},
+                    // Elements are not checked here: the caller does.
+                    ListCase{"a b, \"c,d\"", true, {"a b", "\"c", "d\""}}),
+    [](const auto& info) { return std::to_string(info.index) + "_" + case_name(info.param.list); });
+
+TEST(Syntax, ListStopsWhenTheCallerSaysSo) {
+  std::vector<std::string> seen;
+  EXPECT_FALSE(syntax::for_each_list_element("a, bad, c", [&](std::string_view element) {
+    seen.emplace_back(element);
+    return element != "bad";
+  }));
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "bad"}));
 }
 
 TEST(BasicAuth, ChecksSchemeAndCredentials) {

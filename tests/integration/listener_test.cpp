@@ -1,8 +1,8 @@
-// jb::http::GuardedServer on its own, with several reader threads: a fast handler answering from
-// other threads after a delay, pipelined keep-alive clients that reconnect on Connection: close,
-// requests the handler leaves to cpp-httplib's workers, idle and slow-request deadlines, and
-// stopping while the handler still holds answers. Raw loopback sockets show the exact answers.
-#include "http/guarded_server.h"
+// jb::http::Listener on its own, with several reader threads: routes answering from other
+// threads after a delay, before handle() returns, or from the head alone, pipelined keep-alive
+// clients that reconnect on Connection: close, idle and slow-request deadlines, and stopping
+// while the routes still hold answers. Raw loopback sockets show the exact answers.
+#include "http/listener.h"
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>
@@ -30,10 +30,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-using http::ConnectionLimits;
-using http::FastAnswer;
-using http::FastRequest;
-using http::GuardedServer;
+using http::Listener;
+using http::ListenerOptions;
 
 constexpr char kClose[] = "\r\nConnection: close\r\n";
 
@@ -89,63 +87,108 @@ class Completions {
   std::vector<std::thread> threads_;
 };
 
-// An answer echoing `id` in its body.
-void answer_with(const http::Answer& answer, const std::string& id) {
-  FastAnswer text;
-  text.content_type = "text/plain";
-  text.body = id;
-  answer(text);
-}
+// Routes for the tests: "/later" answers from a Completions thread, "/now" before handle()
+// returns, "/held" is kept for the test to answer, GET /get?id=ID from the head alone.
+class TestRoutes : public http::Routes {
+ public:
+  TestRoutes(Completions* completions) : completions_(completions) {}
 
-// A GuardedServer listening on a loopback port, started and stopped as http::Server does.
+  bool answer_head(const http::RequestHead& head, const std::string&,
+                   http::Reply* reply) override {
+    if (head.method != "GET") return false;
+    ++answered_from_head;
+    thread_local std::string id;
+    id = std::string(head.query.substr(head.query.find('=') + 1));
+    reply->content_type = "text/plain";
+    reply->body = id;
+    return true;
+  }
+
+  void handle(const http::Request& request, http::Respond respond) override {
+    std::string id(request.body);
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!seen.insert(id).second) ++offered_again;
+    }
+    if (request.head.path == "/now") {
+      ++inline_answers;
+      return answer_with(respond, id);
+    }
+    if (request.head.path == "/held") {
+      std::lock_guard<std::mutex> lock(mutex);
+      held.emplace_back(id, std::move(respond));
+      changed.notify_all();
+      return;
+    }
+    completions_->add(
+        [respond = std::move(respond), id = std::move(id)] { answer_with(respond, id); });
+  }
+
+  void refused(int status, const char* reason) override {
+    std::lock_guard<std::mutex> lock(mutex);
+    refusals.emplace_back(status, reason);
+  }
+  void connection_refused(const char* reason) override {
+    std::lock_guard<std::mutex> lock(mutex);
+    refusals.emplace_back(0, reason);
+  }
+
+  // An answer echoing `id` in its body.
+  static void answer_with(const http::Respond& respond, const std::string& id) {
+    http::Reply reply;
+    reply.content_type = "text/plain";
+    reply.body = id;
+    respond(reply);
+  }
+
+  std::vector<std::pair<int, std::string>> refusals_seen() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return refusals;
+  }
+
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::unordered_set<std::string> seen;  // the request bodies handle() was given
+  size_t offered_again = 0;
+  std::vector<std::pair<std::string, http::Respond>> held;
+  std::vector<std::pair<int, std::string>> refusals;
+  std::atomic<size_t> answered_from_head{0};
+  std::atomic<size_t> inline_answers{0};
+
+ private:
+  Completions* completions_;
+};
+
+// A Listener on a loopback port with TestRoutes, started and stopped as http::Server does.
 class TestServer {
  public:
-  // `setup` sets the fast handler and the routes before the server listens.
-  TestServer(const ConnectionLimits& limits, const std::function<void(GuardedServer&)>& setup)
-      : server_(limits, nullptr, [this](int status, const char* reason) {
-          std::lock_guard<std::mutex> lock(mutex_);
-          refusals_.emplace_back(status, reason);
-        }) {
-    setup(server_);
-    server_.set_tcp_nodelay(true);
-    server_.set_socket_options([this](socket_t fd) {
-      int yes = 1;
-      setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-      listen_fd_ = fd;
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    if (port_ <= 0) return;
-    ::listen(listen_fd_, 1024);  // cpp-httplib's backlog of 5 would drop bursts of connects
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    const auto until = Clock::now() + 5s;
-    while (!server_.is_running() && Clock::now() < until) std::this_thread::sleep_for(1ms);
+  TestServer(const ListenerOptions& options, Completions* completions)
+      : routes(completions), listener_(options, nullptr, &routes) {
+    std::string error;
+    if (!listener_.bind("127.0.0.1", 0, &error)) {
+      ADD_FAILURE() << error;
+      return;
+    }
+    listener_.start();
+    running_ = true;
   }
   ~TestServer() { stop(); }
 
-  int port() const { return port_; }
-  bool running() const { return server_.is_running(); }
-  // Stops the server and waits until its listening thread is done: how long that took.
+  int port() const { return listener_.port(); }
+  bool running() const { return running_; }
+  // Stops the listener: how long that took.
   Clock::duration stop() {
     const auto start = Clock::now();
-    if (thread_.joinable()) {
-      server_.stop();
-      thread_.join();
-    }
+    listener_.stop();
+    running_ = false;
     return Clock::now() - start;
   }
-  // The refusals reported so far: status and reason code.
-  std::vector<std::pair<int, std::string>> refusals() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return refusals_;
-  }
+
+  TestRoutes routes;
 
  private:
-  std::mutex mutex_;
-  std::vector<std::pair<int, std::string>> refusals_;
-  GuardedServer server_;
-  int listen_fd_ = -1;
-  int port_ = -1;
-  std::thread thread_;
+  Listener listener_;
+  bool running_ = false;
 };
 
 std::string post(const std::string& target, const std::string& id) {
@@ -165,7 +208,7 @@ long long ms(Clock::duration duration) {
 struct Request {
   std::string id;  // the answer's body echoes it
   std::string bytes;
-  bool fast = false;  // answered by the fast handler: the server writes its Keep-Alive field
+  bool fast = false;  // the answer's Keep-Alive field is checked
 };
 
 struct ClientResult {
@@ -226,14 +269,13 @@ ClientResult run_client(int port, const std::vector<Request>& requests, size_t m
   return result;
 }
 
-// Three readers sharing the epoll set, four workers, `max_requests` per connection.
-ConnectionLimits three_readers(size_t max_requests) {
-  ConnectionLimits limits;
-  limits.readers = 3;
-  limits.threads = 4;
-  limits.keep_alive_max_requests = max_requests;
-  limits.keep_alive_timeout = 10s;
-  return limits;
+// Three readers sharing the epoll set, `max_requests` per connection.
+ListenerOptions three_readers(size_t max_requests) {
+  ListenerOptions options;
+  options.readers = 3;
+  options.keep_alive_max_requests = max_requests;
+  options.keep_alive_timeout = 10s;
+  return options;
 }
 
 // Runs one client thread per plan at the same time.
@@ -249,33 +291,19 @@ std::vector<ClientResult> run_clients(int port, const std::vector<std::vector<Re
   return results;
 }
 
-TEST(GuardedServer, AnswersGivenLaterFromOtherThreadsReachEachClientInOrder) {
+TEST(Listener, AnswersGivenLaterFromOtherThreadsReachEachClientInOrder) {
   constexpr size_t kClients = 32;
   constexpr size_t kRequests = 200;
   constexpr size_t kMaxRequests = 50;
   Completions completions(3);  // outlives the server: every answer taken is given
-  std::mutex seen_mutex;
-  std::unordered_set<std::string> seen;  // the ids the handler was offered
-  size_t offered_again = 0;
-  TestServer server(three_readers(kMaxRequests), [&](GuardedServer& svr) {
-    svr.set_fast_handler([&](const FastRequest& request, http::Answer answer) {
-      std::string id(request.body);
-      {
-        std::lock_guard<std::mutex> lock(seen_mutex);
-        if (!seen.insert(id).second) ++offered_again;
-      }
-      completions.add(
-          [answer = std::move(answer), id = std::move(id)] { answer_with(answer, id); });
-      return true;
-    });
-  });
+  TestServer server(three_readers(kMaxRequests), &completions);
   ASSERT_TRUE(server.running());
 
   std::vector<std::vector<Request>> plans(kClients);
   for (size_t c = 0; c < kClients; ++c)
     for (size_t i = 0; i < kRequests; ++i) {
       std::string id = "c" + std::to_string(c) + "-" + std::to_string(i);
-      plans[c].push_back({id, post("/fast", id), true});
+      plans[c].push_back({id, post("/later", id), true});
     }
   const auto start = Clock::now();
   const auto results = run_clients(server.port(), plans, kMaxRequests);
@@ -287,58 +315,31 @@ TEST(GuardedServer, AnswersGivenLaterFromOtherThreadsReachEachClientInOrder) {
     answered += results[c].answered;
   }
   EXPECT_EQ(answered, kClients * kRequests);
-  std::lock_guard<std::mutex> lock(seen_mutex);
-  EXPECT_EQ(seen.size(), kClients * kRequests);
-  EXPECT_EQ(offered_again, 0u) << "requests offered to the handler more than once";
-  EXPECT_TRUE(server.refusals().empty());
+  std::lock_guard<std::mutex> lock(server.routes.mutex);
+  EXPECT_EQ(server.routes.seen.size(), kClients * kRequests);
+  EXPECT_EQ(server.routes.offered_again, 0u) << "requests handed to the routes more than once";
+  EXPECT_TRUE(server.routes.refusals.empty());
   std::printf("%zu requests over %zu connections in %lld ms\n", answered, kClients,
               ms(Clock::now() - start));
 }
 
-TEST(GuardedServer, RequestsTheHandlerDeclinesAreAnsweredInTurnOnTheSameConnection) {
+TEST(Listener, AnswersFromTheHeadBeforeHandleReturnsAndLaterInterleaveInOrder) {
   constexpr size_t kClients = 16;
   constexpr size_t kRequests = 150;
   constexpr size_t kMaxRequests = 40;
   Completions completions(2);
-  std::atomic<size_t> taken{0}, declined{0}, offered_bodiless{0}, posts_served{0}, gets_served{0};
-  TestServer server(three_readers(kMaxRequests), [&](GuardedServer& svr) {
-    svr.set_fast_handler([&](const FastRequest& request, http::Answer answer) {
-      if (request.head.method == "GET") ++offered_bodiless;
-      if (request.head.target != "/fast") {
-        ++declined;
-        return false;
-      }
-      std::string id(request.body);
-      // Some answers come before the handler returns, the others later from other threads.
-      if (++taken % 4 == 0) {
-        answer_with(answer, id);
-        return true;
-      }
-      completions.add(
-          [answer = std::move(answer), id = std::move(id)] { answer_with(answer, id); });
-      return true;
-    });
-    svr.Post("/slow", [&](const httplib::Request& request, httplib::Response& response) {
-      ++posts_served;
-      response.set_content(request.body, "text/plain");
-    });
-    svr.Get("/get", [&](const httplib::Request& request, httplib::Response& response) {
-      ++gets_served;
-      response.set_content(request.get_param_value("id"), "text/plain");
-    });
-  });
+  TestServer server(three_readers(kMaxRequests), &completions);
   ASSERT_TRUE(server.running());
 
   std::vector<std::vector<Request>> plans(kClients);
-  size_t fast = 0, slow = 0, gets = 0;
+  size_t later = 0, now = 0, gets = 0;
   std::mt19937 random(7);
   for (size_t c = 0; c < kClients; ++c)
     for (size_t i = 0; i < kRequests; ++i) {
       const std::string id = "m" + std::to_string(c) + "-" + std::to_string(i);
-      const unsigned kind = random() % 3;  // taken, declined, never offered (no body)
-      ++(kind == 0 ? fast : kind == 1 ? slow : gets);
-      plans[c].push_back(
-          {id, kind == 2 ? get(id) : post(kind == 0 ? "/fast" : "/slow", id), kind == 0});
+      const unsigned kind = random() % 3;  // answered later, before handle() returns, from head
+      ++(kind == 0 ? later : kind == 1 ? now : gets);
+      plans[c].push_back({id, kind == 2 ? get(id) : post(kind == 0 ? "/later" : "/now", id), true});
     }
   const auto results = run_clients(server.port(), plans, kMaxRequests);
   for (size_t c = 0; c < kClients; ++c) {
@@ -347,39 +348,32 @@ TEST(GuardedServer, RequestsTheHandlerDeclinesAreAnsweredInTurnOnTheSameConnecti
     EXPECT_EQ(results[c].connections, (kRequests + kMaxRequests - 1) / kMaxRequests)
         << "client " << c;
   }
-  EXPECT_EQ(taken.load(), fast);
-  EXPECT_EQ(declined.load(), slow);  // each offered once, then served by cpp-httplib once
-  EXPECT_EQ(posts_served.load(), slow);
-  EXPECT_EQ(gets_served.load(), gets);
-  EXPECT_EQ(offered_bodiless.load(), 0u);
-  EXPECT_TRUE(server.refusals().empty());
+  EXPECT_EQ(server.routes.inline_answers.load(), now);
+  EXPECT_EQ(server.routes.answered_from_head.load(), gets);
+  std::lock_guard<std::mutex> lock(server.routes.mutex);
+  EXPECT_EQ(server.routes.seen.size(), later + now);
+  EXPECT_EQ(server.routes.offered_again, 0u);
+  EXPECT_TRUE(server.routes.refusals.empty());
 }
 
 // Deadlines: a kept-alive connection idle for 300 ms is closed, a request must arrive whole
 // within 500 ms of its first byte.
-ConnectionLimits deadline_limits() {
-  ConnectionLimits limits;
-  limits.readers = 3;
-  limits.threads = 2;
-  limits.keep_alive_timeout = 300ms;
-  limits.request_timeout = 500ms;
-  return limits;
+ListenerOptions deadline_limits() {
+  ListenerOptions options;
+  options.readers = 3;
+  options.keep_alive_timeout = 300ms;
+  options.request_timeout = 500ms;
+  return options;
 }
 
-void answer_at_once(GuardedServer& svr) {
-  svr.set_fast_handler([](const FastRequest& request, http::Answer answer) {
-    answer_with(answer, std::string(request.body));
-    return true;
-  });
-}
-
-TEST(GuardedServer, ClosesIdleConnectionsAfterTheirDeadline) {
-  TestServer server(deadline_limits(), answer_at_once);
+TEST(Listener, ClosesIdleConnectionsAfterTheirDeadline) {
+  Completions completions(1);
+  TestServer server(deadline_limits(), &completions);
   ASSERT_TRUE(server.running());
   RawConnection silent(server.port());  // never sends a byte
   const auto connected = Clock::now();
   RawConnection kept(server.port());
-  ASSERT_TRUE(kept.send(post("/fast", "k1")));
+  ASSERT_TRUE(kept.send(post("/now", "k1")));
   const Answer answer = kept.read_answer(2s);
   ASSERT_EQ(answer.status, 200);
   const auto answered = Clock::now();
@@ -388,14 +382,15 @@ TEST(GuardedServer, ClosesIdleConnectionsAfterTheirDeadline) {
   EXPECT_GE(ms(Clock::now() - answered), 250) << "closed before keep_alive_timeout";
   EXPECT_TRUE(silent.closed_by_server(1500ms)) << "silent connection not closed";
   EXPECT_GE(ms(Clock::now() - connected), 450) << "closed before request_timeout";
-  EXPECT_TRUE(server.refusals().empty()) << "an idle connection is closed without an answer";
+  EXPECT_TRUE(server.routes.refusals_seen().empty()) << "an idle connection is closed without an answer";
 }
 
-TEST(GuardedServer, AnswersSlowRequestsThatCompleteWithinTheRequestTimeout) {
-  TestServer server(deadline_limits(), answer_at_once);
+TEST(Listener, AnswersSlowRequestsThatCompleteWithinTheRequestTimeout) {
+  Completions completions(1);
+  TestServer server(deadline_limits(), &completions);
   ASSERT_TRUE(server.running());
-  const std::string first = post("/fast", "s1");
-  const std::string second = post("/fast", "s2");
+  const std::string first = post("/now", "s1");
+  const std::string second = post("/now", "s2");
 
   RawConnection fresh(server.port());
   ASSERT_TRUE(fresh.send(first.substr(0, 20)));
@@ -419,18 +414,19 @@ TEST(GuardedServer, AnswersSlowRequestsThatCompleteWithinTheRequestTimeout) {
   EXPECT_EQ(answer.body, "s2");
   ASSERT_TRUE(kept.send(first));
   EXPECT_EQ(kept.read_answer(2s).body, "s1") << "connection not kept after the slow request";
-  EXPECT_TRUE(server.refusals().empty());
+  EXPECT_TRUE(server.routes.refusals_seen().empty());
 }
 
-TEST(GuardedServer, Answers408ToRequestsNotCompleteWithinTheRequestTimeout) {
-  TestServer server(deadline_limits(), answer_at_once);
+TEST(Listener, Answers408ToRequestsNotCompleteWithinTheRequestTimeout) {
+  Completions completions(1);
+  TestServer server(deadline_limits(), &completions);
   ASSERT_TRUE(server.running());
   // A head and 4 of its 10 body bytes on a new connection; half a head on a kept-alive one.
   RawConnection fresh(server.port());
   RawConnection kept(server.port());
-  ASSERT_TRUE(kept.send(post("/fast", "t1")));
+  ASSERT_TRUE(kept.send(post("/now", "t1")));
   ASSERT_EQ(kept.read_answer(2s).status, 200);
-  const std::string whole = post("/fast", "0123456789");
+  const std::string whole = post("/now", "0123456789");
   ASSERT_TRUE(fresh.send(whole.substr(0, whole.size() - 6)));
   ASSERT_TRUE(kept.send(whole.substr(0, 25)));
   const auto sent = Clock::now();
@@ -442,30 +438,19 @@ TEST(GuardedServer, Answers408ToRequestsNotCompleteWithinTheRequestTimeout) {
     EXPECT_TRUE(connection->closed_by_server(1s));
   }
   using Refusal = std::pair<int, std::string>;
-  EXPECT_EQ(server.refusals(), (std::vector<Refusal>(2, Refusal(408, "request_too_slow"))));
+  EXPECT_EQ(server.routes.refusals_seen(), (std::vector<Refusal>(2, Refusal(408, "request_too_slow"))));
 }
 
-TEST(GuardedServer, StopWaitsForTheAnswersTheHandlerStillHolds) {
+TEST(Listener, StopWaitsForTheAnswersTheRoutesStillHold) {
   constexpr size_t kHeld = 7;
-  std::mutex mutex;
-  std::condition_variable changed;
-  std::vector<std::pair<std::string, http::Answer>> held;
-  ConnectionLimits limits;
-  limits.readers = 3;
-  limits.threads = 2;
-  TestServer server(limits, [&](GuardedServer& svr) {
-    svr.set_fast_handler([&](const FastRequest& request, http::Answer answer) {
-      if (request.head.target == "/now") {
-        answer_with(answer, std::string(request.body));
-        return true;
-      }
-      std::lock_guard<std::mutex> lock(mutex);
-      held.emplace_back(std::string(request.body), std::move(answer));
-      changed.notify_all();
-      return true;
-    });
-  });
+  ListenerOptions options;
+  options.readers = 3;
+  Completions completions(1);
+  TestServer server(options, &completions);
   ASSERT_TRUE(server.running());
+  TestRoutes& routes = server.routes;
+  std::mutex& mutex = routes.mutex;
+  auto& held = routes.held;
 
   RawConnection idle(server.port());
   ASSERT_TRUE(idle.send(post("/now", "n")));
@@ -473,13 +458,13 @@ TEST(GuardedServer, StopWaitsForTheAnswersTheHandlerStillHolds) {
   std::vector<std::unique_ptr<RawConnection>> waiting;
   for (size_t i = 0; i < kHeld; ++i) {
     waiting.push_back(std::make_unique<RawConnection>(server.port()));
-    std::string requests = post("/park", "h" + std::to_string(i));
-    if (i == 0) requests += post("/park", "behind");  // must not be taken once stopping
+    std::string requests = post("/held", "h" + std::to_string(i));
+    if (i == 0) requests += post("/held", "behind");  // must not be taken once stopping
     ASSERT_TRUE(waiting.back()->send(requests));
   }
   {
     std::unique_lock<std::mutex> lock(mutex);
-    ASSERT_TRUE(changed.wait_for(lock, 5s, [&] { return held.size() == kHeld; }));
+    ASSERT_TRUE(routes.changed.wait_for(lock, 5s, [&] { return held.size() == kHeld; }));
   }
 
   // Gives the held answers 300 ms after stop() is called (and any taken later, until it returns).
@@ -488,13 +473,13 @@ TEST(GuardedServer, StopWaitsForTheAnswersTheHandlerStillHolds) {
     while (!stop_called) std::this_thread::sleep_for(1ms);
     std::this_thread::sleep_for(300ms);
     for (size_t next = 0; !stopped; std::this_thread::sleep_for(10ms)) {
-      std::vector<std::pair<std::string, http::Answer>> due;
+      std::vector<std::pair<std::string, http::Respond>> due;
       {
         std::lock_guard<std::mutex> lock(mutex);  // not held while answering: it may offer more
         due.assign(held.begin() + static_cast<long>(next), held.end());
         next = held.size();
       }
-      for (const auto& [id, answer] : due) answer_with(answer, id);
+      for (const auto& [id, respond] : due) TestRoutes::answer_with(respond, id);
       given = true;
     }
   });
