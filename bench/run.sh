@@ -19,6 +19,7 @@ WRK_TIMEOUT=5
 BROKERS=3
 PARTITIONS=3
 HTTP_THREADS=""
+CEILING_THREADS=64  # cpp-httplib workers of the ceiling server: one per connection up to 64
 KAFKA_PROPERTIES=()
 PROFILE=0
 OUTAGE=1
@@ -36,7 +37,8 @@ usage: bench/run.sh [options]
   --repeat N          rounds of (ceiling, daemon) rows per connection count, alternating; with
                       N > 1 a summary gives the medians (default $REPEAT)
   --no-outage         skip the Kafka-outage row
-  --http-threads N    set http.threads of the daemon and the ceiling (default: the daemon's own)
+  --http-threads N    worker threads of the ceiling server (default $CEILING_THREADS; the daemon's
+                      readers are its own: one per two cores)
   --kafka K=V         a kafka.properties entry for the daemon (repeatable), e.g. linger.ms=1
   --brokers N         mock brokers (default $BROKERS); --partitions N per topic (default $PARTITIONS)
   --wrk-threads N     wrk threads, at most one per connection (default $WRK_THREADS)
@@ -163,11 +165,16 @@ BOOTSTRAPS=$(first_line "$OUT/broker.out" "$BROKER_PID")
 
 # --- the daemon -------------------------------------------------------------------------------
 PORT=$(free_port)
+ADMIN_PORT=$(free_port)
+until [ "$ADMIN_PORT" != "$PORT" ]; do ADMIN_PORT=$(free_port); done
 CONFIG="$OUT/config.yaml"
 {
   echo "http:"
   echo "  listen: \"127.0.0.1:$PORT\""
-  [ -n "$HTTP_THREADS" ] && echo "  threads: $HTTP_THREADS"
+  # wrk's connections all come from 127.0.0.1: the whole connection cap is theirs.
+  echo "  max_connections_per_address: 256"
+  echo "admin:"
+  echo "  listen: \"127.0.0.1:$ADMIN_PORT\""
   echo "kafka:"
   echo "  brokers: \"$BOOTSTRAPS\""
   if [ ${#KAFKA_PROPERTIES[@]} -gt 0 ]; then
@@ -185,19 +192,19 @@ effective() { awk -v section="$1:" -v key="  $2:" '
   /^[^ #]/ { in_section = ($1 == section) }
   in_section && index($0, key) == 1 { gsub(/["[:space:]]/, "", $2); print $2; exit }
   ' FS=': ' "$OUT/effective.yaml"; }
-THREADS=$(effective http threads)
+THREADS=${HTTP_THREADS:-$CEILING_THREADS}
 MAX_BODY=$(effective http max_body_bytes)
 CALLBACK_PATH=$(effective http path)
 DELIVERY_TIMEOUT_MS=$(effective http delivery_timeout_ms)
-if [ -z "$THREADS" ] || [ -z "$MAX_BODY" ] || [ -z "$CALLBACK_PATH" ]; then
-  die "cannot read http.threads / max_body_bytes / path from check-config's output"
+if [ -z "$MAX_BODY" ] || [ -z "$CALLBACK_PATH" ]; then
+  die "cannot read http.max_body_bytes / path from check-config's output"
 fi
 
 (cd "$OUT" && exec "$DAEMON" serve --config "$CONFIG") >"$OUT/daemon.log" 2>&1 &
 DAEMON_PID=$!
 PIDS+=("$DAEMON_PID")
-wait_http "http://127.0.0.1:$PORT/healthz" 30 || die "daemon not up; see $OUT/daemon.log"
-wait_http "http://127.0.0.1:$PORT/readyz" 30 || die "daemon not ready; see $OUT/daemon.log"
+wait_http "http://127.0.0.1:$ADMIN_PORT/healthz" 30 || die "daemon not up; see $OUT/daemon.log"
+wait_http "http://127.0.0.1:$ADMIN_PORT/readyz" 30 || die "daemon not ready; see $OUT/daemon.log"
 DAEMON_URL="http://127.0.0.1:$PORT$CALLBACK_PATH"
 
 # --- the ceiling: cpp-httplib with the daemon's HTTP settings --------------------------------
@@ -242,7 +249,7 @@ drive() {
     -s "$ROOT/bench/callbacks.lua" "$url" -- "$RUN" "$CALLBACK_PATH" >"$OUT/wrk.$RUN.txt" 2>&1 || true
   grep '^BENCH ' "$OUT/wrk.$RUN.txt" || die "wrk failed; see $OUT/wrk.$RUN.txt"
 }
-metric() { curl -fsS --max-time 5 "http://127.0.0.1:$PORT/metrics" | awk -v name="$1" '$1 == name { print $2 }'; }
+metric() { curl -fsS --max-time 5 "http://127.0.0.1:$ADMIN_PORT/metrics" | awk -v name="$1" '$1 == name { print $2 }'; }
 field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$2"; }
 
 declare -A RATE=()
@@ -303,7 +310,7 @@ cat <<EOF
 jumio-bridge benchmark, $(date -u +%Y-%m-%dT%H:%MZ)
 machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), \
 $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r)
-daemon: $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown), http.threads $THREADS, \
+daemon: $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown), ceiling threads $THREADS, \
 delivery timeout ${DELIVERY_TIMEOUT_MS} ms; mock cluster: $BROKERS brokers, $PARTITIONS partitions/topic
 ceiling: jb_ceiling_server ${CEILING_ARGS[*]}
 load: wrk, ${WRK_THREADS} threads, ${WARMUP}s warm-up + ${DURATION}s per row, timeout ${WRK_TIMEOUT}s; $mix
@@ -363,7 +370,7 @@ cold: the daemon's first ${PRIME}s after start, no warm-up (a topic's first reco
 EOF
 [ "$OUTAGE" = 1 ] && echo "outage: every mock broker down (the daemon on its spool path); * = of the" \
   "daemon's cb/s at $OUTAGE_CONNS connections with Kafka up; $recovered."
-curl -fsS "http://127.0.0.1:$PORT/metrics" >"$OUT/metrics.txt" 2>/dev/null || true
+curl -fsS "http://127.0.0.1:$ADMIN_PORT/metrics" >"$OUT/metrics.txt" 2>/dev/null || true
 echo "daemon log, metrics and wrk output: $OUT; the run took $(($(date +%s) - STARTED)) s"
 
 [ "$PROFILE" = 1 ] || exit 0
@@ -394,13 +401,15 @@ else
   echo "profile: perf cannot sample here; callgrind on a second daemon, 8 connections for" \
     "${DURATION}s ($OUT/callgrind.out)"
   PROFILE_PORT=$(free_port)
-  sed -e "s/127.0.0.1:$PORT/127.0.0.1:$PROFILE_PORT/" -e "s#$OUT/spool#$OUT/spool-profile#" \
+  PROFILE_ADMIN_PORT=$(free_port)
+  sed -e "s/127.0.0.1:$PORT/127.0.0.1:$PROFILE_PORT/" \
+    -e "s/127.0.0.1:$ADMIN_PORT/127.0.0.1:$PROFILE_ADMIN_PORT/" -e "s#$OUT/spool#$OUT/spool-profile#" \
     -e 's/level: warn/level: error/' "$CONFIG" >"$OUT/config-profile.yaml"
   (cd "$OUT" && exec valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.out" \
     "$DAEMON" serve --config "$OUT/config-profile.yaml") >"$OUT/callgrind.log" 2>&1 &
   PROFILED_PID=$!
   PIDS+=("$PROFILED_PID")
-  wait_http "http://127.0.0.1:$PROFILE_PORT/readyz" 120 || die "profiled daemon not ready"
+  wait_http "http://127.0.0.1:$PROFILE_ADMIN_PORT/readyz" 120 || die "profiled daemon not ready"
   drive "http://127.0.0.1:$PROFILE_PORT$CALLBACK_PATH" 8 "$DURATION" >/dev/null
   kill -TERM "$PROFILED_PID"
   wait "$PROFILED_PID" || true

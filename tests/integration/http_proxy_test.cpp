@@ -737,6 +737,7 @@ TEST_F(HttpProxy, HostAndFieldNameRules) {
       {"duplicate Host", line + "Host: a\r\nHost: a\r\n" + kForm, {kNginx400}, Then::closes},
       {"Host with a slash", line + "Host: a/b\r\n" + kForm, {kNginx400}, Then::closes},
       {"Host with a space", line + "Host: a b\r\n" + kForm, {kNginx400}, Then::closes},
+      {"Host naming only a port", line + "Host: :80\r\n" + kForm, {kNginx400}, Then::closes},
       // nginx lets "[::1" through as a Host and sends the daemon its own Host (the upstream's
       // name): the attacker's POST and the request after its body are each refused.
       {"Host with an open bracket (nginx accepts it)",
@@ -763,6 +764,13 @@ TEST_F(HttpProxy, HostAndFieldNameRules) {
                smuggled(ledger.never(std::string(c.name) + ", next")),
            c.answers, c.then);
     victim(ledger, c.name);
+  }
+  {
+    SCOPED_TRACE("an empty Host from the allowed client");
+    through_proxy(kAllowed,
+                  with_length("POST /callbacks/jumio HTTP/1.1\r\nHost:\r\n" + std::string(kForm),
+                              ledger.published("empty Host")),
+                  {kOk}, Then::stays_open);
   }
   {
     SCOPED_TRACE("a field name with a space in it where Content-Length belongs");
