@@ -14,7 +14,7 @@ bool refuse(int status, const char* reason, Reply* reply) {
   log::debug("admin request refused", {{"reason", reason}, {"status", std::to_string(status)}});
   reply->status = status;
   reply->content_type = kPlainText;
-  reply->body = status == 404 ? "404 Not Found\n"
+  reply->body = status == 404   ? "404 Not Found\n"
                 : status == 405 ? "405 Method Not Allowed\n"
                                 : "501 Not Implemented\n";
   return true;

@@ -20,11 +20,11 @@ struct Reply {
 
 // How the listener frames the answer on its connection.
 struct AnswerFraming {
-  bool close = false;            // "Connection: close"; else kept alive
-  bool omit_body = false;        // an answer to HEAD: the body's length, not the body
-  bool http_1_0 = false;         // the request was HTTP/1.0: a kept connection says so
-  long keep_alive_seconds = 0;   // idle time the connection is kept, rounded down
-  size_t requests_left = 0;      // further requests this connection may carry
+  bool close = false;           // "Connection: close"; else kept alive
+  bool omit_body = false;       // an answer to HEAD: the body's length, not the body
+  bool http_1_0 = false;        // the request was HTTP/1.0: a kept connection says so
+  long keep_alive_seconds = 0;  // idle time the connection is kept, rounded down
+  size_t requests_left = 0;     // further requests this connection may carry
 };
 
 // "Bad Request", ...; "Error" for a status without one here.

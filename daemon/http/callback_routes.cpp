@@ -29,8 +29,8 @@ int64_t now_ms() {
 
 }  // namespace
 
-CallbackRoutes::CallbackRoutes(std::string path, BasicAuth basic_auth,
-                               pipeline::Pipeline* pipeline, Metrics* metrics)
+CallbackRoutes::CallbackRoutes(std::string path, BasicAuth basic_auth, pipeline::Pipeline* pipeline,
+                               Metrics* metrics)
     : path_(std::move(path)),
       basic_auth_(std::move(basic_auth)),
       pipeline_(pipeline),

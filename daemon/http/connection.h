@@ -51,13 +51,13 @@ class Connection {
   Clock::time_point deadline;          // what it waits for must happen by then
   Clock::time_point request_deadline;  // the current request must be complete by then
   size_t requests_served = 0;
-  bool idle = true;               // waiting for the first byte of a request
-  std::string pending;            // answer bytes the socket has not taken yet
+  bool idle = true;     // waiting for the first byte of a request
+  std::string pending;  // answer bytes the socket has not taken yet
   bool close_after_pending = false;
-  bool lingering = false;         // answered and half-closed: input is read and dropped
+  bool lingering = false;  // answered and half-closed: input is read and dropped
   size_t lingered_bytes = 0;
-  bool registered = false;        // added to the epoll set (armed one event at a time)
-  bool slot_released = false;     // no longer counted against the connection caps
+  bool registered = false;     // added to the epoll set (armed one event at a time)
+  bool slot_released = false;  // no longer counted against the connection caps
 
  private:
   Fill handshake();

@@ -268,8 +268,8 @@ void Listener::serve(std::unique_ptr<Connection> connection) {
           if (!connection) return;
           continue;
         }
-        if (head.expect_continue && parser.parse(connection->buffer()) ==
-                                        RequestParser::Progress::need_more) {
+        if (head.expect_continue &&
+            parser.parse(connection->buffer()) == RequestParser::Progress::need_more) {
           connection->write_some(kContinue);
         }
         continue;
@@ -371,7 +371,11 @@ void Listener::continue_writing(std::unique_ptr<Connection> connection) {
   const long written = connection->write_some(connection->pending);
   if (written < 0) return close(std::move(connection));
   connection->pending.erase(0, static_cast<size_t>(written));
-  if (!connection->pending.empty()) return park(std::move(connection));
+  if (!connection->pending.empty()) {
+    // The write timeout bounds silence: a client that reads slowly but steadily is served.
+    if (written > 0) connection->deadline = Clock::now() + options_.write_timeout;
+    return park(std::move(connection));
+  }
   connection = after_write(std::move(connection));
   if (connection) serve(std::move(connection));
 }
@@ -394,7 +398,8 @@ void Listener::close_after_answer(std::unique_ptr<Connection> connection) {
 void Listener::continue_lingering(std::unique_ptr<Connection> connection) {
   const size_t left = kLingerBytes - std::min(kLingerBytes, connection->lingered_bytes);
   connection->lingered_bytes += 65536;
-  if (!connection->discard_input(std::min<size_t>(left, 65536))) return close(std::move(connection));
+  if (!connection->discard_input(std::min<size_t>(left, 65536)))
+    return close(std::move(connection));
   park(std::move(connection));
 }
 

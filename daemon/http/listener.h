@@ -25,8 +25,8 @@
 namespace jb::http {
 
 struct ListenerOptions {
-  int readers = 1;                       // reader threads on the epoll set
-  size_t max_connections = 256;          // open connections; more are answered 503 and closed
+  int readers = 1;                         // reader threads on the epoll set
+  size_t max_connections = 256;            // open connections; more are answered 503 and closed
   size_t max_connections_per_address = 0;  // from one peer address; 0 = no cap of its own
   std::chrono::milliseconds read_timeout{5000};        // longest silence inside a request
   std::chrono::milliseconds write_timeout{5000};       // longest wait to write an answer

@@ -44,5 +44,4 @@ class Routes {
 // The methods of RFC 9110 §9 and PATCH; a route answers others 501 (§9.1).
 bool is_known_method(std::string_view method);
 
-
 }  // namespace jb::http

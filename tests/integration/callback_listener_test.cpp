@@ -151,7 +151,8 @@ TEST(CallbackListener, PipelinedRequestsAreAnsweredInOrder) {
   }
   ASSERT_TRUE(connection.send(batch));
   // In order: the Keep-Alive max of each answer counts down from the default 100.
-  for (int i = 1; i <= 5; ++i) EXPECT_EQ(without_date(connection.read_answer().head), ok_keep_alive(100 - i));
+  for (int i = 1; i <= 5; ++i)
+    EXPECT_EQ(without_date(connection.read_answer().head), ok_keep_alive(100 - i));
   EXPECT_EQ(connection.read_answer(200ms).status, -1) << "more answers than requests";
   EXPECT_EQ(read_keys(bridge, kAuthenticationTopic, references), references);
 }
@@ -265,8 +266,8 @@ TEST(CallbackListener, SendersNotAllowedOrNotAuthenticatedAreRefused) {
       c.security.trusted_proxies = {"127.0.0.1/32"};
     });
     RawConnection connection(bridge.daemon().port());
-    ASSERT_TRUE(connection.send(
-        callback_request(load_body(run, 1), "X-Forwarded-For: 203.0.113.9\r\n")));
+    ASSERT_TRUE(
+        connection.send(callback_request(load_body(run, 1), "X-Forwarded-For: 203.0.113.9\r\n")));
     const Answer answer = connection.read_answer();
     EXPECT_EQ(answer.status, 403) << answer.head;
     EXPECT_NE(answer.head.find("Connection: close"), std::string::npos) << answer.head;

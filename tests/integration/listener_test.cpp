@@ -93,10 +93,15 @@ class TestRoutes : public http::Routes {
  public:
   TestRoutes(Completions* completions) : completions_(completions) {}
 
-  bool answer_head(const http::RequestHead& head, const std::string&,
-                   http::Reply* reply) override {
+  bool admits(const std::string&) const override { return admitting; }
+
+  bool answer_head(const http::RequestHead& head, const std::string&, http::Reply* reply) override {
     if (head.method != "GET") return false;
     ++answered_from_head;
+    if (head.path == "/big") {
+      reply->body = big_body;
+      return true;
+    }
     thread_local std::string id;
     id = std::string(head.query.substr(head.query.find('=') + 1));
     reply->content_type = "text/plain";
@@ -154,6 +159,8 @@ class TestRoutes : public http::Routes {
   std::vector<std::pair<int, std::string>> refusals;
   std::atomic<size_t> answered_from_head{0};
   std::atomic<size_t> inline_answers{0};
+  std::atomic<bool> admitting{true};
+  std::string big_body = std::string(32 << 20, 'b');  // the answer to GET /big
 
  private:
   Completions* completions_;
@@ -382,7 +389,8 @@ TEST(Listener, ClosesIdleConnectionsAfterTheirDeadline) {
   EXPECT_GE(ms(Clock::now() - answered), 250) << "closed before keep_alive_timeout";
   EXPECT_TRUE(silent.closed_by_server(1500ms)) << "silent connection not closed";
   EXPECT_GE(ms(Clock::now() - connected), 450) << "closed before request_timeout";
-  EXPECT_TRUE(server.routes.refusals_seen().empty()) << "an idle connection is closed without an answer";
+  EXPECT_TRUE(server.routes.refusals_seen().empty())
+      << "an idle connection is closed without an answer";
 }
 
 TEST(Listener, AnswersSlowRequestsThatCompleteWithinTheRequestTimeout) {
@@ -438,7 +446,8 @@ TEST(Listener, Answers408ToRequestsNotCompleteWithinTheRequestTimeout) {
     EXPECT_TRUE(connection->closed_by_server(1s));
   }
   using Refusal = std::pair<int, std::string>;
-  EXPECT_EQ(server.routes.refusals_seen(), (std::vector<Refusal>(2, Refusal(408, "request_too_slow"))));
+  EXPECT_EQ(server.routes.refusals_seen(),
+            (std::vector<Refusal>(2, Refusal(408, "request_too_slow"))));
 }
 
 TEST(Listener, StopWaitsForTheAnswersTheRoutesStillHold) {
@@ -501,6 +510,69 @@ TEST(Listener, StopWaitsForTheAnswersTheRoutesStillHold) {
   std::lock_guard<std::mutex> lock(mutex);
   EXPECT_EQ(held.size(), kHeld) << "a request was taken after stop()";
   std::printf("stop with held answers took %lld ms\n", ms(took));
+}
+
+TEST(Listener, AnAnswerBeforeTheBodyClosesAndTheBodyIsNeverARequest) {
+  Completions completions(1);
+  TestServer server(ListenerOptions{}, &completions);
+  ASSERT_TRUE(server.running());
+  // The announced body holds a whole request: it must never reach handle().
+  const std::string inner = post("/now", "smuggled");
+  RawConnection connection(server.port());
+  ASSERT_TRUE(connection.send("GET /get?id=outer HTTP/1.1\r\nHost: a\r\nContent-Length: " +
+                              std::to_string(inner.size() + 100) + "\r\n\r\n" + inner));
+  const Answer answer = connection.read_answer(2s);
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_EQ(answer.body, "outer");
+  EXPECT_NE(answer.head.find("Connection: close\r\n"), std::string::npos) << answer.head;
+  // The client goes on sending its body: the listener reads it away and closes with a FIN (a
+  // reset would make the client lose the answer it has not read yet).
+  ASSERT_TRUE(connection.send(std::string(100, 'x')));
+  EXPECT_TRUE(connection.closed_by_server(3s));
+  std::lock_guard<std::mutex> lock(server.routes.mutex);
+  EXPECT_TRUE(server.routes.seen.empty()) << "the body was handled as a request";
+}
+
+TEST(Listener, AnAnswerTheClientReadsSlowlyArrivesWholeAndAStuckOneIsDroppedAfterTheWriteTimeout) {
+  ListenerOptions options;
+  options.max_connections = 1;
+  options.write_timeout = 500ms;
+  Completions completions(1);
+  TestServer server(options, &completions);
+  ASSERT_TRUE(server.running());
+  {
+    // 32 MiB do not fit the socket buffers: the rest is written as the client reads.
+    RawConnection slow(server.port());
+    ASSERT_TRUE(slow.send("GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+    std::this_thread::sleep_for(300ms);
+    const Answer answer = slow.read_answer(10s);
+    EXPECT_EQ(answer.status, 200);
+    EXPECT_EQ(answer.body.size(), server.routes.big_body.size());
+  }
+  std::this_thread::sleep_for(100ms);
+  RawConnection stuck(server.port());  // never reads its answer
+  ASSERT_TRUE(stuck.send("GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  std::this_thread::sleep_for(100ms);
+  // The only connection slot is taken while the answer waits for the socket ...
+  RawConnection refused(server.port());
+  EXPECT_EQ(refused.read_answer(2s).status, 503);
+  // ... until the write timeout drops it.
+  std::this_thread::sleep_for(700ms);
+  RawConnection next(server.port());
+  ASSERT_TRUE(next.send(post("/now", "after")));
+  EXPECT_EQ(next.read_answer(2s).body, "after");
+}
+
+TEST(Listener, APeerTheRoutesDoNotAdmitIsClosedBeforeAByteIsRead) {
+  Completions completions(1);
+  TestServer server(ListenerOptions{}, &completions);
+  ASSERT_TRUE(server.running());
+  server.routes.admitting = false;
+  RawConnection connection(server.port());
+  ASSERT_TRUE(connection.connected());
+  EXPECT_TRUE(connection.closed_by_server(2s));
+  using Refusal = std::pair<int, std::string>;
+  EXPECT_EQ(server.routes.refusals_seen(), std::vector<Refusal>{Refusal(0, "address_not_allowed")});
 }
 
 }  // namespace
