@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (-fsanitize=fuzzer,address,undefined) and runs each for a
 # chosen time. Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (default 60 s, every target)
-# Targets: form_fuzzer netverify_fuzzer authentication_fuzzer document_fuzzer address_fuzzer
-#          config_fuzzer. New inputs go to $BUILD_DIR/corpus/<target>; crashes to
+# Targets: request_parser_fuzzer form_fuzzer netverify_fuzzer authentication_fuzzer document_fuzzer
+#          address_fuzzer config_fuzzer. New inputs go to $BUILD_DIR/corpus/<target>; crashes to
 #          $BUILD_DIR/artifacts/<target>/ (the script exits non-zero). FUZZ_JOBS=2 runs two at a time.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -104,17 +104,22 @@ struct Framing {
 
 void note_transfer_encoding(std::string_view value, Framing* framing) {
   framing->transfer_encoding = true;
-  const bool well_formed = syntax::for_each_list_element(value, [&](std::string_view coding) {
-    if (!syntax::is_token(coding)) return false;
-    framing->chunked_last = equals_lower(coding, "chunked");
-    if (framing->chunked_last) {
-      ++framing->chunked;
-    } else {
-      framing->other_coding = true;
-    }
-    return true;
-  });
-  if (!well_formed) framing->bad_coding = true;
+  // Stricter than the RFC asks: an empty element makes the framing doubtful, so 400.
+  size_t empty = 0;
+  const bool well_formed = syntax::for_each_list_element(
+      value,
+      [&](std::string_view coding) {
+        if (!syntax::is_token(coding)) return false;
+        framing->chunked_last = equals_lower(coding, "chunked");
+        if (framing->chunked_last) {
+          ++framing->chunked;
+        } else {
+          framing->other_coding = true;
+        }
+        return true;
+      },
+      &empty);
+  if (!well_formed || empty > 0) framing->bad_coding = true;
 }
 
 void note_connection(std::string_view value, Framing* framing) {
@@ -226,8 +231,8 @@ Error apply_framing(const Framing& framing, bool absolute_form, RequestHead* hea
   }
 
   if (framing.bad_connection) return {400, "malformed_connection"};
-  head->keep_alive = head->minor_version == 1 ? !framing.close
-                                              : framing.keep_alive && !framing.close;
+  head->keep_alive =
+      head->minor_version == 1 ? !framing.close : framing.keep_alive && !framing.close;
   // An HTTP/1.0 client cannot expect anything (RFC 9110 §10.1.1).
   if (head->minor_version == 1) {
     if (framing.other_expectation) return {417, "unsupported_expectation"};

@@ -24,14 +24,14 @@ class RequestHead {
   RequestHead& operator=(const RequestHead&) = delete;
 
   std::string_view method;
-  std::string_view target;     // as sent
-  std::string_view path;       // the target's path ("/" for an absolute-form target without one)
-  std::string_view query;      // after '?', without it
-  std::string_view authority;  // an absolute-form target's authority, else the Host field
-  int minor_version = 1;       // HTTP/1.0 is 0; HTTP/1.1 and later 1.x are served as 1
-  bool keep_alive = true;      // the connection may carry another request after this one
-  bool chunked = false;        // Transfer-Encoding: chunked
-  uint64_t content_length = 0;  // without chunked: the body's length (0 without Content-Length)
+  std::string_view target;       // as sent
+  std::string_view path;         // the target's path ("/" for an absolute-form target without one)
+  std::string_view query;        // after '?', without it
+  std::string_view authority;    // an absolute-form target's authority, else the Host field
+  int minor_version = 1;         // HTTP/1.0 is 0; HTTP/1.1 and later 1.x are served as 1
+  bool keep_alive = true;        // the connection may carry another request after this one
+  bool chunked = false;          // Transfer-Encoding: chunked
+  uint64_t content_length = 0;   // without chunked: the body's length (0 without Content-Length)
   bool expect_continue = false;  // the client waits for "100 Continue" before sending the body
 
   // The fields the routes use; "" when absent. Lists sent in several fields are joined.

@@ -1,6 +1,7 @@
 // The character classes and small grammars of RFC 9110 / 9112 that the request parser checks.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -24,13 +25,18 @@ bool is_host(std::string_view text);
 bool parse_decimal(std::string_view text, uint64_t* value);
 
 // Calls each(element) for every element of a comma-separated list (RFC 9110 §5.6.1), trimmed.
-// False (and stops) at an empty element, or when `each` returns false.
+// Empty elements are skipped, as the RFC asks of recipients, and counted in *empty when it is
+// not null. False (and stops) when `each` returns false.
 template <typename Each>
-bool for_each_list_element(std::string_view list, Each each) {
+bool for_each_list_element(std::string_view list, Each each, size_t* empty = nullptr) {
   for (;;) {
     const size_t comma = list.find(',');
     const std::string_view element = trim(list.substr(0, comma));
-    if (element.empty() || !each(element)) return false;
+    if (element.empty()) {
+      if (empty != nullptr) ++*empty;
+    } else if (!each(element)) {
+      return false;
+    }
     if (comma == std::string_view::npos) return true;
     list.remove_prefix(comma + 1);
   }

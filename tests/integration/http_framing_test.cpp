@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "support/bridge.h"
+#include "support/http_cases.h"
 #include "support/load.h"
 #include "support/raw_http.h"
 
@@ -37,13 +38,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-constexpr char kPath[] = "/callbacks/jumio";
-constexpr char kPassedTopic[] = "jumio.authentication.passed";
-constexpr char kDeadLetterTopic[] = "jumio.deadletter";
-// The dead-letter key of an empty body: SHA-256 of no bytes.
-constexpr char kEmptyBodyKey[] = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
-const std::string k100 = "HTTP/1.1 100 Continue";
 const std::string k200 = "HTTP/1.1 200 OK";
 const std::string k400 = "HTTP/1.1 400 Bad Request";
 const std::string k404 = "HTTP/1.1 404 Not Found";
@@ -54,185 +48,6 @@ const std::string k414 = "HTTP/1.1 414 URI Too Long";
 const std::string k501 = "HTTP/1.1 501 Not Implemented";
 const std::string k503 = "HTTP/1.1 503 Service Unavailable";
 const std::string k505 = "HTTP/1.1 505 HTTP Version Not Supported";
-
-// ---------------------------------------------------------------------------------------------
-// Request bytes.
-
-constexpr char kHost[] = "Host: 127.0.0.1\r\n";
-constexpr char kForm[] = "Content-Type: application/x-www-form-urlencoded\r\n";
-
-// A string literal's bytes, NULs included.
-template <size_t N>
-std::string bytes(const char (&text)[N]) {
-  return std::string(text, N - 1);
-}
-
-std::string hex(size_t value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%zx", value);
-  return text;
-}
-
-// `head_lines` (request line and fields, each ending in CRLF) with Content-Length and a body.
-std::string with_length(const std::string& head_lines, const std::string& body) {
-  return head_lines + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-}
-
-// A callback POST framed by Content-Length; `fields` are extra field lines.
-std::string post(const std::string& body, const std::string& fields = "",
-                 const std::string& target = kPath) {
-  return with_length("POST " + target + " HTTP/1.1\r\n" + kHost + kForm + fields, body);
-}
-
-// `body` as one chunk and the last chunk.
-std::string one_chunk(const std::string& body) {
-  return hex(body.size()) + "\r\n" + body + "\r\n0\r\n\r\n";
-}
-
-// A callback POST with Transfer-Encoding: chunked and these chunked bytes after the head.
-std::string chunked_post(const std::string& chunked_bytes, const std::string& fields = "") {
-  return "POST " + std::string(kPath) + " HTTP/1.1\r\n" + kHost + kForm + fields +
-         "Transfer-Encoding: chunked\r\n\r\n" + chunked_bytes;
-}
-
-// The smuggled request: a whole callback POST claiming, in X-Forwarded-For, an allowed address.
-std::string smuggled(const std::string& body) {
-  return post(body, "X-Forwarded-For: 127.0.0.5\r\n");
-}
-
-// ---------------------------------------------------------------------------------------------
-// Which records each test's cases must publish.
-
-// Every record of every jumio.* topic as "topic key": each partition read from its beginning to
-// its end (partition EOF), so the answer is what Kafka holds now, without waiting for records
-// that may not exist. Empty when it cannot read (and a failure is added).
-std::vector<std::string> all_records(const std::string& brokers) {
-  char error[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  for (const auto& [name, value] :
-       std::vector<std::pair<const char*, std::string>>{{"bootstrap.servers", brokers},
-                                                        {"group.id", "jumio-bridge-http-test"},
-                                                        {"enable.auto.commit", "false"},
-                                                        {"enable.partition.eof", "true"},
-                                                        {"log_level", "3"}})
-    rd_kafka_conf_set(conf, name, value.c_str(), error, sizeof error);
-  rd_kafka_t* consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, error, sizeof error);
-  if (consumer == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    ADD_FAILURE() << "Kafka consumer: " << error;
-    return {};
-  }
-  std::vector<std::string> records;
-  const rd_kafka_metadata_t* metadata = nullptr;
-  rd_kafka_topic_partition_list_t* partitions = rd_kafka_topic_partition_list_new(16);
-  if (rd_kafka_metadata(consumer, 1, nullptr, &metadata, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    for (int t = 0; t < metadata->topic_cnt; ++t) {
-      const auto& topic = metadata->topics[t];
-      if (std::string_view(topic.topic).rfind("jumio.", 0) != 0) continue;
-      EXPECT_EQ(topic.err, RD_KAFKA_RESP_ERR_NO_ERROR) << topic.topic;
-      for (int p = 0; p < topic.partition_cnt; ++p)
-        rd_kafka_topic_partition_list_add(partitions, topic.topic, topic.partitions[p].id)->offset =
-            RD_KAFKA_OFFSET_BEGINNING;
-    }
-    rd_kafka_metadata_destroy(metadata);
-  } else {
-    ADD_FAILURE() << "Kafka metadata could not be read";
-  }
-  const size_t count = static_cast<size_t>(partitions->cnt);
-  if (count > 0) rd_kafka_assign(consumer, partitions);
-  std::set<std::pair<std::string, int32_t>> ended;
-  const auto until = Clock::now() + 10s;
-  while (ended.size() < count && Clock::now() < until) {
-    rd_kafka_message_t* message = rd_kafka_consumer_poll(consumer, 100);
-    if (message == nullptr) continue;
-    const std::string topic = rd_kafka_topic_name(message->rkt);
-    if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      ended.insert({topic, message->partition});
-    } else if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      const char* key = static_cast<const char*>(message->key);
-      records.push_back(topic + " " + (key ? std::string(key, message->key_len) : std::string()));
-    }
-    rd_kafka_message_destroy(message);
-  }
-  EXPECT_EQ(ended.size(), count) << "not every partition was read to its end";
-  rd_kafka_topic_partition_list_destroy(partitions);
-  rd_kafka_consumer_close(consumer);
-  rd_kafka_destroy(consumer);
-  std::sort(records.begin(), records.end());
-  return records;
-}
-
-// Hands out callbacks with references of their own and remembers which must reach Kafka; at the
-// end of a test, verify() reads every record of ^jumio\..* once and compares.
-class Ledger {
- public:
-  explicit Ledger(unsigned run) : run_(run) {}
-
-  // The body of a new callback that must be published exactly once.
-  std::string published(const std::string& label) { return add(label, true); }
-  // The body of a new callback that must never be published.
-  std::string never(const std::string& label) { return add(label, false); }
-  // A fresh reference, for bodies built by hand.
-  std::string reference(const std::string& label) {
-    const std::string reference = load_reference(run_, ++count_);
-    labels_[reference] = label;
-    return reference;
-  }
-  // A record (other than a callback event) that must be published once.
-  void expect_record(const std::string& topic, const std::string& key, const std::string& label) {
-    expected_.push_back(topic + " " + key);
-    labels_.emplace(key, label);
-  }
-
-  // Reads every record once all expected ones are there (bounded), and once more a moment later
-  // for any that must not be, then compares "topic key" lines to exactly the expected ones,
-  // duplicates included.
-  void verify(Bridge& bridge) const {
-    std::vector<std::string> expected = expected_;
-    std::sort(expected.begin(), expected.end());
-    const std::string& brokers = bridge.broker().bootstraps();
-    const auto until = Clock::now() + 15s;
-    std::vector<std::string> actual = all_records(brokers);
-    while (!std::includes(actual.begin(), actual.end(), expected.begin(), expected.end()) &&
-           Clock::now() < until) {
-      std::this_thread::sleep_for(200ms);
-      actual = all_records(brokers);
-    }
-    std::this_thread::sleep_for(250ms);
-    actual = all_records(brokers);
-    EXPECT_EQ(actual, expected);
-    std::vector<std::string> unexpected;
-    std::set_difference(actual.begin(), actual.end(), expected.begin(), expected.end(),
-                        std::back_inserter(unexpected));
-    for (const auto& line : unexpected) {
-      const auto found = labels_.find(line.substr(line.find(' ') + 1));
-      ADD_FAILURE() << "published but must not be: " << line
-                    << " (case: " << (found == labels_.end() ? "unknown" : found->second) << ")";
-    }
-    std::vector<std::string> missing;
-    std::set_difference(expected.begin(), expected.end(), actual.begin(), actual.end(),
-                        std::back_inserter(missing));
-    for (const auto& line : missing) {
-      const auto found = labels_.find(line.substr(line.find(' ') + 1));
-      ADD_FAILURE() << "not published: " << line
-                    << " (case: " << (found == labels_.end() ? "unknown" : found->second) << ")";
-    }
-  }
-
- private:
-  std::string add(const std::string& label, bool publish) {
-    const int index = ++count_;
-    const std::string reference = load_reference(run_, index);
-    labels_[reference] = label;
-    if (publish) expected_.push_back(std::string(kPassedTopic) + " " + reference);
-    return load_body(run_, index);
-  }
-
-  unsigned run_;
-  int count_ = 0;
-  std::vector<std::string> expected_;
-  std::map<std::string, std::string> labels_;  // reference -> case
-};
 
 // ---------------------------------------------------------------------------------------------
 // Exchanges.
@@ -371,6 +186,15 @@ TEST(HttpFraming, EarlyAnswerClosesTheConnectionAndTheUnreadBodyNeverRuns) {
                  {"HTTP/1.1 200 OK"}, Then::stays_open);
     EXPECT_EQ(answers[0].body, "ok\n");
   }
+  {
+    SCOPED_TRACE("admin POST /metrics with a chunked body: 405 from the head, closed");
+    const auto answers = exchange(
+        admin,
+        std::string("POST /metrics HTTP/1.1\r\n") + kHost + "Transfer-Encoding: chunked\r\n\r\n" +
+            one_chunk(smuggled(ledger.never("admin POST /metrics chunked, inner"))),
+        {k405}, Then::closes);
+    EXPECT_EQ(answers[0].field("Allow"), "GET, HEAD");
+  }
   for (size_t target_bytes : {9000u, 15000u}) {
     SCOPED_TRACE("request line of " + std::to_string(target_bytes) + " bytes: 414");
     const std::string target = "/callbacks/jumio?pad=" + std::string(target_bytes - 21, 'a');
@@ -454,6 +278,54 @@ TEST(HttpFraming, EarlyAnswerClosesTheConnectionAndTheUnreadBodyNeverRuns) {
   ledger.verify(bridge);
 }
 
+// The critical case as the daemon receives it behind a proxy: on a connection from the trusted
+// proxy (127.0.0.2), the bytes nginx forwarded for the attacker (127.0.0.3): a GET with a
+// Content-Length body that is a whole callback claiming the allowed 127.0.0.5. The old server
+// answered the GET, left the body on the kept-alive connection and published it as a request.
+TEST(HttpFraming, SmuggledRequestOnATrustedProxyConnectionNeverRuns) {
+  Bridge bridge([](config::Config& c) {
+    c.security.allow = {"127.0.0.5/32"};
+    c.security.trusted_proxies = {"127.0.0.2/32"};
+  });
+  Ledger ledger(0x4f7a000e);
+  const int port = bridge.daemon().port();
+  constexpr char kProxy[] = "127.0.0.2";
+  const std::string from_attacker = "X-Forwarded-For: 127.0.0.3\r\n";
+  {
+    SCOPED_TRACE("GET /healthz + Range + Content-Length, inner POST claiming 127.0.0.5");
+    exchange(port,
+             with_length(
+                 "GET /healthz HTTP/1.1\r\n" + from_attacker + "Host: bridge\r\nRange: bytes=z\r\n",
+                 smuggled(ledger.never("from the proxy: GET /healthz, inner"))),
+             {k404}, Then::closes, kProxy);
+  }
+  {
+    SCOPED_TRACE("the attacker's own POST through the proxy: 403 from the head, closed");
+    exchange(port,
+             post(ledger.never("from the proxy: attacker POST"), from_attacker) +
+                 smuggled(ledger.never("from the proxy: after the 403")),
+             {"HTTP/1.1 403 Forbidden"}, Then::closes, kProxy);
+  }
+  {
+    SCOPED_TRACE("an allowed client's POST, then the smuggling GET, on one proxy connection");
+    exchange(port,
+             post(ledger.published("from the proxy: allowed"), "X-Forwarded-For: 127.0.0.5\r\n") +
+                 with_length("GET /callbacks/jumio HTTP/1.1\r\n" + from_attacker +
+                                 "Host: bridge\r\nRange: bytes=z\r\n",
+                             smuggled(ledger.never("from the proxy: GET callback path, inner"))) +
+                 post(ledger.never("from the proxy: after the early answer"),
+                      "X-Forwarded-For: 127.0.0.5\r\n"),
+             {k200, k405}, Then::closes, kProxy);
+  }
+  {
+    SCOPED_TRACE("the attacker directly: closed at accept");
+    RawConnection direct("127.0.0.3", port);
+    direct.send(smuggled(ledger.never("127.0.0.3 directly")));
+    EXPECT_TRUE(direct.closed_by_server()) << direct.unread();
+  }
+  ledger.verify(bridge);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 2. Chunked framing is exact: anything loose is one 400 and a close, and nothing after it runs.
 
@@ -508,6 +380,17 @@ TEST(HttpFraming, LooseChunkedFramingIsOne400AndAClose) {
     const std::string body = ledger.never(std::string(c.name) + ", outer");
     const std::string inner = smuggled(ledger.never(std::string(c.name) + ", inner"));
     exchange(port, chunked_post(c.chunks(body) + inner), {k400}, Then::closes);
+  }
+  {
+    // Trailer fields never frame anything: a Content-Length or Transfer-Encoding there is just a
+    // field, and the next request starts right after the trailer section.
+    SCOPED_TRACE("framing fields in the trailer section change nothing");
+    const std::string body = ledger.published("framing fields as trailers");
+    exchange(port,
+             chunked_post(hex(body.size()) + "\r\n" + body +
+                          "\r\n0\r\nContent-Length: 900\r\nTransfer-Encoding: chunked\r\n\r\n") +
+                 post(ledger.published("after framing fields as trailers")),
+             {k200, k200}, Then::stays_open);
   }
   {
     SCOPED_TRACE("exact chunked framing with extensions and a trailer is served");
@@ -772,6 +655,26 @@ TEST(HttpFraming, AcceptedRequestFormsAndConnectionHandling) {
     exchange(connection, body, {k200}, Then::stays_open);
   }
   {
+    // An answer to HEAD has the fields of the answer to GET and no body: the next answer on the
+    // connection starts right after its head.
+    SCOPED_TRACE("HEAD: head only, and the connection stays in step");
+    RawConnection connection(port);
+    connection.send(std::string("HEAD /callbacks/jumio HTTP/1.1\r\n") + kHost + "\r\n" +
+                    post(ledger.published("after HEAD")));
+    const Answer head = connection.read_head_answer(5s);
+    EXPECT_EQ(head.status_line(), k405);
+    EXPECT_EQ(head.field("Allow"), "POST");
+    check_answer(head);
+    exchange(connection, "", {k200}, Then::stays_open);
+    RawConnection admin_connection(bridge.daemon().admin_port());
+    admin_connection.send(std::string("HEAD /healthz HTTP/1.1\r\n") + kHost + "\r\n");
+    const Answer healthz = admin_connection.read_head_answer(5s);
+    EXPECT_EQ(healthz.status_line(), k200);
+    EXPECT_EQ(healthz.field("Content-Length"), "3");
+    check_answer(healthz);
+    exchange(admin_connection, "", {}, Then::stays_open);
+  }
+  {
     SCOPED_TRACE("an unsupported expectation: 417, closed");
     exchange(port, post(ledger.never("Expect: 200-ok"), "Expect: 200-ok\r\n"),
              {"HTTP/1.1 417 Expectation Failed"}, Then::closes);
@@ -934,10 +837,11 @@ TEST(HttpFraming, MixedPipelineIsAnsweredInOrderAndEachCallbackPublishedOnce) {
 // allowed address cannot take more than http.max_connections_per_address.
 
 TEST(HttpFraming, AddressesNotAllowedAreClosedAtAcceptAndCannotShutOthersOut) {
-  Bridge bridge;  // security.allow: 127.0.0.1/32 and ::1/128
+  // security.allow: 127.0.0.1/32 and ::1/128 (the default); as many connections as the server
+  // takes, all from 127.0.0.3.
+  Bridge bridge([](config::Config& c) { c.http.max_connections = 256; });
   Ledger ledger(0x4f7a000c);
   const int port = bridge.daemon().port();
-  ASSERT_EQ(bridge.config().http.max_connections, 256);
   std::vector<std::unique_ptr<RawConnection>> refused;
   for (int i = 0; i < 256; ++i) {
     refused.push_back(std::make_unique<RawConnection>("127.0.0.3", port));
@@ -969,9 +873,9 @@ TEST(HttpFraming, OneAddressCannotTakeMoreThanItsShareOfConnections) {
   for (int i = 0; i < 4; ++i) held.push_back(std::make_unique<RawConnection>("127.0.0.1", port));
   {
     SCOPED_TRACE("a fifth connection from 127.0.0.1: 503, closed");
-    // Nothing sent: the 503 is written at accept and the socket closed unread, so a request
-    // already sent could turn the close into a reset that loses the answer.
-    const auto answers = exchange(port, "", {k503}, Then::closes, "127.0.0.1");
+    // The 503 is written at accept and the socket closed unread: the request is never read.
+    const auto answers = exchange(port, post(ledger.never("fifth from 127.0.0.1")), {k503},
+                                  Then::closes, "127.0.0.1");
     EXPECT_TRUE(answers[0].has_field("Retry-After")) << answers[0].head;
   }
   {

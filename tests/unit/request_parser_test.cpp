@@ -319,6 +319,12 @@ std::vector<Accepted> accepted_cases() {
       Accepted("HostWithPort", get("GET / HTTP/1.1", "Host: example.com:8080\r\n"))
           .request("GET", "/", "/")
           .host("example.com:8080"),
+      Accepted("HostWithEmptyPort", get("GET / HTTP/1.1", "Host: example.com:\r\n"))
+          .request("GET", "/", "/")
+          .host("example.com:"),
+      Accepted("AuthorityFormIpv6", get("CONNECT [::1]:443 HTTP/1.1", "Host: [::1]:443\r\n"))
+          .request("CONNECT", "[::1]:443", "")
+          .host("[::1]:443"),
       Accepted("HostIpv6", get("GET / HTTP/1.1", "Host: [2001:db8::1]\r\n"))
           .request("GET", "/", "/")
           .host("[2001:db8::1]"),
@@ -356,6 +362,15 @@ std::vector<Accepted> accepted_cases() {
       Accepted("ConnectionOtherOptions", post("Connection: Upgrade, TE\r\nTE: trailers\r\n")),
       Accepted("ConnectionCloseAmongOthers", post("Connection: foo,close ,bar\r\n")).close(),
       Accepted("ConnectionCloseSubstringIsNotClose", post("Connection: closed, xclose\r\n")),
+      // Empty list elements are ignored (RFC 9110 §5.6.1.2).
+      Accepted("ConnectionTrailingComma", post("Connection: close,\r\n")).close(),
+      Accepted("ConnectionEmptyElements", post("Connection: , ,close\r\n")).close(),
+      Accepted("ConnectionEmpty", post("Connection:\r\n")),
+      Accepted("ExpectEmpty", post("Expect:\r\n")),
+      Accepted("ExpectContinueAmongEmptyElements",
+               post("Expect: ,100-continue,\r\nContent-Length: 1\r\n", "x"))
+          .length(1, "x")
+          .expect(),
       Accepted("Expect100Continue", post("Expect: 100-continue\r\nContent-Length: 1\r\n", "x"))
           .expect()
           .length(1, "x"),
@@ -446,7 +461,7 @@ TEST_P(AcceptedTest, ParsesHeadAndBody) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, AcceptedTest, testing::ValuesIn(accepted_cases()),
+INSTANTIATE_TEST_SUITE_P(request_parser, AcceptedTest, testing::ValuesIn(accepted_cases()),
                          [](const auto& info) { return test_name(info.index, info.param.name); });
 
 // ---------------------------------------------------------------------------------------------
@@ -651,15 +666,12 @@ std::vector<Rejected> rejected_cases() {
       {"TransferEncodingVerticalTab", post("Transfer-Encoding: chunked\x0b\r\n", "0\r\n\r\n"), 400,
        "control_byte_in_field"},
       // Connection, Expect, fields the routes read once.
-      {"ConnectionTrailingComma", post("Connection: close,\r\n"), 400, "malformed_connection"},
       {"ConnectionNotAToken", post("Connection: clo se\r\n"), 400, "malformed_connection"},
-      {"ConnectionEmpty", post("Connection:\r\n"), 400, "malformed_connection"},
       {"ExpectOther", post("Expect: 200-ok\r\n"), 417, "unsupported_expectation"},
       {"ExpectContinueAndOther", post("Expect: 100-continue, x\r\n"), 417,
        "unsupported_expectation"},
       {"ExpectContinueWithParameter", post("Expect: 100-continue;a=b\r\n"), 417,
        "unsupported_expectation"},
-      {"ExpectEmpty", post("Expect:\r\n"), 417, "unsupported_expectation"},
       {"RepeatedContentType", post("Content-Type: a/b\r\nContent-Type: a/b\r\n"), 400,
        "repeated_field"},
       {"RepeatedAuthorization", post("Authorization: Basic eDp5\r\nauthorization: Basic eDp5\r\n"),
@@ -782,13 +794,13 @@ TEST_P(RejectedTest, AnswersStatusAndReason) {
   EXPECT_EQ(parser.parse(valid), Progress::complete);
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, RejectedTest, testing::ValuesIn(rejected_cases()),
+INSTANTIATE_TEST_SUITE_P(request_parser, RejectedTest, testing::ValuesIn(rejected_cases()),
                          [](const auto& info) { return test_name(info.index, info.param.name); });
 
 // ---------------------------------------------------------------------------------------------
 // Pipelines, partial input, the API's promises.
 
-TEST(RequestParser, PipelinedRequestsAfterReset) {
+TEST(request_parser, PipelinedRequestsAfterReset) {
   const std::string one = post("Content-Length: 5\r\n", "hello");
   const std::string two = chunked("3\r\nabc\r\n0\r\nT: 1\r\n\r\n");
   const std::string three = "\r\nGET /three?x HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
@@ -812,7 +824,7 @@ TEST(RequestParser, PipelinedRequestsAfterReset) {
   EXPECT_EQ(outcomes[3].start, input.size() - 9);
 }
 
-TEST(RequestParser, BytesAfterABodylessRequestAreTheNextRequest) {
+TEST(request_parser, BytesAfterABodylessRequestAreTheNextRequest) {
   // A smuggling attempt: a body without Content-Length or Transfer-Encoding is not a body.
   const std::string first_request = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
   const std::string smuggled = "GET /admin HTTP/1.1\r\nHost: a\r\n\r\n";
@@ -831,7 +843,7 @@ TEST(RequestParser, BytesAfterABodylessRequestAreTheNextRequest) {
   EXPECT_EQ(parser.request_bytes(), smuggled.size());
 }
 
-TEST(RequestParser, GarbageAfterARequestFailsOnlyTheNextOne) {
+TEST(request_parser, GarbageAfterARequestFailsOnlyTheNextOne) {
   const std::string request = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
   const std::vector<Outcome> outcomes = run_whole(request + "hello\r\n\r\n");
   ASSERT_EQ(outcomes.size(), 2u);
@@ -842,7 +854,7 @@ TEST(RequestParser, GarbageAfterARequestFailsOnlyTheNextOne) {
   EXPECT_EQ(outcomes[1].reason, "malformed_request_line");
 }
 
-TEST(RequestParser, NeedsMoreUntilTheHeadEnds) {
+TEST(request_parser, NeedsMoreUntilTheHeadEnds) {
   const std::string input = post("Content-Length: 3\r\n", "abc");
   const size_t head_size = input.size() - 3;
   RequestParser parser;
@@ -861,7 +873,7 @@ TEST(RequestParser, NeedsMoreUntilTheHeadEnds) {
   EXPECT_EQ(parser.body(), "abc");
 }
 
-TEST(RequestParser, ExpectContinueHeadBeforeTheBody) {
+TEST(request_parser, ExpectContinueHeadBeforeTheBody) {
   // The listener answers "100 Continue" when the head is in and the body is not.
   const std::string head = post("Expect: 100-continue\r\nTransfer-Encoding: chunked\r\n");
   RequestParser parser;
@@ -874,7 +886,7 @@ TEST(RequestParser, ExpectContinueHeadBeforeTheBody) {
   EXPECT_EQ(parser.body(), "ok");
 }
 
-TEST(RequestParser, ChunkDataCheckedBeforeItsCrlfArrives) {
+TEST(request_parser, ChunkDataCheckedBeforeItsCrlfArrives) {
   // A wrong byte where the CRLF after chunk data belongs fails at once.
   const std::string head = chunked("");
   RequestParser parser;
@@ -888,7 +900,7 @@ TEST(RequestParser, ChunkDataCheckedBeforeItsCrlfArrives) {
   EXPECT_EQ(early.parse(head + "3\r\nabcd"), Progress::error);
 }
 
-TEST(RequestParser, LongLinesFailBeforeTheirEnd) {
+TEST(request_parser, LongLinesFailBeforeTheirEnd) {
   // An unterminated line over its limit fails without waiting for more bytes.
   EXPECT_EQ(first("GET /" + std::string(8300, 'a')).status, 414);
   EXPECT_EQ(first("GET / HTTP/1.1\r\nX: " + std::string(17000, 'a')).status, 431);
@@ -897,7 +909,7 @@ TEST(RequestParser, LongLinesFailBeforeTheirEnd) {
   EXPECT_TRUE(chunk_line.head_seen);
 }
 
-TEST(RequestParser, ResetForgetsEverything) {
+TEST(request_parser, ResetForgetsEverything) {
   RequestParser parser;
   const std::string chunked_request = chunked("2\r\nab\r\n0\r\n\r\n");
   ASSERT_EQ(parser.parse(chunked_request), Progress::head);
@@ -926,7 +938,21 @@ TEST(RequestParser, ResetForgetsEverything) {
   EXPECT_EQ(parser.parse(get_request), Progress::complete);
 }
 
-TEST(RequestParser, HeadOutlivesTheInput) {
+TEST(request_parser, ResetClearsTheBodyCounters) {
+  // Each request gets the whole chunk-framing and body allowance, however much the one before
+  // it used: 80 bytes of framing and 60 of body each, against limits of 120 and 100.
+  std::string chunks;
+  for (int i = 0; i < 12; ++i) chunks += "5\r\n12345\r\n";
+  const std::string one = chunked(chunks + "0;" + std::string(14, 'x') + "\r\n\r\n");
+  const std::vector<Outcome> outcomes = run_whole(one + one + one, tiny_limits());
+  ASSERT_EQ(outcomes.size(), 3u);
+  for (const Outcome& outcome : outcomes) {
+    EXPECT_EQ(outcome.progress, Progress::complete) << outcome;
+    EXPECT_EQ(outcome.body.size(), 60u);
+  }
+}
+
+TEST(request_parser, HeadOutlivesTheInput) {
   // The head keeps its own copy: its views stay valid when the connection's buffer changes.
   RequestParser parser;
   std::string buffer = "POST /cb?a=1 HTTP/1.1\r\nHost: example.com\r\nX: y\r\n\r\n";
@@ -991,7 +1017,7 @@ TEST_P(InvarianceTest, SameOutcomeWholeBytewiseAndSplit) {
     EXPECT_EQ(run(c.input, c.limits, {cut, c.input.size()}), whole) << "cut at " << cut;
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, InvarianceTest, testing::ValuesIn(invariance_cases()),
+INSTANTIATE_TEST_SUITE_P(request_parser, InvarianceTest, testing::ValuesIn(invariance_cases()),
                          [](const auto& info) { return test_name(info.index, info.param.name); });
 
 }  // namespace
