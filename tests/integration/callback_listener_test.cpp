@@ -84,7 +84,7 @@ std::set<std::string> read_keys(Bridge& bridge, const std::string& topic,
   return keys;
 }
 
-// A callback the fast path answered 200 and Kafka has, so the producer knows the cluster. The
+// A callback the listener answered 200 and Kafka has, so the producer knows the cluster. The
 // first one also waits for the topic's metadata: it may outlast a short ack timeout (and be
 // refused when the spool cannot take it), so it gets a few tries.
 void warm_up(Bridge& bridge, unsigned run) {
@@ -321,7 +321,7 @@ TEST(CallbackListener, KafkaDownAndSpoolFullIsA503WithRetryAfter) {
   EXPECT_EQ(status.rfind("HTTP/1.1 200 OK", 0), 0u) << status;
 }
 
-TEST(CallbackListener, DeadLetterThroughTheFastPath) {
+TEST(CallbackListener, DeadLetterIsAnswered200AndPublished) {
   Bridge bridge;
   const std::string body =
       "callBackType=NETVERIFYID&jumioIdScanReference=ref-fast-dl&verificationStatus=MAYBE";

@@ -186,7 +186,7 @@ TEST(Serve, AnswersOtherPathsAndMethodsAsHttpRequires) {
 
 TEST(Serve, RejectsBodiesOverTheLimitWith413AndAcceptsLargeLegitimateCallbacks) {
   test::Bridge bridge([](config::Config& c) { c.http.max_body_bytes = 16384; });
-  // A real callback of 12 KiB: Debian's cpp-httplib refuses form bodies over 8 KiB by default.
+  // A real callback of 12 KiB (Debian's cpp-httplib server refused form bodies over 8 KiB).
   std::string large = std::string(kSampleNetverifyApproved) + "&merchantReportingCriteria=" +
                       std::string(12 * 1024 - std::strlen(kSampleNetverifyApproved), 'x');
   EXPECT_EQ(bridge.post(large), 200);
