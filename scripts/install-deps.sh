@@ -11,6 +11,10 @@ packages=(
   wrk linux-perf  # bench/run.sh: load generator, and its --profile mode
   nginx-light  # tests/integration: requests replayed through a real reverse proxy
   python3 python3-h11  # tests: h11, a second HTTP/1.1 parser, as the framing parser's oracle
+  python3-jsonschema  # tests: a second JSON Schema validator over every event the tests produce
+  python3-kafka  # tests: Kafka's murmur2 partitioner, computed independently of librdkafka
+  prometheus  # tests: promtool checks and unit-tests monitoring/alerts.yml
+  dpkg-dev debhelper lintian help2man  # scripts/package.sh: the .deb, its man page and checks
 )
 missing=()
 for p in "${packages[@]}"; do
