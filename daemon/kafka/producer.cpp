@@ -54,7 +54,11 @@ bool RdKafkaProducer::start(const std::string& brokers,
                             std::string* error) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   route_logs(conf);
+  // murmur2_random: a key lands in the partition a Java (or kafkajs) producer would choose for it,
+  // so one reference's events stay in one partition whoever else writes them; librdkafka's own
+  // default (consistent_random, CRC32) disagrees for most keys. kafka.properties may override both.
   bool ok = set_property(conf, "linger.ms", "1", error) &&
+            set_property(conf, "partitioner", "murmur2_random", error) &&
             set_properties(conf, properties, error) &&
             set_property(conf, "bootstrap.servers", brokers, error) &&
             set_property(conf, "enable.idempotence", "true", error) &&

@@ -14,13 +14,18 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::vector<char*> make_argv(const std::vector<std::string>& args) {
-  static const std::string binary = JB_BINARY;
+// argv for execv: `program` and then `args`.
+std::vector<char*> make_argv(const std::string& program, const std::vector<std::string>& args) {
   std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(binary.c_str()));
+  argv.push_back(const_cast<char*>(program.c_str()));
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   return argv;
+}
+
+const std::string& binary() {
+  static const std::string path = JB_BINARY;
+  return path;
 }
 
 int exit_code_of(int status) {
@@ -51,9 +56,14 @@ void drain(int fd, std::string* into) {
 
 Finished run_binary(const std::vector<std::string>& args, const std::string& input,
                     std::chrono::milliseconds timeout) {
+  return run_program(binary(), args, input, timeout);
+}
+
+Finished run_program(const std::string& program, const std::vector<std::string>& args,
+                     const std::string& input, std::chrono::milliseconds timeout) {
   int in[2], out[2], err[2];
   if (pipe(in) != 0 || pipe(out) != 0 || pipe(err) != 0) return {};
-  auto argv = make_argv(args);
+  auto argv = make_argv(program, args);
   pid_t pid = fork();
   if (pid == 0) {
     dup2(in[0], 0);
@@ -89,7 +99,7 @@ Finished run_binary(const std::vector<std::string>& args, const std::string& inp
 Child::Child(const std::vector<std::string>& args) {
   int out[2];
   if (pipe(out) != 0) return;
-  auto argv = make_argv(args);
+  auto argv = make_argv(binary(), args);
   pid_ = fork();
   if (pid_ == 0) {
     dup2(out[1], 1);

@@ -1,4 +1,4 @@
-// Running the jumio-bridge binary from tests.
+// Running the jumio-bridge binary (and other programs) from tests.
 #pragma once
 
 #include <sys/types.h>
@@ -18,6 +18,10 @@ struct Finished {
 // Runs the binary with args, feeding `input` on stdin; waits up to timeout (then kills it).
 Finished run_binary(const std::vector<std::string>& args, const std::string& input = "",
                     std::chrono::milliseconds timeout = std::chrono::seconds(30));
+// The same for another program (a path).
+Finished run_program(const std::string& program, const std::vector<std::string>& args,
+                     const std::string& input = "",
+                     std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 // A long-running child (serve) whose stdout is read line by line.
 class Child {
