@@ -35,6 +35,12 @@ void apply_log_level(const config::LogConfig& log_config) {
   if (log::parse_level(log_config.level, &level)) log::set_level(level);
 }
 
+// When the process started, in seconds since the Unix epoch: taken when the program is loaded,
+// so every Daemon of one process reports the same.
+const int64_t kProcessStartSeconds = std::chrono::duration_cast<std::chrono::seconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count();
+
 // Segments small enough that acknowledged ones free space well before a small spool is full.
 uint64_t segment_bytes_for(uint64_t max_bytes) {
   constexpr uint64_t kLargest = 4 * 1024 * 1024;
@@ -47,6 +53,7 @@ uint64_t segment_bytes_for(uint64_t max_bytes) {
 std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string* error) {
   std::unique_ptr<Daemon> daemon(new Daemon());
   daemon->config_ = config;
+  daemon->started_at_seconds_ = static_cast<double>(kProcessStartSeconds);
   apply_log_level(config.log);
 
   spool::Options spool_options;
@@ -127,19 +134,22 @@ void Daemon::stop(std::chrono::milliseconds flush_timeout) {
   if (producer_) {
     int outstanding = producer_->flush(left());
     if (outstanding > 0)
-      log::warn("records still unacknowledged at shutdown",
-                {{"count", std::to_string(outstanding)}});
+      log::warn("records still unacknowledged at shutdown", {{"count", outstanding}});
   }
   // The producer goes first: its last delivery reports still reach the drain and the spool.
   producer_.reset();
   drain_.reset();
   const uint64_t spooled = spool_ ? spool_->depth() : 0;
   spool_.reset();
-  log::info("stopped", {{"spooled", std::to_string(spooled)}});
+  log::info("stopped", {{"spooled", spooled}});
 }
 
 std::vector<http::Metrics::Sample> Daemon::samples() const {
   std::vector<http::Metrics::Sample> samples;
+  // Prometheus' standard name: changes() of it counts restarts (crashes, watchdog timeouts).
+  samples.push_back({"process_start_time_seconds",
+                     "Start time of the process since the Unix epoch, in seconds.", false,
+                     started_at_seconds_});
   if (spool_) {
     const spool::Stats stats = spool_->stats();
     const double now_ms =
@@ -156,6 +166,9 @@ std::vector<http::Metrics::Sample> Daemon::samples() const {
     samples.push_back({"jumio_bridge_spool_disk_bytes",
                        "Bytes of the spool's segment files (limited by spool.max_bytes).", false,
                        static_cast<double>(stats.disk_bytes)});
+    samples.push_back({"jumio_bridge_spool_max_bytes",
+                       "spool.max_bytes: the limit of jumio_bridge_spool_disk_bytes.", false,
+                       static_cast<double>(config_.spool.max_bytes)});
     samples.push_back({"jumio_bridge_spool_oldest_age_seconds",
                        "Age of the oldest spooled record; 0 when the spool is empty.", false, age});
     samples.push_back({"jumio_bridge_spool_syncs_total",

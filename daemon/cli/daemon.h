@@ -44,6 +44,7 @@ class Daemon {
   std::vector<http::Metrics::Sample> samples() const;
 
   config::Config config_;
+  double started_at_seconds_ = 0;
   std::string brokers_;
   std::unique_ptr<kafka::EmbeddedCluster> embedded_;
   std::unique_ptr<spool::Spool> spool_;

@@ -29,7 +29,7 @@ void reload(const std::string& path, Daemon* daemon) {
   if (errors.empty()) daemon->reload(reloaded);
   for (const auto& e : errors)
     log::error("config reload rejected; keeping the running config",
-               {{"key", e.key}, {"line", std::to_string(e.line)}, {"problem", e.message}});
+               {{"key", e.key}, {"line", e.line}, {"problem", e.message}});
   notify::ready(errors.empty() ? "serving; config reloaded" : "serving; config reload rejected");
 }
 

@@ -109,17 +109,27 @@ void use_stdout(bool yes) {
 }
 
 void write(Level level, std::string_view message, Fields fields) {
+  write(level, message, fields, {});
+}
+
+void write(Level level, std::string_view message, Fields fields, Fields more) {
   if (level < g_level.load()) return;
   std::string line = "{\"ts\":\"" + now_text() + "\",\"level\":\"";
   line += kLevelNames[static_cast<int>(level)];
   line += "\",\"msg\":";
   append_json_string(line, message);
-  for (const auto& [key, value] : fields) {
-    if (value.empty()) continue;  // a callback without a reference logs none, not "reference":""
-    line += ',';
-    append_json_string(line, key);
-    line += ':';
-    append_json_string(line, value);
+  for (Fields list : {fields, more}) {
+    for (const auto& [key, value] : list) {
+      if (value.text().empty()) continue;  // a callback without a reference logs none
+      line += ',';
+      append_json_string(line, key);
+      line += ':';
+      if (value.number()) {
+        line += value.text();
+      } else {
+        append_json_string(line, value.text());
+      }
+    }
   }
   line += "}\n";
   std::lock_guard<std::mutex> lock(g_mutex);

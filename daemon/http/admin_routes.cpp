@@ -11,7 +11,7 @@ constexpr std::string_view kAllowGet = "Allow: GET, HEAD\r\n";
 constexpr std::string_view kPlainText = "text/plain";
 
 bool refuse(int status, const char* reason, Reply* reply) {
-  log::debug("admin request refused", {{"reason", reason}, {"status", std::to_string(status)}});
+  log::debug("admin request refused", {{"reason", reason}, {"status", status}});
   reply->status = status;
   reply->content_type = kPlainText;
   reply->body = status == 404   ? "404 Not Found\n"
@@ -59,11 +59,11 @@ void AdminRoutes::handle(const Request&, Respond respond) {
 }
 
 void AdminRoutes::refused(int status, const char* reason) {
-  log::warn("admin request refused", {{"reason", reason}, {"status", std::to_string(status)}});
+  refused_log_.note({{"last_reason", reason}, {"last_status", status}});
 }
 
 void AdminRoutes::connection_refused(const char* reason) {
-  log::warn("admin connection refused", {{"reason", reason}});
+  connections_refused_log_.note({{"last_reason", reason}});
 }
 
 }  // namespace jb::http

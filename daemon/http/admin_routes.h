@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "common/counted_log.h"
 #include "http/metrics.h"
 #include "http/routes.h"
 
@@ -22,6 +23,8 @@ class AdminRoutes : public Routes {
  private:
   Metrics* metrics_;
   std::function<bool()> ready_;
+  log::CountedLog refused_log_{log::Level::warn, "admin requests refused"};
+  log::CountedLog connections_refused_log_{log::Level::warn, "admin connections refused"};
 };
 
 }  // namespace jb::http

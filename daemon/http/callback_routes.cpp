@@ -11,7 +11,6 @@ constexpr std::string_view kRetryAfter = "Retry-After: 5\r\n";
 constexpr std::string_view kAllowPost = "Allow: POST\r\n";
 constexpr std::string_view kAuthenticate =
     "WWW-Authenticate: Basic realm=\"jumio-bridge\", charset=\"UTF-8\"\r\n";
-constexpr std::chrono::milliseconds kRefusalLogInterval{1000};
 
 // The plain-text body of a refusal: "403 Forbidden\n".
 std::string_view refusal_body(int status) {
@@ -19,12 +18,6 @@ std::string_view refusal_body(int status) {
   body = std::to_string(status);
   body.append(" ").append(reason_phrase(status)).append("\n");
   return body;
-}
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace
@@ -51,7 +44,8 @@ bool CallbackRoutes::admits(const std::string& peer_ip) const {
 }
 
 bool CallbackRoutes::refuse(int status, const char* reason, Reply* reply) {
-  log::warn("callback rejected", {{"reason", reason}, {"status", std::to_string(status)}});
+  log::debug("callback rejected", {{"reason", reason}, {"status", status}});
+  rejected_log_.note({{"last_reason", reason}, {"last_status", status}});
   metrics_->count_response(status);
   reply->status = status;
   reply->content_type = "text/plain";
@@ -98,20 +92,14 @@ void CallbackRoutes::handle(const Request& request, Respond respond) {
 }
 
 void CallbackRoutes::refused(int status, const char* reason) {
-  log::warn("request refused", {{"reason", reason}, {"status", std::to_string(status)}});
+  log::debug("request refused", {{"reason", reason}, {"status", status}});
+  refused_log_.note({{"last_reason", reason}, {"last_status", status}});
   metrics_->count_response(status);
 }
 
 void CallbackRoutes::connection_refused(const char* reason) {
   metrics_->count_connection_refused(reason);
-  refused_unlogged_.fetch_add(1);
-  const int64_t now = now_ms();
-  int64_t logged_at = refused_logged_at_ms_.load();
-  if (now - logged_at < kRefusalLogInterval.count() ||
-      !refused_logged_at_ms_.compare_exchange_strong(logged_at, now))
-    return;
-  log::warn("connections refused",
-            {{"count", std::to_string(refused_unlogged_.exchange(0))}, {"last_reason", reason}});
+  connections_refused_log_.note({{"last_reason", reason}});
 }
 
 }  // namespace jb::http

@@ -2,11 +2,11 @@
 // authenticated sender goes to the pipeline; everything else is refused, logged and counted.
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
 
+#include "common/counted_log.h"
 #include "http/allowlist.h"
 #include "http/basic_auth.h"
 #include "http/metrics.h"
@@ -40,9 +40,11 @@ class CallbackRoutes : public Routes {
   Metrics* metrics_;
   mutable std::mutex allowlist_mutex_;
   std::shared_ptr<const Allowlist> allowlist_;
-  // Refused connections are logged as a count, at most once a second.
-  std::atomic<uint64_t> refused_unlogged_{0};
-  std::atomic<int64_t> refused_logged_at_ms_{0};
+  // Refusals can come in floods: each is counted in the metrics and logged at debug level; these
+  // lines say how many, at most once a second.
+  log::CountedLog rejected_log_{log::Level::warn, "callbacks rejected"};
+  log::CountedLog refused_log_{log::Level::warn, "requests refused"};
+  log::CountedLog connections_refused_log_{log::Level::warn, "connections refused"};
 };
 
 }  // namespace jb::http

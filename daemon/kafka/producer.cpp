@@ -92,7 +92,7 @@ RdKafkaProducer::~RdKafkaProducer() {
   const int outstanding = rd_kafka_outq_len(rk_);
   if (outstanding > 0)
     log::warn("kafka producer closed with undelivered records",
-              {{"outstanding", std::to_string(outstanding)}});
+              {{"outstanding", outstanding}});
   rd_kafka_destroy(rk_);
 }
 

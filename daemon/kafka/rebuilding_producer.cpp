@@ -62,7 +62,7 @@ void RebuildingProducer::rebuild() {
   }
   const uint64_t count = ++rebuilds_;
   log::warn("kafka producer rebuilt after a fatal error",
-            {{"error", error_name(RD_KAFKA_RESP_ERR__FATAL)}, {"rebuilds", std::to_string(count)}});
+            {{"error", error_name(RD_KAFKA_RESP_ERR__FATAL)}, {"rebuilds", count}});
   // Callers still inside the old producer finish first; its records are then failed and reported,
   // here, so no request thread waits for the old producer's shutdown.
   while (retired.use_count() > 1) std::this_thread::sleep_for(std::chrono::milliseconds(5));

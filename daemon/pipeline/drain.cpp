@@ -39,7 +39,7 @@ void Drain::run() {
     const uint64_t depth = spool_->depth();
     if (depth == 0 && !was_empty) log::info("spool drained");
     if (depth > 0 && was_empty)
-      log::info("draining the spool", {{"records", std::to_string(depth)}});
+      log::info("draining the spool", {{"records", depth}});
     was_empty = depth == 0;
     std::vector<spool::Taken> batch = spool_->take(room, kTakeWait);
     lock.lock();
@@ -84,7 +84,7 @@ void Drain::stop(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mutex_);
   if (!changed_.wait_for(lock, timeout, [&] { return in_flight_ == 0; }))
     log::warn("spooled records still in flight at shutdown; they stay in the spool",
-              {{"count", std::to_string(in_flight_)}});
+              {{"count", in_flight_}});
 }
 
 }  // namespace jb::pipeline

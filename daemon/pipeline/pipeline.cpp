@@ -35,7 +35,6 @@ constexpr std::chrono::milliseconds kDeadlineRound{20};
 // broker: a few hundred records at once queue behind each other there, unevenly (bench/README.md).
 constexpr size_t kMaxInKafka = 64;
 // Spooled callbacks are logged as a count at most this often (an outage spools thousands a second).
-constexpr std::chrono::milliseconds kSpoolLogInterval{1000};
 
 // Empties the flight's continuation and returns it.
 template <typename Flight>
@@ -156,8 +155,9 @@ void Pipeline::finish(const FlightPtr& flight, bool stored) {
   if (flight->stored == Outcome::published) {
     log::debug("callback published", {{"reference", flight->reference}, {"topic", record.topic}});
   } else {
-    log::warn("callback dead-lettered",
-              {{"reference", flight->reference}, {"reason", flight->reason}});
+    log::debug("callback dead-lettered",
+               {{"reference", flight->reference}, {"reason", flight->reason}});
+    dead_letter_log_.note({{"last_reason", flight->reason}});
   }
   flight->done(flight->stored);
 }
@@ -171,7 +171,8 @@ void Pipeline::store_through_kafka(const FlightPtr& flight) {
               return append_to_spool(flight, error,
                                      [this, flight](bool stored) { finish(flight, stored); });
             }
-            log::warn("callback not stored", {{"reference", flight->reference}, {"error", error}});
+            log::debug("callback not stored", {{"reference", flight->reference}, {"error", error}});
+            not_stored_log_.note({{"last_error", error}});
             finish(flight, false);
           });
 }
@@ -182,8 +183,10 @@ void Pipeline::store_behind_spool(const FlightPtr& flight) {
     publish(
         flight, std::min(timeouts_.ack, timeouts_.delivery),
         [this, flight](bool persisted, const std::string& error) {
-          if (!persisted)
-            log::warn("callback not stored", {{"reference", flight->reference}, {"error", error}});
+          if (!persisted) {
+            log::debug("callback not stored", {{"reference", flight->reference}, {"error", error}});
+            not_stored_log_.note({{"last_error", error}});
+          }
           finish(flight, persisted);
         });
   });
@@ -257,19 +260,6 @@ void Pipeline::expire_deadlines() {
   }
 }
 
-void Pipeline::note_spooled(const std::string& cause) {
-  spooled_unlogged_.fetch_add(1);
-  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now().time_since_epoch())
-                          .count();
-  int64_t last = spool_logged_at_ms_.load();
-  if (now - last < kSpoolLogInterval.count() ||
-      !spool_logged_at_ms_.compare_exchange_strong(last, now))
-    return;
-  log::info("callbacks spooled",
-            {{"count", std::to_string(spooled_unlogged_.exchange(0))}, {"cause", cause}});
-}
-
 void Pipeline::append_to_spool(const FlightPtr& flight, const std::string& cause,
                                std::function<void(bool)> then) {
   spool_->append_async(
@@ -277,13 +267,14 @@ void Pipeline::append_to_spool(const FlightPtr& flight, const std::string& cause
         if (observer_) observer_->on_spool_write(result);
         if (result == spool::AppendResult::stored) {
           log::debug("callback spooled", {{"reference", flight->reference}, {"cause", cause}});
-          note_spooled(cause);
+          spooled_log_.note({{"last_cause", cause}});
           then(true);
           return;
         }
-        log::warn("callback not spooled", {{"reference", flight->reference},
-                                           {"cause", cause},
-                                           {"spool", append_result_name(result)}});
+        log::debug("callback not spooled", {{"reference", flight->reference},
+                                            {"cause", cause},
+                                            {"spool", append_result_name(result)}});
+        not_spooled_log_.note({{"last_cause", cause}, {"spool", append_result_name(result)}});
         then(false);
       });
 }

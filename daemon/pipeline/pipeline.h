@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "callback/event.h"
+#include "common/counted_log.h"
 #include "common/result.h"
 #include "kafka/producer.h"
 #include "route/router.h"
@@ -112,8 +113,6 @@ class Pipeline {
               std::chrono::steady_clock::duration waited);
   // The flight's publish settled: its Kafka slot goes to the longest-waiting flight.
   void release_kafka_slot(const FlightPtr& flight);
-  // Counts a spooled callback; logs the count at most once a second.
-  void note_spooled(const std::string& cause);
   // Moves a publish that waited too long on: the acknowledgement timer's thread.
   void expire_deadlines();
 
@@ -134,8 +133,12 @@ class Pipeline {
   size_t in_kafka_ = 0;                  // flights whose publish has not settled
   std::deque<FlightPtr> kafka_waiting_;  // normalised flights waiting for a slot
 
-  std::atomic<uint64_t> spooled_unlogged_{0};
-  std::atomic<int64_t> spool_logged_at_ms_{0};
+  // Each callback's fate is logged at debug level with its reference; these say how many, at most
+  // once a second.
+  log::CountedLog spooled_log_{log::Level::info, "callbacks spooled"};
+  log::CountedLog dead_letter_log_{log::Level::warn, "callbacks dead-lettered"};
+  log::CountedLog not_stored_log_{log::Level::warn, "callbacks not stored"};
+  log::CountedLog not_spooled_log_{log::Level::warn, "callbacks not spooled"};
 };
 
 }  // namespace jb::pipeline

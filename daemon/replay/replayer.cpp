@@ -104,8 +104,8 @@ void Replayer::take(const SourceRecord& record) {
   if (!route::parse_dead_letter(record.value, &letter)) {
     ++tally_.invalid;
     log::warn("replay: not a dead-letter record, left alone",
-              {{"partition", std::to_string(record.partition)},
-               {"offset", std::to_string(record.offset)}});
+              {{"partition", record.partition},
+               {"offset", record.offset}});
     output_.record(invalid_line(record.partition, record.offset));
     tracker_.finish(record.partition, record.offset);
     return;
@@ -156,8 +156,8 @@ void Replayer::take(const SourceRecord& record) {
     reading_ = false;
     log::error("replay: record could not be enqueued, stopping",
                {{"reference", planned.reference},
-                {"partition", std::to_string(planned.partition)},
-                {"offset", std::to_string(planned.offset)}});
+                {"partition", planned.partition},
+                {"offset", planned.offset}});
   }
 }
 
@@ -191,8 +191,8 @@ void Replayer::apply_completions() {
     reading_ = false;
     log::error("replay: Kafka did not acknowledge a record, stopping",
                {{"reference", planned.reference},
-                {"partition", std::to_string(planned.partition)},
-                {"offset", std::to_string(planned.offset)}});
+                {"partition", planned.partition},
+                {"offset", planned.offset}});
   }
 }
 

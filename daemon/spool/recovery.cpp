@@ -78,8 +78,8 @@ std::unique_ptr<Spool> Spool::open(const Options& options, std::string* error) {
   if (!spool->recover(error)) return nullptr;
   const Stats stats = spool->stats();
   log::info("spool opened", {{"dir", options.dir},
-                             {"records", std::to_string(stats.records)},
-                             {"bytes", std::to_string(stats.bytes)}});
+                             {"records", stats.records},
+                             {"bytes", stats.bytes}});
   spool->writer_ = std::thread([raw = spool.get()] { raw->write_loop(); });
   return spool;
 }
@@ -126,8 +126,8 @@ bool Spool::recover_segment(uint64_t number, std::string* error) {
   if (offset < bytes.size()) {
     log::warn("spool tail cut off",
               {{"segment", path},
-               {"offset", std::to_string(offset)},
-               {"dropped_bytes", std::to_string(bytes.size() - offset)},
+               {"offset", offset},
+               {"dropped_bytes", bytes.size() - offset},
                {"reason", status == FrameStatus::incomplete ? "torn_write" : "corrupt"}});
     ++stats_.torn_tails;
     if (::ftruncate(fd, static_cast<off_t>(offset)) != 0 || ::fdatasync(fd) != 0) {
