@@ -1,6 +1,7 @@
 #include "cli/daemon.h"
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
@@ -51,6 +52,9 @@ uint64_t segment_bytes_for(uint64_t max_bytes) {
 }  // namespace
 
 std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string* error) {
+  // A peer that closed its end makes a write raise SIGPIPE: plain sockets are written with
+  // MSG_NOSIGNAL, but OpenSSL's socket BIO writes with write(2).
+  std::signal(SIGPIPE, SIG_IGN);
   std::unique_ptr<Daemon> daemon(new Daemon());
   daemon->config_ = config;
   daemon->started_at_seconds_ = static_cast<double>(kProcessStartSeconds);
@@ -115,6 +119,12 @@ std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string*
 void Daemon::reload(const config::Config& config) {
   apply_log_level(config.log);
   server_->set_allowlist(make_allowlist(config.security));
+  std::string tls_error;
+  if (!server_->reload_tls(config.http.tls, &tls_error)) {
+    log::error("TLS certificate not reloaded; keeping the one in use", {{"error", tls_error}});
+  } else if (!config.http.tls.cert_file.empty()) {
+    log::info("TLS certificate reloaded", {{"cert_file", config.http.tls.cert_file}});
+  }
   pipeline_->set_router(std::make_shared<const route::Router>(config.topics, config.privacy));
   config_ = config;
   log::info("config reloaded");

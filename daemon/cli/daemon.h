@@ -28,7 +28,8 @@ class Daemon {
   int admin_port() const { return server_->admin_port(); }
   // The brokers the producer talks to (the embedded cluster's address when embedded).
   const std::string& brokers() const { return brokers_; }
-  // Applies what can change without a restart: allowlist, routing, log level.
+  // Applies what can change without a restart: allowlist, routing, log level, the TLS
+  // certificate and key (a pair that cannot be loaded keeps the one in use, and is logged).
   void reload(const config::Config& config);
   // Stops accepting, finishes in-flight requests (each at most http.delivery_timeout_ms), then
   // gives Kafka up to flush_timeout for what is in flight; the producer's close adds at most 4 s.

@@ -15,7 +15,7 @@ constexpr const char* kServeUsage =
     "usage: jumio-bridge serve [--config PATH]\n"
     "\n"
     "Runs the daemon until SIGTERM or SIGINT; SIGHUP reloads the config (allowlist, routing, log\n"
-    "level). Exit codes: 0 clean stop, 78 bad config, 1 fatal.\n"
+    "level, TLS certificate and key). Exit codes: 0 clean stop, 78 bad config, 1 fatal.\n"
     "\n"
     "Kafka secrets can stay out of the config file: JUMIO_BRIDGE_KAFKA_SASL_PASSWORD=... sets\n"
     "kafka.properties' sasl.password (any sasl.* or ssl.* property, dots written as underscores),\n"

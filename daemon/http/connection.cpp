@@ -36,6 +36,9 @@ bool wait_for(int fd, short events, Clock::time_point until) {
 
 Connection::Connection(int fd, SSL_CTX* tls, std::string peer_ip, const FramingLimits& limits)
     : parser(limits), fd_(fd), tls_ctx_(tls), peer_ip_(std::move(peer_ip)) {
+  // Its own reference: the listener's context may be replaced (a certificate reloaded) before
+  // this connection's handshake.
+  if (tls_ctx_ != nullptr) SSL_CTX_up_ref(tls_ctx_);
   int flags = ::fcntl(fd_, F_GETFL, 0);
   ::fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
 }
@@ -45,6 +48,7 @@ Connection::~Connection() {
     if (handshake_done_) SSL_shutdown(ssl_);
     SSL_free(ssl_);
   }
+  if (tls_ctx_ != nullptr) SSL_CTX_free(tls_ctx_);
   ::shutdown(fd_, SHUT_RDWR);
   ::close(fd_);
 }

@@ -52,11 +52,30 @@ Listener::Listener(const ListenerOptions& options, SSL_CTX* tls, Routes* routes)
       tls_(tls),
       routes_(routes),
       max_buffered_(options.framing.max_head_bytes + options.framing.max_body_bytes +
-                    options.framing.max_chunk_overhead + 1) {}
+                    options.framing.max_chunk_overhead + 1) {
+  if (tls_ != nullptr) SSL_CTX_up_ref(tls_);
+}
 
 Listener::~Listener() {
   stop();
   if (listen_fd_ >= 0) ::close(listen_fd_);
+  if (tls_ != nullptr) SSL_CTX_free(tls_);
+}
+
+void Listener::set_tls(SSL_CTX* tls) {
+  if (tls != nullptr) SSL_CTX_up_ref(tls);
+  SSL_CTX* old = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(tls_mutex_);
+    old = tls_;
+    tls_ = tls;
+  }
+  if (old != nullptr) SSL_CTX_free(old);
+}
+
+SSL_CTX* Listener::tls() const {
+  std::lock_guard<std::mutex> lock(tls_mutex_);
+  return tls_;
 }
 
 bool Listener::bind(const std::string& host, int port, std::string* error) {
@@ -138,8 +157,9 @@ void Listener::admit(int fd, std::string peer_ip) {
     routes_->connection_refused("address_not_allowed");
     return;
   }
+  const bool plain = tls() == nullptr;
   auto refuse_at_accept = [&](const char* reason) {
-    if (tls_ == nullptr) {
+    if (plain) {
       const std::string text = refusal_answer(503);
       ::send(fd, text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     }
@@ -157,7 +177,12 @@ void Listener::admit(int fd, std::string peer_ip) {
   ++open_;
   int yes = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
-  auto connection = std::make_unique<Connection>(fd, tls_, std::move(peer_ip), options_.framing);
+  std::unique_ptr<Connection> connection;
+  {
+    // Held while the connection takes its reference: set_tls() cannot free the context between.
+    std::lock_guard<std::mutex> lock(tls_mutex_);
+    connection = std::make_unique<Connection>(fd, tls_, std::move(peer_ip), options_.framing);
+  }
   connection->deadline = Clock::now() + options_.request_timeout;
   connection->request_deadline = connection->deadline;
   park(std::move(connection));

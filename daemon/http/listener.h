@@ -38,7 +38,7 @@ struct ListenerOptions {
 
 class Listener {
  public:
-  // `tls` (may be null; not owned, must outlive the listener) makes this a TLS listener.
+  // `tls` (may be null) makes this a TLS listener; the listener keeps a reference of its own.
   Listener(const ListenerOptions& options, SSL_CTX* tls, Routes* routes);
   ~Listener();
   Listener(const Listener&) = delete;
@@ -52,6 +52,9 @@ class Listener {
   // Stops accepting and reading; answers the requests the routes still hold, then closes every
   // connection.
   void stop();
+  // A TLS listener's new context (a renewed certificate): connections accepted from now on use
+  // it; open ones keep the one they started with.
+  void set_tls(SSL_CTX* tls);
 
  private:
   void accept_loop();
@@ -84,7 +87,11 @@ class Listener {
   std::unique_ptr<Connection> take_waiting(Connection* connection);
   void expire();
 
+  // The TLS context new connections get, or null for plain HTTP.
+  SSL_CTX* tls() const;
+
   ListenerOptions options_;
+  mutable std::mutex tls_mutex_;
   SSL_CTX* tls_;
   Routes* routes_;
   size_t max_buffered_;

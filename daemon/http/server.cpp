@@ -84,6 +84,21 @@ void Server::set_allowlist(std::shared_ptr<const Allowlist> allowlist) {
   callback_routes_.set_allowlist(std::move(allowlist));
 }
 
+bool Server::reload_tls(const config::TlsConfig& tls, std::string* error) {
+  if (tls.cert_file.empty() != http_.tls.cert_file.empty()) {
+    *error = tls.cert_file.empty() ? "turning TLS off needs a restart"
+                                   : "turning TLS on needs a restart";
+    return false;
+  }
+  if (tls.cert_file.empty()) return true;
+  TlsContext fresh = make_tls_context(tls.cert_file, tls.key_file, error);
+  if (!fresh) return false;
+  callbacks_->set_tls(fresh.get());
+  tls_ = std::move(fresh);
+  http_.tls = tls;
+  return true;
+}
+
 bool Server::bind(std::string* error) {
   if (!http_.tls.cert_file.empty() && !tls_) {
     *error = tls_error_;

@@ -37,6 +37,10 @@ class Server {
 
   // Swapped on reload; requests in flight keep the list they started with.
   void set_allowlist(std::shared_ptr<const Allowlist> allowlist);
+  // Reads http.tls's certificate and key again (a renewed certificate): new connections use them,
+  // open ones keep theirs. False with *error (the old pair stays) when they cannot be loaded, or
+  // when TLS would be turned on or off (that needs a restart).
+  bool reload_tls(const config::TlsConfig& tls, std::string* error);
 
  private:
   config::HttpConfig http_;

@@ -1,6 +1,8 @@
 // The endpoint under hostile traffic, over real sockets: origin checks, body and head limits,
 // slow senders, TLS and Basic auth.
 #include <gtest/gtest.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -289,13 +291,12 @@ TEST(Security, BasicAuth) {
 
 class TlsFiles {
  public:
-  TlsFiles() {
+  explicit TlsFiles(const std::string& common_name = "localhost") {
     dir_ = std::filesystem::temp_directory_path() /
            ("jb-tls-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
     std::filesystem::create_directories(dir_);
     std::string command =
-        "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost"
-        " -keyout " +
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=" + common_name + " -keyout " +
         key() + " -out " + cert() + " >/dev/null 2>&1";
     ok_ = std::system(command.c_str()) == 0;
   }
@@ -348,6 +349,73 @@ TEST(Security, TlsListenerRefusesTls11) {
   SSL_free(ssl);
   SSL_CTX_free(context);
   ::close(fd);
+}
+
+// The common name of the certificate a new TLS connection to the port is served, or "" when the
+// handshake fails.
+std::string served_common_name(int port) {
+  SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+  const int fd = connect_to(port);
+  SSL* ssl = SSL_new(context);
+  SSL_set_fd(ssl, fd);
+  std::string name;
+  if (SSL_connect(ssl) == 1) {
+    X509* certificate = SSL_get1_peer_certificate(ssl);
+    char text[256] = {};
+    if (certificate != nullptr)
+      X509_NAME_get_text_by_NID(X509_get_subject_name(certificate), NID_commonName, text,
+                                sizeof text);
+    X509_free(certificate);
+    name = text;
+  }
+  SSL_free(ssl);
+  SSL_CTX_free(context);
+  ::close(fd);
+  return name;
+}
+
+TEST(Security, ReloadTakesARenewedCertificateAndKeepsTheOneInUseWhenTheNewPairIsBad) {
+  TlsFiles first("first.example"), second("second.example");
+  ASSERT_TRUE(first.ok() && second.ok()) << "openssl req failed";
+  Bridge bridge([&](config::Config& c) {
+    c.http.tls.cert_file = first.cert();
+    c.http.tls.key_file = first.key();
+  });
+  const int port = bridge.daemon().port();
+  EXPECT_EQ(served_common_name(port), "first.example");
+  // A connection opened before the reload goes on with its session.
+  httplib::SSLClient kept("127.0.0.1", port);
+  kept.enable_server_certificate_verification(false);
+  kept.set_keep_alive(true);
+  auto before =
+      kept.Post("/callbacks/jumio", kSampleNetverifyApproved, "application/x-www-form-urlencoded");
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->status, 200);
+
+  config::Config renewed = bridge.config();
+  renewed.http.tls.cert_file = second.cert();
+  renewed.http.tls.key_file = second.key();
+  bridge.daemon().reload(renewed);
+  EXPECT_EQ(served_common_name(port), "second.example");
+  auto after =
+      kept.Post("/callbacks/jumio", kSampleNetverifyApproved, "application/x-www-form-urlencoded");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200);
+
+  // A certificate with a key that is not its own: the one in use stays.
+  config::Config mismatched = renewed;
+  mismatched.http.tls.key_file = first.key();
+  bridge.daemon().reload(mismatched);
+  EXPECT_EQ(served_common_name(port), "second.example");
+  // Files that cannot be read, and turning TLS off: the same.
+  config::Config missing = renewed;
+  missing.http.tls.cert_file = second.cert() + ".gone";
+  bridge.daemon().reload(missing);
+  EXPECT_EQ(served_common_name(port), "second.example");
+  config::Config plain = renewed;
+  plain.http.tls = {};
+  bridge.daemon().reload(plain);
+  EXPECT_EQ(served_common_name(port), "second.example");
 }
 
 }  // namespace
