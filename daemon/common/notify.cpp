@@ -2,9 +2,19 @@
 
 #include <systemd/sd-daemon.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
+
+#include "common/log.h"
+#include "common/progress.h"
 
 namespace jb::notify {
+namespace {
+
+constexpr std::chrono::milliseconds kShortestStall{1000};
+
+}  // namespace
 
 void ready(std::string_view status) {
   std::string message = "READY=1\nSTATUS=" + std::string(status);
@@ -27,10 +37,30 @@ Watchdog::Watchdog() {
   uint64_t usec = 0;
   if (sd_watchdog_enabled(0, &usec) <= 0 || usec == 0) return;
   interval_ = std::chrono::microseconds(usec / 2);
-  thread_ = std::thread([this] {
+  start([] { sd_notify(0, "WATCHDOG=1"); });
+}
+
+Watchdog::Watchdog(std::chrono::microseconds interval, std::function<void()> ping)
+    : interval_(interval) {
+  start(std::move(ping));
+}
+
+void Watchdog::start(std::function<void()> ping) {
+  // Loops beat every turn, at least every 200 ms when idle: a second of silence is a stall.
+  const auto limit =
+      std::max(std::chrono::duration_cast<std::chrono::milliseconds>(interval_), kShortestStall);
+  thread_ = std::thread([this, ping = std::move(ping), limit] {
     std::unique_lock<std::mutex> lock(mutex_);
     while (!stop_) {
-      sd_notify(0, "WATCHDOG=1");
+      const std::vector<std::string> stalled = progress::stalled(limit);
+      if (stalled.empty()) {
+        ping();
+      } else {
+        std::string names;
+        for (const std::string& name : stalled) names += (names.empty() ? "" : ", ") + name;
+        log::error("watchdog not pinged: threads that serve callbacks are stalled",
+                   {{"threads", names}});
+      }
       wake_.wait_for(lock, interval_, [this] { return stop_; });
     }
   });

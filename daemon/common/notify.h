@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <string_view>
 #include <thread>
@@ -17,10 +18,15 @@ void reloading();
 // STOPPING=1: shutdown has begun.
 void stopping();
 
-// Sends WATCHDOG=1 at half of the manager's WATCHDOG_USEC from its own thread while it lives.
+// Sends WATCHDOG=1 at half of the manager's WATCHDOG_USEC from its own thread while it lives, but
+// only while every thread that serves callbacks shows progress (progress.h): a thread silent for
+// longer than the interval (at least a second) holds the pings back, and the manager restarts the
+// service once WATCHDOG_USEC passes without one.
 class Watchdog {
  public:
   Watchdog();
+  // For tests: pings by calling `ping` every `interval`.
+  Watchdog(std::chrono::microseconds interval, std::function<void()> ping);
   ~Watchdog();
   Watchdog(const Watchdog&) = delete;
   Watchdog& operator=(const Watchdog&) = delete;
@@ -29,6 +35,8 @@ class Watchdog {
   std::chrono::microseconds interval() const { return interval_; }
 
  private:
+  void start(std::function<void()> ping);
+
   std::chrono::microseconds interval_{0};
   std::mutex mutex_;
   std::condition_variable wake_;

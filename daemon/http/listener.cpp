@@ -13,6 +13,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/progress.h"
+
 namespace jb::http {
 namespace {
 
@@ -137,7 +139,9 @@ void Listener::stop() {
 }
 
 void Listener::accept_loop() {
+  progress::Heartbeat heartbeat(options_.name + " acceptor");
   while (!stopping_) {
+    heartbeat.beat();
     pollfd p{listen_fd_, POLLIN, 0};
     if (::poll(&p, 1, kPollMs) <= 0) continue;
     for (;;) {
@@ -231,9 +235,11 @@ std::unique_ptr<Connection> Listener::take_waiting(Connection* connection) {
 }
 
 void Listener::reader_loop(bool expires) {
+  progress::Heartbeat heartbeat(options_.name + " reader");
   epoll_event events[kMaxEvents];
   auto next_expiry = Clock::now();
   while (!stopping_) {
+    heartbeat.beat();
     const int count = ::epoll_wait(epoll_fd_, events, kMaxEvents, kPollMs);
     for (int i = 0; i < count; ++i) on_event(static_cast<Connection*>(events[i].data.ptr));
     if (expires && Clock::now() >= next_expiry) {

@@ -25,6 +25,7 @@
 namespace jb::http {
 
 struct ListenerOptions {
+  std::string name = "http";               // names its threads' heartbeats ("http reader", ...)
   int readers = 1;                         // reader threads on the epoll set
   size_t max_connections = 256;            // open connections; more are answered 503 and closed
   size_t max_connections_per_address = 0;  // from one peer address; 0 = no cap of its own

@@ -38,6 +38,7 @@ ListenerOptions callback_options(const config::HttpConfig& http) {
 // request from the head, so a body is never read there.
 ListenerOptions admin_options(const config::HttpConfig& http) {
   ListenerOptions options = callback_options(http);
+  options.name = "admin";
   options.readers = 1;
   options.max_connections = kAdminConnections;
   options.max_connections_per_address = 0;

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "common/progress.h"
 #include "kafka/rdkafka_conf.h"
 
 namespace jb::kafka {
@@ -91,13 +92,16 @@ RdKafkaProducer::~RdKafkaProducer() {
   rd_kafka_flush(rk_, static_cast<int>(kShutdownFlush.count()));
   const int outstanding = rd_kafka_outq_len(rk_);
   if (outstanding > 0)
-    log::warn("kafka producer closed with undelivered records",
-              {{"outstanding", outstanding}});
+    log::warn("kafka producer closed with undelivered records", {{"outstanding", outstanding}});
   rd_kafka_destroy(rk_);
 }
 
 void RdKafkaProducer::poll_until_stopped() {
-  while (!stopping_) rd_kafka_poll(rk_, 100);
+  progress::Heartbeat heartbeat("kafka delivery reports");
+  while (!stopping_) {
+    heartbeat.beat();
+    rd_kafka_poll(rk_, 100);
+  }
 }
 
 rd_kafka_resp_err_t RdKafkaProducer::enqueue(const route::Record& record,

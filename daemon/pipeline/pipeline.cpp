@@ -7,6 +7,7 @@
 #include "callback/normalize.h"
 #include "callback/timestamp.h"
 #include "common/log.h"
+#include "common/progress.h"
 
 namespace jb::pipeline {
 
@@ -30,6 +31,8 @@ namespace {
 
 // A publish whose wait ran out moves on at most this much later.
 constexpr std::chrono::milliseconds kDeadlineRound{20};
+// The timer wakes at least this often, deadlines or not: its heartbeat shows it is not stuck.
+constexpr std::chrono::milliseconds kIdleBeat{200};
 // Callbacks waiting for Kafka's report at once; more wait in arrival order, already normalised.
 // librdkafka sends one produce request per partition batch with at most 5 requests in flight per
 // broker: a few hundred records at once queue behind each other there, unevenly (bench/README.md).
@@ -231,9 +234,11 @@ void Pipeline::settle(const FlightPtr& flight, bool persisted, const std::string
 }
 
 void Pipeline::expire_deadlines() {
+  progress::Heartbeat heartbeat("acknowledgement timer");
   std::unique_lock<std::mutex> lock(deadlines_mutex_);
   std::vector<FlightPtr> expired;
   while (!stopping_) {
+    heartbeat.beat();
     const auto now = std::chrono::steady_clock::now();
     while (!deadlines_.empty() && deadlines_.front().at <= now) {
       if (FlightPtr flight = deadlines_.front().flight.lock()) {
@@ -243,10 +248,11 @@ void Pipeline::expire_deadlines() {
     }
     if (expired.empty()) {
       if (deadlines_.empty()) {
-        deadlines_changed_.wait(lock);
+        deadlines_changed_.wait_for(lock, kIdleBeat);  // beats while idle
       } else {
         // Deadlines are checked in rounds: one wake-up per round, not one per callback.
-        deadlines_changed_.wait_until(lock, deadlines_.front().at + kDeadlineRound);
+        deadlines_changed_.wait_until(
+            lock, std::min(deadlines_.front().at + kDeadlineRound, now + kIdleBeat));
       }
       continue;
     }

@@ -4,6 +4,8 @@
 // while the routes still hold answers. Raw loopback sockets show the exact answers.
 #include "http/listener.h"
 
+#include "common/progress.h"
+
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
@@ -114,6 +116,10 @@ class TestRoutes : public http::Routes {
     {
       std::lock_guard<std::mutex> lock(mutex);
       if (!seen.insert(id).second) ++offered_again;
+    }
+    if (request.head.path == "/block") {  // a route that wrongly blocks its reader
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+      return answer_with(respond, id);
     }
     if (request.head.path == "/now") {
       ++inline_answers;
@@ -556,11 +562,15 @@ TEST(Listener, AnAnswerTheClientReadsSlowlyArrivesWholeAndAStuckOneIsDroppedAfte
   // The only connection slot is taken while the answer waits for the socket ...
   RawConnection refused(server.port());
   EXPECT_EQ(refused.read_answer(2s).status, 503);
-  // ... until the write timeout drops it.
-  std::this_thread::sleep_for(700ms);
-  RawConnection next(server.port());
-  ASSERT_TRUE(next.send(post("/now", "after")));
-  EXPECT_EQ(next.read_answer(2s).body, "after");
+  // ... until the write timeout (silence: the socket buffers took what they could first) drops it.
+  const auto stuck_since = Clock::now();
+  std::string body;
+  while (body != "after" && Clock::now() < stuck_since + 5s) {
+    std::this_thread::sleep_for(100ms);
+    RawConnection next(server.port());
+    if (next.send(post("/now", "after"))) body = next.read_answer(2s).body;
+  }
+  EXPECT_EQ(body, "after") << "the stuck connection was never dropped";
 }
 
 TEST(Listener, APeerTheRoutesDoNotAdmitIsClosedBeforeAByteIsRead) {
@@ -573,6 +583,28 @@ TEST(Listener, APeerTheRoutesDoNotAdmitIsClosedBeforeAByteIsRead) {
   EXPECT_TRUE(connection.closed_by_server(2s));
   using Refusal = std::pair<int, std::string>;
   EXPECT_EQ(server.routes.refusals_seen(), std::vector<Refusal>{Refusal(0, "address_not_allowed")});
+}
+
+TEST(Listener, AReaderThatStopsTurningIsReportedAsStalledForTheWatchdog) {
+  ListenerOptions options;
+  options.readers = 1;
+  Completions completions(1);
+  TestServer server(options, &completions);
+  ASSERT_TRUE(server.running());
+  EXPECT_TRUE(progress::stalled(std::chrono::milliseconds(1000)).empty());
+  RawConnection connection(server.port());
+  ASSERT_TRUE(connection.send(post("/block", "b")));
+  std::vector<std::string> stalled;
+  const auto until = Clock::now() + 2s;
+  while (stalled.empty() && Clock::now() < until) {
+    std::this_thread::sleep_for(50ms);
+    stalled = progress::stalled(std::chrono::milliseconds(1000));
+  }
+  EXPECT_EQ(stalled, std::vector<std::string>{"http reader"});
+  EXPECT_EQ(connection.read_answer(3s).body, "b");
+  std::this_thread::sleep_for(200ms);
+  EXPECT_TRUE(progress::stalled(std::chrono::milliseconds(1000)).empty())
+      << "the reader turns again";
 }
 
 }  // namespace
