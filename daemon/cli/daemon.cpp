@@ -26,11 +26,6 @@ bool write_embedded_address(const std::string& spool_dir, const std::string& bro
   return true;
 }
 
-std::shared_ptr<const http::Allowlist> make_allowlist(const config::SecurityConfig& security) {
-  return std::make_shared<const http::Allowlist>(security.allow, security.jumio_datacenters,
-                                                 security.trusted_proxies);
-}
-
 void apply_log_level(const config::LogConfig& log_config) {
   log::Level level;
   if (log::parse_level(log_config.level, &level)) log::set_level(level);
@@ -52,6 +47,11 @@ uint64_t segment_bytes_for(uint64_t max_bytes) {
 }  // namespace
 
 std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string* error) {
+  return start(config, error, Options{});
+}
+
+std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string* error,
+                                      Options options) {
   // A peer that closed its end makes a write raise SIGPIPE: plain sockets are written with
   // MSG_NOSIGNAL, but OpenSSL's socket BIO writes with write(2).
   std::signal(SIGPIPE, SIG_IGN);
@@ -99,7 +99,14 @@ std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string*
   daemon->server_ = std::make_unique<http::Server>(
       config.http, config.admin, daemon->pipeline_.get(), &daemon->metrics_,
       [spool, producer] { return spool->writable() || producer->reachable(kReadinessTimeout); });
-  daemon->server_->set_allowlist(make_allowlist(config.security));
+  http::Server* server = daemon->server_.get();
+  daemon->allowlist_refresher_ = std::make_unique<http::AllowlistRefresher>(
+      std::move(options.resolver),
+      [server](std::shared_ptr<const http::Allowlist> allowlist) {
+        server->set_allowlist(std::move(allowlist));
+      },
+      &daemon->metrics_);
+  daemon->allowlist_refresher_->configure(config.security);
   if (!daemon->server_->bind(error)) return nullptr;
 
   daemon->server_->start();
@@ -118,7 +125,7 @@ std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string*
 
 void Daemon::reload(const config::Config& config) {
   apply_log_level(config.log);
-  server_->set_allowlist(make_allowlist(config.security));
+  allowlist_refresher_->configure(config.security);
   std::string tls_error;
   if (!server_->reload_tls(config.http.tls, &tls_error)) {
     log::error("TLS certificate not reloaded; keeping the one in use", {{"error", tls_error}});
@@ -133,6 +140,7 @@ void Daemon::reload(const config::Config& config) {
 void Daemon::stop(std::chrono::milliseconds flush_timeout) {
   if (stopped_) return;
   stopped_ = true;
+  allowlist_refresher_.reset();
   if (server_) server_->stop();
   const auto deadline = std::chrono::steady_clock::now() + flush_timeout;
   auto left = [deadline] {

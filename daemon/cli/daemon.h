@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "http/allowlist_refresher.h"
 #include "http/metrics.h"
 #include "http/server.h"
 #include "kafka/embedded.h"
@@ -19,8 +20,15 @@ namespace jb::cli {
 
 class Daemon {
  public:
+  // What a test may replace.
+  struct Options {
+    http::Resolver resolver = http::system_resolver();  // looks up Jumio's callback host names
+  };
+
   // Starts everything and serves on a background thread. nullptr with *error when it cannot.
   static std::unique_ptr<Daemon> start(const config::Config& config, std::string* error);
+  static std::unique_ptr<Daemon> start(const config::Config& config, std::string* error,
+                                       Options options);
   ~Daemon();
 
   int port() const { return server_->port(); }
@@ -54,6 +62,7 @@ class Daemon {
   http::Metrics metrics_;
   std::unique_ptr<pipeline::Pipeline> pipeline_;
   std::unique_ptr<http::Server> server_;
+  std::unique_ptr<http::AllowlistRefresher> allowlist_refresher_;  // feeds server_
   bool stopped_ = false;
 };
 

@@ -156,6 +156,10 @@ void read_security(YamlReader& reader, const YamlEntry& entry, SecurityConfig* s
            [&](const YamlEntry& e) {
              reader.read_string_list(e, cidr_problem, &security->trusted_proxies);
            }},
+          {"jumio_refresh_s",
+           [&](const YamlEntry& e) {
+             read_integer_into(reader, e, 1, 604800, &security->jumio_refresh_s);
+           }},
       });
 }
 

@@ -44,7 +44,8 @@ struct AdminConfig {
 struct SecurityConfig {
   std::vector<std::string> allow = {"127.0.0.1/32", "::1/128"};  // CIDRs allowed to POST callbacks
   std::vector<std::string> jumio_datacenters;  // any of US, EU, SGP: adds Jumio's callback IPs
-  std::vector<std::string> trusted_proxies;    // CIDRs whose X-Forwarded-For is believed
+  int jumio_refresh_s = 3600;  // the data centres' callback host names are resolved this often
+  std::vector<std::string> trusted_proxies;  // CIDRs whose X-Forwarded-For is believed
 };
 
 struct KafkaConfig {

@@ -88,6 +88,7 @@ std::string effective_config_yaml(const Config& config) {
   emit_list(out, "allow", config.security.allow);
   emit_list(out, "jumio_datacenters", config.security.jumio_datacenters);
   emit_list(out, "trusted_proxies", config.security.trusted_proxies);
+  out << YAML::Key << "jumio_refresh_s" << YAML::Value << config.security.jumio_refresh_s;
   out << YAML::EndMap;
 
   out << YAML::Key << "kafka" << YAML::Value << YAML::BeginMap;

@@ -74,12 +74,24 @@ std::vector<std::string> jumio_datacenter_addresses(std::string_view datacenter)
   return {};
 }
 
+std::string_view jumio_callback_host(std::string_view datacenter) {
+  if (datacenter == "US") return "callback.jumio.com";
+  if (datacenter == "EU") return "callback.lon.jumio.com";
+  if (datacenter == "SGP") return "callback.core-sgp.jumio.com";
+  return "";
+}
+
 Allowlist::Allowlist(const std::vector<std::string>& allow,
                      const std::vector<std::string>& datacenters,
-                     const std::vector<std::string>& trusted_proxies) {
+                     const std::vector<std::string>& trusted_proxies,
+                     const std::vector<std::string>& resolved) {
   Cidr cidr;
   for (const auto& text : allow)
     if (parse_cidr(text, &cidr)) allowed_.push_back(cidr);
+  for (const auto& address : resolved) {
+    const bool v4 = address.find(':') == std::string::npos;
+    if (parse_cidr(address + (v4 ? "/32" : "/128"), &cidr)) allowed_.push_back(cidr);
+  }
   for (const auto& dc : datacenters)
     for (const auto& address : jumio_datacenter_addresses(dc))
       if (parse_cidr(address + "/32", &cidr)) allowed_.push_back(cidr);

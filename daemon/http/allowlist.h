@@ -25,11 +25,17 @@ bool parse_ip(std::string_view text, std::array<uint8_t, 16>* out);
 
 // Jumio's published callback addresses of one data centre ("US", "EU", "SGP"); empty when unknown.
 std::vector<std::string> jumio_datacenter_addresses(std::string_view datacenter);
+// The host name whose addresses Jumio publishes as the data centre's current callback addresses
+// (callback.jumio.com, callback.lon.jumio.com, callback.core-sgp.jumio.com); "" when unknown.
+std::string_view jumio_callback_host(std::string_view datacenter);
 
 class Allowlist {
  public:
+  // `resolved`: addresses (not networks) allowed besides, such as the data centres' host names'
+  // current addresses.
   Allowlist(const std::vector<std::string>& allow, const std::vector<std::string>& datacenters,
-            const std::vector<std::string>& trusted_proxies);
+            const std::vector<std::string>& trusted_proxies,
+            const std::vector<std::string>& resolved = {});
 
   // The address a callback came from: the peer, or the right-most X-Forwarded-For entry that is
   // not a trusted proxy when the peer is one.

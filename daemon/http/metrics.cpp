@@ -19,6 +19,8 @@ constexpr Family kFamilies[] = {
     {"jumio_bridge_http_responses_total", "HTTP answers on the callback path, by status code."},
     {"jumio_bridge_http_connections_refused_total",
      "Connections closed at accept, before a byte was read, by reason."},
+    {"jumio_bridge_jumio_lookups_total",
+     "Lookups of the Jumio data centres' callback host names, by data centre and result."},
     {"jumio_bridge_producer_errors_total",
      "Produced records Kafka did not store in time, by librdkafka error name or ack_timeout."},
     {"jumio_bridge_spool_writes_total",
@@ -80,6 +82,11 @@ void Metrics::count_response(int status) {
 
 void Metrics::count_connection_refused(std::string_view reason) {
   add({"jumio_bridge_http_connections_refused_total{reason=\"", reason, "\"}"});
+}
+
+void Metrics::count_jumio_lookup(std::string_view datacenter, bool found) {
+  add({"jumio_bridge_jumio_lookups_total{datacenter=\"", datacenter, "\",result=\"",
+       found ? "ok" : "failed", "\"}"});
 }
 
 void Metrics::on_kafka_delivery(std::chrono::steady_clock::duration latency, bool persisted,

@@ -32,6 +32,8 @@ class Metrics : public pipeline::Observer {
   void count_response(int status);
   // A connection closed at accept: address_not_allowed, too_many_connections, ...
   void count_connection_refused(std::string_view reason);
+  // A lookup of a Jumio data centre's callback host name ("US", ...), and whether it found any.
+  void count_jumio_lookup(std::string_view datacenter, bool found);
 
   // A value read when /metrics is asked for (spool depth, producer rebuilds, ...).
   struct Sample {

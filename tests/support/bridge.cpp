@@ -9,7 +9,8 @@
 
 namespace jb::test {
 
-Bridge::Bridge(const std::function<void(config::Config&)>& customize) {
+Bridge::Bridge(const std::function<void(config::Config&)>& customize,
+               cli::Daemon::Options options) {
   std::string error;
   broker_ = kafka::EmbeddedCluster::start(1, &error);
   if (!broker_) {
@@ -23,7 +24,7 @@ Bridge::Bridge(const std::function<void(config::Config&)>& customize) {
   config_.kafka.brokers = broker_->bootstraps();
   config_.spool.dir = temp_dir("jumio-bridge-test");
   if (customize) customize(config_);
-  daemon_ = cli::Daemon::start(config_, &error);
+  daemon_ = cli::Daemon::start(config_, &error, std::move(options));
   if (!daemon_) ADD_FAILURE() << "daemon: " << error;
 }
 

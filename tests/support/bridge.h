@@ -20,7 +20,8 @@ namespace jb::test {
 class Bridge {
  public:
   // Starts a one-broker mock cluster and the daemon; customize may change the config first.
-  explicit Bridge(const std::function<void(config::Config&)>& customize = {});
+  explicit Bridge(const std::function<void(config::Config&)>& customize = {},
+                  cli::Daemon::Options options = {});
   ~Bridge();
 
   config::Config& config() { return config_; }

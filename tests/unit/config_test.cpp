@@ -26,6 +26,7 @@ void expect_same_config(const Config& a, const Config& b) {
   EXPECT_EQ(a.security.allow, b.security.allow);
   EXPECT_EQ(a.security.jumio_datacenters, b.security.jumio_datacenters);
   EXPECT_EQ(a.security.trusted_proxies, b.security.trusted_proxies);
+  EXPECT_EQ(a.security.jumio_refresh_s, b.security.jumio_refresh_s);
   EXPECT_EQ(a.kafka.brokers, b.kafka.brokers);
   EXPECT_EQ(a.kafka.properties, b.kafka.properties);
   EXPECT_EQ(a.topics.topic_template, b.topics.topic_template);
@@ -78,6 +79,14 @@ TEST(Config, ThreadsIsAcceptedButReportedAsNoLongerUsedWithItsLine) {
   EXPECT_EQ(config.obsolete[0].key, "http.threads");
   EXPECT_EQ(config.obsolete[0].line, 4);
   EXPECT_NE(config.obsolete[0].message.find("no longer used"), std::string::npos);
+}
+
+TEST(Config, JumioHostNamesAreLookedUpHourlyByDefault) {
+  Config config;
+  ASSERT_TRUE(parse_config("", &config).empty());
+  EXPECT_EQ(config.security.jumio_refresh_s, 3600);
+  ASSERT_TRUE(parse_config("security:\n  jumio_refresh_s: 60\n", &config).empty());
+  EXPECT_EQ(config.security.jumio_refresh_s, 60);
 }
 
 TEST(Config, AdminListenerDefaultsToLoopbackAndEmptyTurnsItOff) {
@@ -264,6 +273,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "expected a string"},
         ErrorCase{"ProxyBad", "security:\n  trusted_proxies: [\"10.0.0.0/\"]\n",
                   "security.trusted_proxies[0]", 2, "prefix length"},
+        ErrorCase{"RefreshZero", "security:\n  jumio_refresh_s: 0\n", "security.jumio_refresh_s", 2,
+                  "between 1 and 604800"},
         ErrorCase{"DatacenterUnknown", "security:\n  jumio_datacenters: [US, APAC]\n",
                   "security.jumio_datacenters[1]", 2, "US, EU or SGP"},
         ErrorCase{"DatacenterMap", "security:\n  jumio_datacenters: {US: 1}\n",
