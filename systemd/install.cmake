@@ -1,7 +1,9 @@
-# Installs the systemd unit, the service user's sysusers.d entry and the packaged config, with the
-# unit's paths rewritten for the prefix given at install time (`cmake --install build --prefix /usr`
-# leaves them as written: /usr/bin, /etc/jumio-bridge, /usr/share/doc). Run by install(SCRIPT) after
-# install(CODE) has set JB_SOURCE_DIR, JB_STAGING_DIR, JB_BINDIR and JB_SYSTEMDUNITDIR.
+# Installs the systemd unit, the service user's sysusers.d entry, the tmpfiles.d entry of its
+# directories and the packaged config, with the unit's paths rewritten for the prefix given at
+# install time (`cmake --install build --prefix /usr` leaves them as written: /usr/bin,
+# /etc/jumio-bridge, /usr/share/doc). Run by install(SCRIPT) after install(CODE) has set
+# JB_SOURCE_DIR, JB_STAGING_DIR, JB_BINDIR and JB_SYSTEMDUNITDIR. The Debian package
+# (cmake/Packaging.cmake) runs the same rules with DESTDIR set and prefix /usr.
 
 set(prefix "${CMAKE_INSTALL_PREFIX}")
 if(IS_ABSOLUTE "${JB_BINDIR}")
@@ -35,6 +37,15 @@ file(REMOVE "${JB_STAGING_DIR}/jumio-bridge.service.${destination}")
 
 file(INSTALL "${JB_SOURCE_DIR}/systemd/jumio-bridge.sysusers" DESTINATION "${prefix}/lib/sysusers.d"
      RENAME jumio-bridge.conf)
+
+# The tmpfiles.d entry names the credentials directory under the prefix's sysconfdir (the state
+# directory is StateDirectory=, always /var/lib).
+file(READ "${JB_SOURCE_DIR}/systemd/jumio-bridge.tmpfiles" tmpfiles)
+string(REPLACE "/etc/jumio-bridge" "${sysconfdir}/jumio-bridge" tmpfiles "${tmpfiles}")
+file(WRITE "${JB_STAGING_DIR}/jumio-bridge.tmpfiles.${destination}" "${tmpfiles}")
+file(INSTALL "${JB_STAGING_DIR}/jumio-bridge.tmpfiles.${destination}"
+     DESTINATION "${prefix}/lib/tmpfiles.d" RENAME jumio-bridge.conf)
+file(REMOVE "${JB_STAGING_DIR}/jumio-bridge.tmpfiles.${destination}")
 
 # The packaged config is installed once: an operator's edited config.yaml stays.
 if(EXISTS "$ENV{DESTDIR}${sysconfdir}/jumio-bridge/config.yaml")

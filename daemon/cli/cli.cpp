@@ -7,20 +7,26 @@
 namespace jb::cli {
 namespace {
 
+// Also the source of the man page (help2man): "Usage:" becomes its SYNOPSIS, the headed blocks its
+// sections.
 constexpr const char* kUsage =
-    "usage: jumio-bridge <command> [--config PATH] [options]\n"
+    "Usage: jumio-bridge COMMAND [--config PATH] [OPTION]...\n"
+    "  or:  jumio-bridge --version\n"
     "\n"
-    "Receives Jumio callbacks, normalises them and publishes them to Kafka.\n"
+    "Receives Jumio identity-verification callbacks over HTTP, normalises them into canonical JSON\n"
+    "events and publishes them to Kafka.\n"
     "\n"
-    "commands:\n"
+    "Commands:\n"
     "  serve          run the daemon until SIGTERM/SIGINT; SIGHUP reloads the config\n"
     "  normalize      print the canonical event of one callback body (FILE or -)\n"
     "  replay         re-process dead-lettered callbacks\n"
     "  consume        print events from Kafka as JSON lines\n"
     "  check-config   validate the config and print the effective config\n"
     "\n"
-    "  jumio-bridge --version    print the version\n"
-    "  jumio-bridge COMMAND --help\n";
+    "Options of every command:\n"
+    "  --config PATH  the config file (default: config.yaml in the working directory)\n"
+    "  --help         the command's usage and options: jumio-bridge COMMAND --help\n"
+    "  --version      print the version\n";
 
 struct Command {
   std::string_view name;
