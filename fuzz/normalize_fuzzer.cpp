@@ -1,21 +1,34 @@
 // Normalisation of one callback kind: JB_FUZZ_BODY_PREFIX (e.g. "callBackType=NETVERIFYID&") is
 // put before the input so the fuzzer stays within that kind. Any body gives an event or a
-// dead-letter reason; an event is valid UTF-8 JSON whose reference is its key.
+// dead-letter reason; an event is valid UTF-8 JSON whose reference is its key, and it is valid
+// against its schema in schemas/ with the envelope agreeing with data (the invariant "no event the
+// daemon publishes fails its schema", checked in-process by tests/support/schema_check).
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
 #include "callback/normalize.h"
 #include "common/utf8.h"
+#include "support/schema_check.h"
 
 #ifndef JB_FUZZ_BODY_PREFIX
 #define JB_FUZZ_BODY_PREFIX ""
 #endif
+
+namespace {
+
+[[noreturn]] void fail(const char* what, const std::string& detail, const std::string& json) {
+  std::fprintf(stderr, "normalize_fuzzer: %s: %s\nevent: %s\n", what, detail.c_str(), json.c_str());
+  std::abort();
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string body = JB_FUZZ_BODY_PREFIX;
@@ -33,5 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (parsed.HasParseError() || !parsed.IsObject() || !parsed.HasMember("data")) std::abort();
   const auto& reference = parsed["reference"];
   if (!reference.IsString() || event.reference != reference.GetString()) std::abort();
+  std::string error = jb::schema::event_error(event.json);
+  if (!error.empty()) fail("the event fails its schema", error, event.json);
   return 0;
 }

@@ -26,3 +26,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
 fi
+
+# tests/schema-validators: ajv, ajv-formats and ajv-draft-04 as package-lock.json pins them, for
+# tests/unit/schema_validators_test (skipped without them). Skipped when already installed.
+validators="$(cd "$(dirname "$0")/.." && pwd)/tests/schema-validators"
+if [ -f "$validators/node_modules/.package-lock.json" ] &&
+   [ ! "$validators/package-lock.json" -nt "$validators/node_modules/.package-lock.json" ]; then
+  :
+elif command -v npm >/dev/null 2>&1; then
+  (cd "$validators" && npm ci --no-audit --no-fund --ignore-scripts)
+else
+  echo "install-deps: no npm; tests/unit/schema_validators_test will skip ajv" >&2
+fi

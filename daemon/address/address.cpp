@@ -1,5 +1,6 @@
 #include "address/address.h"
 
+#include <algorithm>
 #include <initializer_list>
 
 #include "address/members.h"
@@ -35,47 +36,85 @@ std::string us_unit(std::string_view designator, std::string_view number) {
   return unit;
 }
 
-// The Raw members, before they are written.
-struct RawParts {
-  std::string line1;               // composed from the street members in US and EU
-  std::string_view more_lines[4];  // line2..line5
-  std::string_view city;
-  std::string_view subdivision;
-  std::string postal_code;
-  std::string_view country;
+// One candidate value for a Raw member and the input members it is made of.
+struct Source {
+  std::string value;
+  std::vector<std::string_view> members;
 };
 
-RawParts raw_parts(const rapidjson::Value& address, Format format, CountryKey country_key) {
-  RawParts parts;
-  parts.city = string_member(address, "city");
-  parts.country = string_member(address, country_member(country_key));
-  switch (format) {
-    case Format::us:
-      parts.line1 = joined_members(
-          address, {"streetNumber", "streetDirection", "streetName", "streetSuffix"});
-      append_word(&parts.line1, us_unit(string_member(address, "unitDesignator"),
-                                        string_member(address, "unitNumber")));
-      parts.subdivision = string_member(address, "stateCode");
-      parts.postal_code = joined_members(address, {"zip"});
-      append_word(&parts.postal_code, string_member(address, "zipExtension"), "-");
-      // A postalCode sent instead of a zip is still the postal code (reported as unknown).
-      if (parts.postal_code.empty()) parts.postal_code = string_member(address, "postalCode");
-      break;
-    case Format::eu:
-      parts.line1 = joined_members(address, {"streetNumber", "streetName", "unitDetails"});
-      parts.subdivision = string_member(address, "province");
-      parts.postal_code = std::string(string_member(address, "postalCode"));
-      break;
-    case Format::raw:
-      parts.line1 = std::string(string_member(address, "line1"));
-      parts.more_lines[0] = string_member(address, "line2");
-      parts.more_lines[1] = string_member(address, "line3");
-      parts.more_lines[2] = string_member(address, "line4");
-      parts.more_lines[3] = string_member(address, "line5");
-      parts.subdivision = string_member(address, "subdivision");
-      parts.postal_code = std::string(string_member(address, "postalCode"));
-      break;
+Source source_of(const rapidjson::Value& address, std::string_view name) {
+  return {std::string(string_member(address, name)), {name}};
+}
+
+// "zip-zipExtension", either alone when the other is absent.
+Source us_postal_code(const rapidjson::Value& address) {
+  Source source = source_of(address, "zip");
+  append_word(&source.value, string_member(address, "zipExtension"), "-");
+  source.members.push_back("zipExtension");
+  return source;
+}
+
+// The street line of the US and EU street members: "streetNumber streetDirection streetName
+// streetSuffix unitDetails unitDesignator. unitNumber". US members alone give Jumio's US line1, EU
+// members alone its EU line1.
+Source street_line(const rapidjson::Value& address) {
+  Source source{joined_members(address, {"streetNumber", "streetDirection", "streetName",
+                                         "streetSuffix", "unitDetails"}),
+                {"streetNumber", "streetDirection", "streetName", "streetSuffix", "unitDetails",
+                 "unitDesignator", "unitNumber"}};
+  append_word(&source.value, us_unit(string_member(address, "unitDesignator"),
+                                     string_member(address, "unitNumber")));
+  return source;
+}
+
+// The Raw members, before they are written, and the input members whose values they hold.
+struct RawParts {
+  std::string lines[5];  // line1..line5
+  std::string city;
+  std::string subdivision;
+  std::string postal_code;
+  std::string country;
+  std::vector<std::string_view> used;
+
+  // Sets *part to the first candidate with a value and records the members it came from.
+  void fill(std::string* part, std::initializer_list<Source> candidates) {
+    for (const Source& candidate : candidates) {
+      if (candidate.value.empty()) continue;
+      *part = candidate.value;
+      used.insert(used.end(), candidate.members.begin(), candidate.members.end());
+      return;
+    }
   }
+};
+
+// Every member of every format goes to the Raw member it converts to. Where two could fill the same
+// Raw member, the detected format's own member wins and the other is left out: Raw lines before the
+// US/EU street line (which takes the first empty line), subdivision before stateCode before
+// province (detection makes the first present one the detected format's), the detected format's
+// postal code before the other's, the kind's own country member before the other kind's.
+RawParts raw_parts(const rapidjson::Value& address, Format format, CountryKey country_key) {
+  static constexpr std::string_view kLineNames[] = {"line1", "line2", "line3", "line4", "line5"};
+  RawParts parts;
+  Source street = street_line(address);
+  for (std::size_t index = 0; index < 5; ++index) {
+    parts.fill(&parts.lines[index], {source_of(address, kLineNames[index])});
+    if (parts.lines[index].empty() && !street.value.empty()) {
+      parts.fill(&parts.lines[index], {street});
+      street.value.clear();
+    }
+  }
+  parts.fill(&parts.city, {source_of(address, "city")});
+  parts.fill(&parts.subdivision, {source_of(address, "subdivision"),
+                                  source_of(address, "stateCode"), source_of(address, "province")});
+  if (format == Format::us) {
+    parts.fill(&parts.postal_code, {us_postal_code(address), source_of(address, "postalCode")});
+  } else {
+    parts.fill(&parts.postal_code, {source_of(address, "postalCode"), us_postal_code(address)});
+  }
+  CountryKey other_key =
+      country_key == CountryKey::country ? CountryKey::country_code : CountryKey::country;
+  parts.fill(&parts.country, {source_of(address, country_member(country_key)),
+                              source_of(address, country_member(other_key))});
   return parts;
 }
 
@@ -92,15 +131,6 @@ class ObjectWriter {
     out_->AddMember(copy(name), copy(value), allocator_);
   }
 
-  void add_copy(std::string_view name, const rapidjson::Value& value) {
-    out_->AddMember(copy(name), rapidjson::Value(value, allocator_), allocator_);
-  }
-
-  bool has(std::string_view name) const {
-    return out_->FindMember(rapidjson::Value(rapidjson::StringRef(name.data(), name.size()))) !=
-           out_->MemberEnd();
-  }
-
  private:
   rapidjson::Value copy(std::string_view text) {
     return rapidjson::Value(text.data(), static_cast<rapidjson::SizeType>(text.size()), allocator_);
@@ -111,10 +141,9 @@ class ObjectWriter {
 };
 
 void write_raw(const RawParts& parts, CountryKey country_key, ObjectWriter* writer) {
-  static constexpr std::string_view kMoreLineNames[] = {"line2", "line3", "line4", "line5"};
-  writer->add_if_present("line1", parts.line1);
-  for (std::size_t index = 0; index < 4; ++index) {
-    writer->add_if_present(kMoreLineNames[index], parts.more_lines[index]);
+  static constexpr std::string_view kLineNames[] = {"line1", "line2", "line3", "line4", "line5"};
+  for (std::size_t index = 0; index < 5; ++index) {
+    writer->add_if_present(kLineNames[index], parts.lines[index]);
   }
   writer->add_if_present("city", parts.city);
   writer->add_if_present("subdivision", parts.subdivision);
@@ -130,11 +159,6 @@ bool all_members_are_strings(const rapidjson::Value& address, std::string* not_a
     }
   }
   return true;
-}
-
-bool is_known(Format format, CountryKey country_key, std::string_view name) {
-  std::size_t max_length = 0;
-  return detail::is_member(format, country_key, name, &max_length);
 }
 
 void check_members(const rapidjson::Value& address, Format format, CountryKey country_key,
@@ -180,13 +204,20 @@ bool to_raw(const rapidjson::Value& address, CountryKey country_key, rapidjson::
   Format format = detect_format(address);
   check_members(address, format, country_key, conversion);
 
+  RawParts parts = raw_parts(address, format, country_key);
   ObjectWriter writer(out, allocator);
-  write_raw(raw_parts(address, format, country_key), country_key, &writer);
+  write_raw(parts, country_key, &writer);
   writer.add(detail::kFormattedAddress, formatted_address(*out, country_key));
+  // Values are read from the first member of a name; a repeated name (which the callback stage
+  // refuses before converting) is dropped.
+  std::vector<std::string_view> seen;
   for (auto member = address.MemberBegin(); member != address.MemberEnd(); ++member) {
     std::string_view name = name_of(member);
-    if (!is_known(format, country_key, name) && !writer.has(name)) {
-      writer.add_copy(name, member->value);
+    bool repeated = std::find(seen.begin(), seen.end(), name) != seen.end();
+    seen.push_back(name);
+    if (name == detail::kFormattedAddress || member->value.GetStringLength() == 0) continue;
+    if (repeated || std::find(parts.used.begin(), parts.used.end(), name) == parts.used.end()) {
+      conversion->dropped.emplace_back(name);
     }
   }
   return true;

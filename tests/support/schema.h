@@ -1,4 +1,10 @@
-// JSON Schema checks against the project's schemas/ (draft-04, RapidJSON's SchemaValidator).
+// JSON Schema checks against the project's schemas/ for GoogleTest (draft-04, RapidJSON's
+// SchemaValidator; see support/schema_check.h).
+//
+// With JB_SCHEMA_EVENTS_DIR set, every document that passes is also appended, one JSON line
+// {"schema": file, "test": name, "consistency": whether the envelope rules were checked too,
+// "document": ...} per document, to <dir>/<pid>.jsonl, so that the
+// external validators can be run over every document a test run produced (docs/schemas.md).
 #pragma once
 
 #include <string>
@@ -10,5 +16,6 @@
 ::testing::AssertionResult MatchesSchema(const std::string& json, const std::string& schema_file);
 
 // MatchesSchema with the event schema of the event's callbackType (event.netverify,
-// event.authentication or event.document); fails when callbackType is missing or unknown.
+// event.authentication or event.document), then the rules JSON Schema cannot state (the envelope
+// agrees with data: jb::schema::consistency_error); fails when callbackType is missing or unknown.
 ::testing::AssertionResult EventMatchesSchema(const std::string& event_json);

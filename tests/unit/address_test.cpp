@@ -1,6 +1,7 @@
 #include "address/address.h"
 #include "common/utf8.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,7 @@ struct ConversionCase {
   CountryKey country_key;
   const char* expected;
   Names unknown_members;
+  Names dropped = {};  // members whose value is not in the output
 };
 
 const ConversionCase kConversionCases[] = {
@@ -160,21 +162,27 @@ const ConversionCase kConversionCases[] = {
      R"({"line1":"1 Main St","city":"Toronto","subdivision":"ON","postalCode":"M5V 2T6",)"
      R"("countryCode":"CAN","formattedAddress":"1 Main St, Toronto, ON M5V 2T6, Canada"})",
      {}},
-    {"document_verification_country_member_is_unknown",  //
+    {"document_verification_country_member_becomes_country_code",  //
      R"({"city":"Lyon","country":"FRA"})",
      CountryKey::country_code,
-     R"({"city":"Lyon","formattedAddress":"Lyon","country":"FRA"})",
+     R"({"city":"Lyon","countryCode":"FRA","formattedAddress":"Lyon, France"})",
      {"country"}},
-    {"netverify_country_code_member_is_unknown",  //
+    {"netverify_country_code_member_becomes_country",  //
      R"({"city":"Lyon","countryCode":"FRA"})",
      CountryKey::country,
-     R"({"city":"Lyon","formattedAddress":"Lyon","countryCode":"FRA"})",
+     R"({"city":"Lyon","country":"FRA","formattedAddress":"Lyon, France"})",
      {"countryCode"}},
-    {"unknown_members_are_kept_after_known_ones",
+    {"own_country_member_wins_over_the_other_kinds",  //
+     R"({"countryCode":"DEU","city":"Lyon","country":"FRA"})",
+     CountryKey::country,
+     R"({"city":"Lyon","country":"FRA","formattedAddress":"Lyon, France"})",
+     {"countryCode"},
+     {"countryCode"}},
+    {"members_of_no_format_are_dropped",
      R"({"floor":"3","city":"Graz","note":"rear","country":"AUT"})",
      CountryKey::country,
-     R"({"city":"Graz","country":"AUT","formattedAddress":"Graz, Austria","floor":"3",)"
-     R"("note":"rear"})",
+     R"({"city":"Graz","country":"AUT","formattedAddress":"Graz, Austria"})",
+     {"floor", "note"},
      {"floor", "note"}},
     {"empty_object",  //
      R"({})",
@@ -186,21 +194,89 @@ const ConversionCase kConversionCases[] = {
      CountryKey::country,
      R"({"line2":"2nd floor","city":"Graz","formattedAddress":"2nd floor, Graz"})",
      {}},
-    {"mixed_raw_member_wins_over_us_members",
+    // The finding of issue #13: a Raw address with US members. Each becomes the Raw member it
+    // converts to, and formattedAddress keeps it.
+    {"mixed_raw_with_us_state_code",
+     R"({"country":"USA","line1":"123 Main St","city":"Springfield","stateCode":"IL",)"
+     R"("postalCode":"62701"})",
+     CountryKey::country,
+     R"({"line1":"123 Main St","city":"Springfield","subdivision":"IL","postalCode":"62701",)"
+     R"("country":"USA","formattedAddress":"123 Main St, Springfield, IL 62701, United States"})",
+     {"stateCode"}},
+    {"mixed_raw_with_us_zip",
      R"({"line1":"1 Elm St","zip":"12345","city":"Dayton"})",
      CountryKey::country,
-     R"({"line1":"1 Elm St","city":"Dayton","formattedAddress":"1 Elm St, Dayton","zip":"12345"})",
+     R"({"line1":"1 Elm St","city":"Dayton","postalCode":"12345",)"
+     R"("formattedAddress":"1 Elm St, Dayton, 12345"})",
      {"zip"}},
+    {"mixed_raw_with_us_zip_and_extension",
+     R"({"city":"Dayton","subdivision":"US-OH","zip":"45402","zipExtension":"1234"})",
+     CountryKey::country,
+     R"({"city":"Dayton","subdivision":"US-OH","postalCode":"45402-1234",)"
+     R"("formattedAddress":"Dayton, US-OH 45402-1234"})",
+     {"zip", "zipExtension"}},
+    {"mixed_raw_with_eu_province_and_street",
+     R"({"line2":"Top 3","streetNumber":"180","streetName":"Main Street","unitDetails":"ABC",)"
+     R"("city":"Graz","province":"Steiermark","country":"AUT"})",
+     CountryKey::country,
+     R"({"line1":"180 Main Street ABC","line2":"Top 3","city":"Graz","subdivision":"Steiermark",)"
+     R"("country":"AUT","formattedAddress":"180 Main Street ABC, Top 3, Graz, Steiermark, Austria"})",
+     {"streetNumber", "streetName", "unitDetails", "province"}},
+    {"mixed_raw_street_takes_the_first_empty_line",
+     R"({"line1":"c/o Jane Doe","line3":"Building 2","streetNumber":"150","streetDirection":"N",)"
+     R"("streetName":"Alberny","streetSuffix":"Dr","unitDesignator":"APT","unitNumber":"7"})",
+     CountryKey::country,
+     R"({"line1":"c/o Jane Doe","line2":"150 N Alberny Dr APT. 7","line3":"Building 2",)"
+     R"("formattedAddress":"c/o Jane Doe, 150 N Alberny Dr APT. 7, Building 2"})",
+     {"streetNumber", "streetDirection", "streetName", "streetSuffix", "unitDesignator",
+      "unitNumber"}},
+    {"mixed_raw_street_is_dropped_when_every_line_is_taken",
+     R"({"line1":"a","line2":"b","line3":"c","line4":"d","line5":"e","streetName":"Elm"})",
+     CountryKey::country,
+     R"({"line1":"a","line2":"b","line3":"c","line4":"d","line5":"e",)"
+     R"("formattedAddress":"a, b, c, d, e"})",
+     {"streetName"},
+     {"streetName"}},
+    {"mixed_raw_subdivision_wins_over_us_and_eu",
+     R"({"subdivision":"Ohio","stateCode":"US-OH","province":"OH","city":"Dayton"})",
+     CountryKey::country,
+     R"({"city":"Dayton","subdivision":"Ohio","formattedAddress":"Dayton, Ohio"})",
+     {"stateCode", "province"},
+     {"stateCode", "province"}},
+    {"mixed_raw_postal_code_wins_over_zip",
+     R"({"line1":"1 Elm St","postalCode":"45402","zip":"99999","zipExtension":"1"})",
+     CountryKey::country,
+     R"({"line1":"1 Elm St","postalCode":"45402","formattedAddress":"1 Elm St, 45402"})",
+     {"zip", "zipExtension"},
+     {"zip", "zipExtension"}},
+    {"mixed_document_raw_with_us_state_code",
+     R"({"line1":"1 Main St","stateCode":"US-CA","countryCode":"USA"})",
+     CountryKey::country_code,
+     R"({"line1":"1 Main St","subdivision":"US-CA","countryCode":"USA",)"
+     R"("formattedAddress":"1 Main St, US-CA, United States"})",
+     {"stateCode"}},
     {"mixed_us_member_wins_over_eu_members",
      R"({"stateCode":"US-OH","province":"Ohio","city":"Dayton"})",
      CountryKey::country,
-     R"({"city":"Dayton","subdivision":"US-OH","formattedAddress":"Dayton, US-OH",)"
-     R"("province":"Ohio"})",
+     R"({"city":"Dayton","subdivision":"US-OH","formattedAddress":"Dayton, US-OH"})",
+     {"province"},
      {"province"}},
-    {"mixed_us_postal_code_colliding_with_zip_is_reported_not_copied",
+    {"mixed_us_with_eu_unit_details_in_the_street_line",
+     R"({"streetNumber":"1","streetName":"Elm","streetSuffix":"St","unitDetails":"rear"})",
+     CountryKey::country,
+     R"({"line1":"1 Elm St rear","formattedAddress":"1 Elm St rear"})",
+     {"unitDetails"}},
+    {"repeated_member_name_keeps_the_first",  //
+     R"({"city":"Graz","city":"Linz"})",
+     CountryKey::country,
+     R"({"city":"Graz","formattedAddress":"Graz"})",
+     {},
+     {"city"}},
+    {"mixed_us_postal_code_colliding_with_zip_is_dropped",
      R"({"zip":"12345","postalCode":"99999"})",
      CountryKey::country,
      R"({"postalCode":"12345","formattedAddress":"12345"})",
+     {"postalCode"},
      {"postalCode"}},
     {"mixed_us_postal_code_without_zip_is_kept",  //
      R"({"stateCode":"US-OH","postalCode":"45402"})",
@@ -217,8 +293,38 @@ TEST_P(ConversionTest, ConvertsToRawWithFormattedAddress) {
   ASSERT_TRUE(converted.ok);
   EXPECT_EQ(converted.raw, test.expected);
   EXPECT_EQ(converted.conversion.unknown_members, test.unknown_members);
+  EXPECT_EQ(converted.conversion.dropped, test.dropped);
   EXPECT_EQ(converted.conversion.too_long, Names{});
   EXPECT_EQ(converted.conversion.not_a_string, "");
+}
+
+// The output is a closed Raw object, and formattedAddress keeps the value of every member that was
+// not dropped (the country as its name, so country members aside).
+TEST_P(ConversionTest, WritesOnlyRawMembersAndKeepsEveryValueInFormattedAddress) {
+  const ConversionCase& test = GetParam();
+  const std::string country = test.country_key == CountryKey::country ? "country" : "countryCode";
+  const Names raw_members = {"line1", "line2",       "line3",      "line4", "line5",
+                             "city",  "subdivision", "postalCode", country, "formattedAddress"};
+  rapidjson::Document input = parsed(test.input);
+  rapidjson::Document out;
+  Conversion conversion;
+  ASSERT_TRUE(to_raw(input, test.country_key, &out, out.GetAllocator(), &conversion));
+  for (const auto& member : out.GetObject()) {
+    EXPECT_NE(std::find(raw_members.begin(), raw_members.end(), member.name.GetString()),
+              raw_members.end())
+        << member.name.GetString();
+  }
+  const std::string formatted = out["formattedAddress"].GetString();
+  for (const auto& member : input.GetObject()) {
+    std::string name = member.name.GetString();
+    if (name == "country" || name == "countryCode" || name == "formattedAddress") continue;
+    if (std::find(conversion.dropped.begin(), conversion.dropped.end(), name) !=
+        conversion.dropped.end()) {
+      continue;
+    }
+    EXPECT_NE(formatted.find(member.value.GetString()), std::string::npos)
+        << name << " is neither in \"" << formatted << "\" nor dropped";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Address, ConversionTest, testing::ValuesIn(kConversionCases), CaseName());

@@ -5,18 +5,28 @@
 #include <ostream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <arpa/inet.h>
+
+#include <cstdio>
+#include <memory>
+#include <random>
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
+#include <rapidjson/internal/regex.h>
 #include <rapidjson/pointer.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "callback/timestamp.h"
 #include "common/result.h"
 #include "common/sha256.h"
 #include "route/router.h"
 #include "support/schema.h"
+#include "support/schema_check.h"
 
 namespace {
 
@@ -60,6 +70,7 @@ const char kNetverifyEvent[] = R"({
                      "rejectReasonDetails": [{"detailsCode": "1001", "detailsDescription": "PHOTO"}]},
     "dlCategories": [{"category": "B", "issueDate": "2015-03-01", "isReadable": "FALSE"}],
     "livenessImages": ["https://netverify.com/liveness/1", "https://netverify.com/liveness/2"],
+    "merchantIdScanReference": "onboarding-42",
     "someFutureParameter": "kept as sent"
   }
 })";
@@ -128,6 +139,11 @@ const char kDeadLetterWithBase64[] = R"({
   "bodySha256": "0000000000000000000000000000000000000000000000000000000000000000", "attempts": 3
 })";
 
+const char kNv[] = "event.netverify.schema.json";
+const char kAu[] = "event.authentication.schema.json";
+const char kDv[] = "event.document.schema.json";
+const char kDl[] = "deadletter.schema.json";
+
 // `document` with the member at `pointer` replaced by `value_json`, or removed when it is empty.
 std::string mutated(const char* document, const char* pointer, const char* value_json) {
   rapidjson::Document doc;
@@ -140,7 +156,7 @@ std::string mutated(const char* document, const char* pointer, const char* value
     rapidjson::Pointer(pointer).Set(doc, value);
   }
   rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  jb::schema::JsonWriter writer(buffer);
   doc.Accept(writer);
   return buffer.GetString();
 }
@@ -195,8 +211,193 @@ TEST(SchemaFiles, EveryReferenceResolves) {
   }
 }
 
+// RapidJSON silently drops a pattern it cannot compile; every pattern of schemas/ must compile.
+void expect_patterns_compile(const rapidjson::Value& value, const std::string& file) {
+  if (value.IsArray()) {
+    for (const auto& item : value.GetArray()) expect_patterns_compile(item, file);
+    return;
+  }
+  if (!value.IsObject()) return;
+  for (const auto& member : value.GetObject()) {
+    if (member.name == "pattern" && member.value.IsString()) {
+      rapidjson::internal::Regex regex(member.value.GetString());
+      EXPECT_TRUE(regex.IsValid()) << file << ": " << member.value.GetString();
+    }
+    expect_patterns_compile(member.value, file);
+  }
+}
+
+TEST(SchemaFiles, EveryPatternCompilesInRapidJson) {
+  for (const char* file : kSchemaFiles) {
+    rapidjson::Document schema;
+    schema.Parse(read_schema(file).c_str());
+    ASSERT_FALSE(schema.HasParseError()) << file;
+    expect_patterns_compile(schema, file);
+  }
+}
+
+// The pattern at `pointer` of a schema file, compiled as RapidJSON's SchemaValidator compiles it.
+std::unique_ptr<rapidjson::internal::Regex> schema_pattern(const char* file, const char* pointer) {
+  rapidjson::Document schema;
+  schema.Parse(read_schema(file).c_str());
+  const rapidjson::Value* pattern = rapidjson::Pointer(pointer).Get(schema);
+  if (pattern == nullptr || !pattern->IsString()) return nullptr;
+  return std::make_unique<rapidjson::internal::Regex>(pattern->GetString());
+}
+
+std::string four_digits(int value) {
+  std::string text = std::to_string(value);
+  return std::string(4 - text.size(), '0') + text;
+}
+
+std::string two_digits(int value) {
+  return value < 10 ? "0" + std::to_string(value) : std::to_string(value);
+}
+
+// The schema's dates are exactly the daemon's: every date the daemon accepts matches, and nothing
+// else (months 00-13, days 00-32, leap years around 1900, 2000 and 2100, years 0000 and 9999).
+TEST(SchemaFiles, DatePatternIsTheDaemonsDateCheck) {
+  auto date = schema_pattern("event.envelope.schema.json", "/definitions/calendarDate/pattern");
+  ASSERT_TRUE(date && date->IsValid());
+  std::vector<int> years = {0, 1, 4, 96, 100, 400, 1600, 1700, 9996, 9999};
+  for (int year = 1890; year <= 2110; ++year) years.push_back(year);
+  int accepted = 0;
+  for (int year : years) {
+    for (int month = 0; month <= 13; ++month) {
+      for (int day = 0; day <= 32; ++day) {
+        std::string text = four_digits(year) + "-" + two_digits(month) + "-" + two_digits(day);
+        bool daemon = jb::callback::is_valid_date(text);
+        ASSERT_EQ(date->Search(text.c_str()), daemon) << text;
+        accepted += daemon ? 1 : 0;
+      }
+    }
+  }
+  // Leap days: 0000, 0004, 0096, 0400, 1600, 9996 and the 53 of 1890-2110 (not 1900, 2100).
+  EXPECT_EQ(accepted, 365 * static_cast<int>(years.size()) + 59);
+}
+
+// A canonical timestamp matches the schema's pattern exactly when the daemon would write it.
+TEST(SchemaFiles, TimestampPatternIsTheDaemonsTimestampCheck) {
+  auto timestamp = schema_pattern("event.envelope.schema.json", "/definitions/timestamp/pattern");
+  ASSERT_TRUE(timestamp && timestamp->IsValid());
+  const char* const kDates[] = {"2020-08-17", "2000-02-29", "1900-02-29", "2021-02-29",
+                                "2020-04-31", "2020-12-31", "2020-13-01", "0000-01-01"};
+  for (const char* day : kDates) {
+    for (int hour = 0; hour <= 25; ++hour) {
+      for (int minute : {0, 30, 59, 60, 99}) {
+        for (int second : {0, 59, 60, 61}) {
+          std::string text = std::string(day) + "T" + two_digits(hour) + ":" + two_digits(minute) +
+                             ":" + two_digits(second) + ".123Z";
+          std::string canonical;
+          bool daemon = jb::callback::canonical_timestamp(text, &canonical) && canonical == text;
+          ASSERT_EQ(timestamp->Search(text.c_str()), daemon) << text;
+        }
+      }
+    }
+  }
+  for (const char* text :
+       {"2020-08-17T10:00:00Z", "2020-08-17T10:00:00.1Z", "2020-08-17T10:00:00.1234Z",
+        "2020-08-17 10:00:00.123Z", "2020-08-17T10:00:00.123z", "2020-08-17T10:00:00.123+00:00",
+        " 2020-08-17T10:00:00.123Z"}) {
+    EXPECT_FALSE(timestamp->Search(text)) << text;
+  }
+}
+
+// remoteAddr's patterns accept exactly what inet_pton reads (the allowlist admits no other client
+// address), over hand-picked and random strings.
+TEST(SchemaFiles, IpAddressPatternsAreInetPton) {
+  auto v4 = schema_pattern("deadletter.schema.json", "/definitions/ipAddress/anyOf/0/pattern");
+  auto v6 = schema_pattern("deadletter.schema.json", "/definitions/ipAddress/anyOf/1/pattern");
+  ASSERT_TRUE(v4 && v4->IsValid() && v6 && v6->IsValid());
+  std::vector<std::string> candidates = {"1.2.3.4",
+                                         "01.2.3.4",
+                                         "256.1.1.1",
+                                         "1.2.3",
+                                         "1.2.3.4.5",
+                                         "0.0.0.0",
+                                         "255.255.255.255",
+                                         "::",
+                                         "::1",
+                                         "1::",
+                                         "1:2:3:4:5:6:7:8",
+                                         "1:2:3:4:5:6:7::",
+                                         "::2:3:4:5:6:7:8",
+                                         "::ffff:1.2.3.4",
+                                         "1:2:3:4:5:6:1.2.3.4",
+                                         "1::1.2.3.4",
+                                         "1:2:3:4:5:6:7:1.2.3.4",
+                                         "1:::2",
+                                         "1:2:3:4:5:6:7:8:9",
+                                         ":1::",
+                                         "1::2::3",
+                                         "fe80::1%eth0",
+                                         "FFFF::",
+                                         "12345::",
+                                         "::01.2.3.4",
+                                         ":::",
+                                         "",
+                                         "1:2:3:4:5::1.2.3.4",
+                                         "1:2:3:4:5:6::1.2.3.4",
+                                         "[::1]",
+                                         "::1 ",
+                                         "abcd:ef01::"};
+  std::mt19937 random(13);
+  const std::string alphabet = "0123456789abcdefABCDEF:.";
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    int length = 1 + static_cast<int>(random() % 20);
+    for (int c = 0; c < length; ++c) text.push_back(alphabet[random() % alphabet.size()]);
+    candidates.push_back(text);
+  }
+  for (int i = 0; i < 20000; ++i) {
+    std::vector<std::string> groups(1 + random() % 9);
+    for (auto& group : groups) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "%x", static_cast<unsigned>(random() % 0x10000));
+      group = std::string(hex).substr(0, 1 + random() % 4);
+    }
+    size_t gap = random() % 2 ? random() % (groups.size() + 1) : groups.size() + 1;
+    std::string text;
+    for (size_t g = 0; g <= groups.size(); ++g) {
+      if (g == gap) text += "::";
+      if (g == groups.size()) break;
+      if (!text.empty() && text.back() != ':') text += ":";
+      text += groups[g];
+    }
+    if (random() % 5 == 0) {
+      if (!text.empty() && text.back() != ':') text += ":";
+      text += std::to_string(random() % 300) + "." + std::to_string(random() % 300) + "." +
+              std::to_string(random() % 300) + "." + std::to_string(random() % 300);
+    }
+    candidates.push_back(text);
+  }
+  int v6_accepted = 0;
+  for (const std::string& text : candidates) {
+    unsigned char buffer[16];
+    bool is_v4 = inet_pton(AF_INET, text.c_str(), buffer) == 1;
+    bool is_v6 = inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+    ASSERT_EQ(v4->Search(text.c_str()), is_v4) << text;
+    ASSERT_EQ(v6->Search(text.c_str()), is_v6) << text;
+    v6_accepted += is_v6 ? 1 : 0;
+  }
+  EXPECT_GT(v6_accepted, 5000);
+}
+
 TEST(SchemaFiles, AMissingSchemaFileIsAFailure) {
   EXPECT_FALSE(MatchesSchema("{}", "no-such.schema.json"));
+}
+
+// A definition can be named on its own (the address fuzz target checks Raw addresses so).
+TEST(SchemaFiles, ADefinitionCanBeValidatedOnItsOwn) {
+  const std::string kAddress = "event.envelope.schema.json#/definitions/rawAddressWithCountry";
+  EXPECT_TRUE(MatchesSchema(R"({"city":"Graz","country":"AUT","formattedAddress":"Graz, Austria"})",
+                            kAddress));
+  EXPECT_FALSE(
+      MatchesSchema(R"({"city":"Graz","formattedAddress":"Graz","zip":"8010"})", kAddress));
+  EXPECT_FALSE(MatchesSchema(R"({"countryCode":"AUT","formattedAddress":"Austria"})", kAddress));
+  EXPECT_FALSE(MatchesSchema(R"("Graz")", kAddress));
+  EXPECT_TRUE(MatchesSchema(R"({"countryCode":"AUT","formattedAddress":"Austria"})",
+                            "event.envelope.schema.json#/definitions/rawAddressWithCountryCode"));
 }
 
 struct GoodDocument {
@@ -216,6 +417,162 @@ TEST(Schemas, AcceptGoodDocuments) {
       {"dead letter with bodyBase64", kDeadLetterWithBase64, "deadletter.schema.json"},
   };
   for (const auto& good : kGood) EXPECT_TRUE(MatchesSchema(good.json, good.schema)) << good.name;
+}
+
+// A good document with one change that must still be accepted.
+struct GoodVariant {
+  const char* what;
+  const char* document;
+  const char* schema;
+  std::vector<std::pair<const char*, const char*>> changes;  // pointer, value JSON ("" removes)
+};
+
+std::string changed(const GoodVariant& variant) {
+  std::string json = variant.document;
+  for (const auto& [pointer, value] : variant.changes) json = mutated(json.c_str(), pointer, value);
+  return json;
+}
+
+TEST(Schemas, AcceptWhatTheDaemonWrites) {
+  const GoodVariant kVariants[] = {
+      {"receivedAt on February 29 of a leap year",
+       kNetverifyEvent,
+       kNv,
+       {{"/receivedAt", R"("2024-02-29T23:59:59.999Z")"}}},
+      {"receivedAt on February 29 of 2000",
+       kNetverifyEvent,
+       kNv,
+       {{"/receivedAt", R"("2000-02-29T00:00:00.000Z")"}}},
+      {"idDob on February 29 of a leap year",
+       kNetverifyEvent,
+       kNv,
+       {{"/data/idDob", R"("1996-02-29")"}}},
+      {"idDob in year 0000 (RFC 3339 allows it; so does the daemon)",
+       kNetverifyEvent,
+       kNv,
+       {{"/data/idDob", R"("0000-02-29")"}}},
+      {"idDob N/A", kNetverifyEvent, kNv, {{"/data/idDob", R"("N/A")"}}},
+      {"a parameter with an empty name",
+       kNetverifyEvent,
+       kNv,
+       {{"/data/", R"("x")"}, {"/warnings/1", R"({"field":"","problem":"unknown_parameter"})"}}},
+      {"dlCategories as one object",
+       kNetverifyEvent,
+       kNv,
+       {{"/data/dlCategories", R"({"category":"B","expiryDate":"N/A"})"}}},
+      {"null members inside JSON parameters",
+       kNetverifyEvent,
+       kNv,
+       {{"/data/identityVerification/similarity", "null"},
+        {"/data/identityVerification/similarityScore", "null"},
+        {"/data/rejectReason/rejectReasonDetails", "null"},
+        {"/data/dlCategories/0/issueDate", "null"},
+        {"/data/dlCategories/0/isReadable", "null"}}},
+      {"similarityScore a number or a boolean",
+       kNetverifyEvent,
+       kNv,
+       {{"/data/identityVerification/similarityScore", "0.93"},
+        {"/data/identityVerification/validity", "false"}}},
+      {"every Raw address member",
+       kNetverifyEvent,
+       kNv,
+       {{"/data/idAddress",
+         R"({"line1":"a","line2":"b","line3":"c","line4":"d","line5":"e","city":"f",)"
+         R"("subdivision":"g","postalCode":"h","country":"AUT",)"
+         R"("formattedAddress":"a, b, c, d, e, f, g h, Austria"})"}}},
+      {"an empty Raw address",
+       kNetverifyEvent,
+       kNv,
+       {{"/data/idAddress", R"({"formattedAddress":""})"}}},
+      {"authentication idScanImageFace parsed",
+       kAuthenticationEvent,
+       kAu,
+       {{"/data/idScanImageFace", R"(["https://netverify.com/face"])"}}},
+      {"document FAILED with an empty document.status",
+       kDocumentEvent,
+       kDv,
+       {{"/status", R"("FAILED")"},
+        {"/data/transaction/status", R"("FAILED")"},
+        {"/data/document/status", R"("")"}}},
+      {"document FAILED with a null document.status",
+       kDocumentEvent,
+       kDv,
+       {{"/status", R"("FAILED")"},
+        {"/data/transaction/status", R"("FAILED")"},
+        {"/data/document/status", "null"}}},
+      {"document FAILED without a document",
+       kDocumentEvent,
+       kDv,
+       {{"/status", R"("FAILED")"},
+        {"/data/transaction/status", R"("FAILED")"},
+        {"/data/document", ""}}},
+      {"document with null members",
+       kDocumentEvent,
+       kDv,
+       {{"/transactionDate", "null"},
+        {"/data/transaction/date", "null"},
+        {"/data/document/images", "null"},
+        {"/data/document/extractedData/address", "null"},
+        {"/data/document/extractedData/issueDate", "null"}}},
+      {"remoteAddr IPv6",
+       kDeadLetterWithBody,
+       kDl,
+       {{"/remoteAddr", R"("2001:db8::8a2e:370:7334")"}}},
+      {"remoteAddr IPv4-mapped IPv6",
+       kDeadLetterWithBody,
+       kDl,
+       {{"/remoteAddr", R"("::ffff:192.0.2.128")"}}},
+      {"remoteAddr IPv6 in upper case",
+       kDeadLetterWithBody,
+       kDl,
+       {{"/remoteAddr", R"("FE80::1")"}}},
+      {"bodyBase64 empty", kDeadLetterWithBase64, kDl, {{"/bodyBase64", R"("")"}}},
+  };
+  for (const auto& variant : kVariants) {
+    std::string json = changed(variant);
+    EXPECT_TRUE(MatchesSchema(json, variant.schema)) << variant.what << ": " << json;
+  }
+}
+
+// The envelope repeats what data holds; JSON Schema cannot compare two members, so
+// EventMatchesSchema checks it (jb::schema::consistency_error) after the schema.
+TEST(Schemas, EventMatchesSchemaChecksTheEnvelopeAgainstData) {
+  const GoodVariant kDisagreeing[] = {
+      {"reference", kNetverifyEvent, kNv, {{"/reference", R"("another-reference")"}}},
+      {"data reference",
+       kAuthenticationEvent,
+       kAu,
+       {{"/data/transactionReference", R"("another-reference")"}}},
+      {"merchantReference", kNetverifyEvent, kNv, {{"/merchantReference", R"("other")"}}},
+      {"merchantReference null while data has it",
+       kNetverifyEvent,
+       kNv,
+       {{"/merchantReference", "null"}}},
+      {"customerId", kAuthenticationEvent, kAu, {{"/customerId", R"("user-8")"}}},
+      {"customerId while data has none", kNetverifyEvent, kNv, {{"/customerId", R"("c-1")"}}},
+      {"transactionDate",
+       kDocumentEvent,
+       kDv,
+       {{"/transactionDate", R"("2014-10-17T06:37:51.970Z")"}}},
+      {"callbackDate", kDocumentEvent, kDv, {{"/data/timestamp", R"("2017-06-06T12:06:49.017Z")"}}},
+      {"callbackDate set while data has none",
+       kNetverifyEvent,
+       kNv,
+       {{"/callbackDate", R"("2020-08-17T10:00:00.120Z")"}}},
+  };
+  for (const auto& variant : kDisagreeing) {
+    std::string json = changed(variant);
+    EXPECT_TRUE(MatchesSchema(json, variant.schema)) << variant.what;
+    ::testing::AssertionResult result = EventMatchesSchema(json);
+    EXPECT_FALSE(result) << variant.what;
+    EXPECT_NE(std::string(result.message()).find("envelope"), std::string::npos)
+        << variant.what << ": " << result.message();
+  }
+  EXPECT_TRUE(EventMatchesSchema(mutated(kDocumentEvent, "/data/transaction/merchantScanReference",
+                                         "null")) == false);
+  EXPECT_TRUE(EventMatchesSchema(
+      mutated(mutated(kDocumentEvent, "/data/transaction/merchantScanReference", "null").c_str(),
+              "/merchantReference", "null")));
 }
 
 TEST(Schemas, EventMatchesSchemaPicksTheSchemaOfTheCallbackType) {
@@ -273,11 +630,6 @@ std::string row_name(const ::testing::TestParamInfo<BadDocument>& info) {
   return name;
 }
 
-const char kNv[] = "event.netverify.schema.json";
-const char kAu[] = "event.authentication.schema.json";
-const char kDv[] = "event.document.schema.json";
-const char kDl[] = "deadletter.schema.json";
-
 const BadDocument kBadEvents[] = {
     {"no eventId", kNetverifyEvent, kNv, "/eventId", "", "required"},
     {"upper-case eventId", kNetverifyEvent, kNv, "/eventId",
@@ -308,13 +660,13 @@ const BadDocument kBadEvents[] = {
     {"data timestamp not canonical", kNetverifyEvent, kNv, "/data/firstAttemptDate",
      R"("2020-08-17T09:58:12.5Z")", "pattern"},
     {"data date in another format", kNetverifyEvent, kNv, "/data/idDob", R"("09.12.1990")",
-     "pattern"},
+     "anyOf"},
     {"identityVerification left a string", kNetverifyEvent, kNv, "/data/identityVerification",
      R"("{\"similarity\":\"MATCH\"}")", "type"},
     {"idAddress still US format", kNetverifyEvent, kNv, "/data/idAddress/stateCode", R"("US-AL")",
-     "allOf"},
+     "additionalProperties"},
     {"idAddress without formattedAddress", kNetverifyEvent, kNv, "/data/idAddress/formattedAddress",
-     "", "allOf"},
+     "", "required"},
     {"livenessImages a string", kNetverifyEvent, kNv, "/data/livenessImages",
      R"("https://netverify.com/liveness/1")", "type"},
     {"rejectReason code a number", kNetverifyEvent, kNv, "/data/rejectReason/rejectReasonCode",
@@ -325,10 +677,82 @@ const BadDocument kBadEvents[] = {
     {"document status FAILED inside the document", kDocumentEvent, kDv, "/data/document/status",
      R"("FAILED")", "enum"},
     {"transaction.date not canonical", kDocumentEvent, kDv, "/data/transaction/date",
-     R"("2014-10-17T06:37:51Z")", "pattern"},
+     R"("2014-10-17T06:37:51Z")", "anyOf"},
     {"transaction left a string", kDocumentEvent, kDv, "/data/transaction", R"("{}")", "type"},
     {"extractedData address without formattedAddress", kDocumentEvent, kDv,
-     "/data/document/extractedData/address/formattedAddress", "", "allOf"},
+     "/data/document/extractedData/address/formattedAddress", "", "anyOf"},
+
+    // What issue #13 found the schemas accepting, and more of the same.
+    {"receivedAt not a real date-time", kNetverifyEvent, kNv, "/receivedAt",
+     R"("2024-13-45T25:61:61.000Z")", "pattern"},
+    {"receivedAt at hour 24", kNetverifyEvent, kNv, "/receivedAt", R"("2020-08-17T24:00:00.000Z")",
+     "pattern"},
+    {"receivedAt at second 60", kNetverifyEvent, kNv, "/receivedAt",
+     R"("2016-12-31T23:59:60.000Z")", "pattern"},
+    {"receivedAt on February 29 of a common year", kNetverifyEvent, kNv, "/receivedAt",
+     R"("2021-02-29T10:00:00.000Z")", "pattern"},
+    {"receivedAt on February 29 of 1900", kNetverifyEvent, kNv, "/receivedAt",
+     R"("1900-02-29T10:00:00.000Z")", "pattern"},
+    {"receivedAt with a lower-case t", kNetverifyEvent, kNv, "/receivedAt",
+     R"("2020-08-17t10:06:07.890Z")", "pattern"},
+    {"callbackDate on April 31", kAuthenticationEvent, kAu, "/callbackDate",
+     R"("2019-04-31T08:37:35.822Z")", "anyOf"},
+    {"data timestamp at minute 60", kNetverifyEvent, kNv, "/data/firstAttemptDate",
+     R"("2020-08-17T09:60:12.500Z")", "pattern"},
+    {"idDob February 31", kNetverifyEvent, kNv, "/data/idDob", R"("1990-02-31")", "anyOf"},
+    {"idDob month 13", kNetverifyEvent, kNv, "/data/idDob", R"("1990-13-01")", "anyOf"},
+    {"idDob day 00", kNetverifyEvent, kNv, "/data/idDob", R"("1990-12-00")", "anyOf"},
+    {"idDob without dashes", kNetverifyEvent, kNv, "/data/idDob", R"("19901209")", "anyOf"},
+    {"dlCategories issueDate June 31", kNetverifyEvent, kNv, "/data/dlCategories/0/issueDate",
+     R"("2015-06-31")", "anyOf"},
+    {"extractedData expiryDate February 29 of a common year", kDocumentEvent, kDv,
+     "/data/document/extractedData/expiryDate", R"("2023-02-29")", "anyOf"},
+    {"extra member in a Raw idAddress", kNetverifyEvent, kNv, "/data/idAddress/floor", R"("3")",
+     "additionalProperties"},
+    {"EU province in a Raw idAddress", kNetverifyEvent, kNv, "/data/idAddress/province",
+     R"("Steiermark")", "additionalProperties"},
+    {"countryCode in a Netverify idAddress", kNetverifyEvent, kNv, "/data/idAddress/countryCode",
+     R"("USA")", "additionalProperties"},
+    {"empty part in a Raw idAddress", kNetverifyEvent, kNv, "/data/idAddress/line1", R"("")",
+     "minLength"},
+    {"extra member in extractedData address", kDocumentEvent, kDv,
+     "/data/document/extractedData/address/note", R"("rear")", "anyOf"},
+    {"netverify data empty", kNetverifyEvent, kNv, "/data", "{}", "required"},
+    {"netverify data without verificationStatus", kNetverifyEvent, kNv, "/data/verificationStatus",
+     "", "required"},
+    {"netverify data without jumioIdScanReference", kNetverifyEvent, kNv,
+     "/data/jumioIdScanReference", "", "required"},
+    {"netverify data without callBackType", kNetverifyEvent, kNv, "/data/callBackType", "",
+     "required"},
+    {"netverify data with an empty jumioIdScanReference", kNetverifyEvent, kNv,
+     "/data/jumioIdScanReference", R"("")", "minLength"},
+    {"netverify status disagrees with verificationStatus", kNetverifyEvent, kNv, "/status",
+     R"("DENIED_FRAUD")", "oneOf"},
+    {"netverify verificationStatus disagrees with status", kNetverifyEvent, kNv,
+     "/data/verificationStatus", R"("NO_ID_UPLOADED")", "oneOf"},
+    {"unknown parameter not a string", kNetverifyEvent, kNv, "/data/someFutureParameter",
+     R"({"a":1})", "type"},
+    {"similarityScore an object", kNetverifyEvent, kNv,
+     "/data/identityVerification/similarityScore", R"({"a":1})", "anyOf"},
+    {"authentication data empty", kAuthenticationEvent, kAu, "/data", "{}", "required"},
+    {"authentication status disagrees with transactionResult", kAuthenticationEvent, kAu, "/status",
+     R"("FAILED")", "oneOf"},
+    {"authentication merchantReference not null", kAuthenticationEvent, kAu, "/merchantReference",
+     R"("m-1")", "type"},
+    {"authentication idScanImageFace an array of numbers", kAuthenticationEvent, kAu,
+     "/data/idScanImageFace", "[1]", "anyOf"},
+    {"document data empty", kDocumentEvent, kDv, "/data", "{}", "required"},
+    {"document status disagrees with document.status", kDocumentEvent, kDv, "/status",
+     R"("UPLOADED")", "oneOf"},
+    {"document status FAILED while the transaction is DONE", kDocumentEvent, kDv, "/status",
+     R"("FAILED")", "oneOf"},
+    {"document DONE without a document", kDocumentEvent, kDv, "/data/document", "", "oneOf"},
+    {"document DONE with an empty document.status", kDocumentEvent, kDv, "/data/document/status",
+     R"("")", "oneOf"},
+    {"document transaction without status", kDocumentEvent, kDv, "/data/transaction/status", "",
+     "required"},
+    {"document data with callBackType", kDocumentEvent, kDv, "/data/callBackType",
+     R"("NETVERIFYID")", "not"},
 };
 INSTANTIATE_TEST_SUITE_P(Events, SchemasReject, ::testing::ValuesIn(kBadEvents), row_name);
 
@@ -348,6 +772,21 @@ const BadDocument kBadDeadLetters[] = {
     {"no detail", kDeadLetterWithBody, kDl, "/detail", "", "required"},
     {"no contentType", kDeadLetterWithBody, kDl, "/contentType", "", "required"},
     {"extra member", kDeadLetterWithBody, kDl, "/reference", R"("abc")", "additionalProperties"},
+    {"remoteAddr not an ip", kDeadLetterWithBody, kDl, "/remoteAddr", R"("not an ip")", "anyOf"},
+    {"remoteAddr empty", kDeadLetterWithBody, kDl, "/remoteAddr", R"("")", "anyOf"},
+    {"remoteAddr with a port", kDeadLetterWithBody, kDl, "/remoteAddr", R"("127.0.0.1:8080")",
+     "anyOf"},
+    {"remoteAddr IPv4 with a leading zero", kDeadLetterWithBody, kDl, "/remoteAddr",
+     R"("127.0.0.01")", "anyOf"},
+    {"remoteAddr IPv4 octet 256", kDeadLetterWithBody, kDl, "/remoteAddr", R"("10.0.0.256")",
+     "anyOf"},
+    {"remoteAddr IPv6 with two ::", kDeadLetterWithBody, kDl, "/remoteAddr", R"("1::2::3")",
+     "anyOf"},
+    {"remoteAddr IPv6 in brackets", kDeadLetterWithBody, kDl, "/remoteAddr", R"("[::1]")", "anyOf"},
+    {"receivedAt not a real date", kDeadLetterWithBody, kDl, "/receivedAt",
+     R"("2020-02-30T10:06:07.890Z")", "pattern"},
+    {"bodyBase64 with bad padding", kDeadLetterWithBase64, kDl, "/bodyBase64", R"("YQ=")",
+     "pattern"},
 };
 INSTANTIATE_TEST_SUITE_P(DeadLetters, SchemasReject, ::testing::ValuesIn(kBadDeadLetters),
                          row_name);
