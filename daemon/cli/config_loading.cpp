@@ -28,6 +28,16 @@ std::string property_of_env_name(std::string_view suffix) {
   return name;
 }
 
+// A credential file's content without the trailing line break.
+std::string read_credential(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream value;
+  value << in.rdbuf();
+  std::string secret = value.str();
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  return secret;
+}
+
 // Secrets from the environment (EnvironmentFile=) and from systemd credentials (LoadCredential=).
 void add_secret_properties(config::Config* config) {
   for (char** entry = environ; *entry; ++entry) {
@@ -39,20 +49,27 @@ void add_secret_properties(config::Config* config) {
     if (is_secret_property(name))
       config->kafka.properties[name] = std::string(text.substr(equals + 1));
   }
+  if (const char* token = std::getenv("JUMIO_BRIDGE_RETRIEVAL_API_TOKEN"))
+    config->retrieval.api_token = token;
+  if (const char* secret = std::getenv("JUMIO_BRIDGE_RETRIEVAL_API_SECRET"))
+    config->retrieval.api_secret = secret;
   const char* credentials = std::getenv("CREDENTIALS_DIRECTORY");
   if (!credentials) return;
   std::error_code ec;
   for (const auto& file : std::filesystem::directory_iterator(credentials, ec)) {
     std::string id = file.path().filename().string();
+    if (id == "retrieval.api_token" || id == "retrieval_api_token") {
+      config->retrieval.api_token = read_credential(file.path());
+      continue;
+    }
+    if (id == "retrieval.api_secret" || id == "retrieval_api_secret") {
+      config->retrieval.api_secret = read_credential(file.path());
+      continue;
+    }
     if (id.rfind("kafka.", 0) != 0 && id.rfind("kafka_", 0) != 0) continue;
     std::string name = id.substr(6);
     if (!is_secret_property(name)) continue;
-    std::ifstream in(file.path(), std::ios::binary);
-    std::ostringstream value;
-    value << in.rdbuf();
-    std::string secret = value.str();
-    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-    config->kafka.properties[name] = secret;
+    config->kafka.properties[name] = read_credential(file.path());
   }
 }
 

@@ -9,7 +9,9 @@ namespace jb::cli {
 
 // Loads `path`, prints every error as "PATH:LINE: KEY: message" on stderr, adds Kafka secrets from
 // JUMIO_BRIDGE_KAFKA_<PROPERTY> variables (EnvironmentFile=) and from kafka.<property> files in
-// $CREDENTIALS_DIRECTORY (LoadCredential=) — sasl.* and ssl.* only — and applies log.level.
+// $CREDENTIALS_DIRECTORY (LoadCredential=) — sasl.* and ssl.* only —, the Retrieval API token and
+// secret from JUMIO_BRIDGE_RETRIEVAL_API_TOKEN / _SECRET or the credential files
+// retrieval.api_token / retrieval.api_secret, and applies log.level.
 // False when the config has errors.
 bool load_command_config(const std::string& path, config::Config* config);
 

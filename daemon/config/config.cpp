@@ -247,6 +247,82 @@ void read_privacy(YamlReader& reader, const YamlEntry& entry, PrivacyConfig* pri
                             });
 }
 
+void read_retrieval(YamlReader& reader, const YamlEntry& entry, RetrievalConfig* retrieval) {
+  reader.read_fields(
+      entry,
+      {
+          {"datacenter",
+           [&](const YamlEntry& e) {
+             read_checked_string(reader, e, datacenter_problem, &retrieval->datacenter);
+           }},
+          {"base_url",
+           [&](const YamlEntry& e) {
+             read_checked_string(reader, e, retrieval_base_url_problem, &retrieval->base_url);
+           }},
+          {"user_agent",
+           [&](const YamlEntry& e) {
+             read_checked_string(reader, e, user_agent_problem, &retrieval->user_agent);
+           }},
+          {"timeout_ms",
+           [&](const YamlEntry& e) {
+             read_integer_into(reader, e, 100, 600000, &retrieval->timeout_ms);
+           }},
+          {"max_requests_per_second",
+           [&](const YamlEntry& e) {
+             read_integer_into(reader, e, 1, 1000, &retrieval->max_requests_per_second);
+           }},
+          {"max_attempts",
+           [&](const YamlEntry& e) {
+             read_integer_into(reader, e, 1, 100, &retrieval->max_attempts);
+           }},
+          {"ca_file", [&](const YamlEntry& e) { reader.read_string(e, &retrieval->ca_file); }},
+          {"api_token",
+           [&](const YamlEntry& e) {
+             reader.error(e, "is a secret: set JUMIO_BRIDGE_RETRIEVAL_API_TOKEN or the credential "
+                             "retrieval.api_token instead");
+           }},
+          {"api_secret",
+           [&](const YamlEntry& e) {
+             reader.error(e, "is a secret: set JUMIO_BRIDGE_RETRIEVAL_API_SECRET or the "
+                             "credential retrieval.api_secret instead");
+           }},
+      });
+}
+
+void read_reconcile(YamlReader& reader, const YamlEntry& entry, ReconcileConfig* reconcile) {
+  reader.read_fields(
+      entry,
+      {
+          {"expected_topic",
+           [&](const YamlEntry& e) {
+             read_checked_string(reader, e, topic_name_problem, &reconcile->expected_topic);
+           }},
+          {"group",
+           [&](const YamlEntry& e) {
+             read_checked_string(reader, e, consumer_group_problem, &reconcile->group);
+           }},
+          {"grace_s",
+           [&](const YamlEntry& e) {
+             read_integer_into(reader, e, 0, 31 * 86400, &reconcile->grace_s);
+           }},
+          {"schedule_s",
+           [&](const YamlEntry& e) {
+             std::vector<std::string> texts;
+             if (!reader.read_string_list(e, schedule_step_problem, &texts)) return;
+             if (texts.empty()) {
+               reader.error(e, "is empty; expected at least one wait in seconds");
+               return;
+             }
+             reconcile->schedule_s.clear();
+             for (const auto& text : texts) reconcile->schedule_s.push_back(std::stoi(text));
+           }},
+          {"daily_for_days",
+           [&](const YamlEntry& e) {
+             read_integer_into(reader, e, 0, 365, &reconcile->daily_for_days);
+           }},
+      });
+}
+
 void read_log(YamlReader& reader, const YamlEntry& entry, LogConfig* log) {
   reader.read_fields(entry, {
                                 {"level",
@@ -274,6 +350,10 @@ void read_document(YamlReader& reader, const YAML::Node& document, Config* confi
           {"spool", [&](const YamlEntry& e) { read_spool(reader, e, &config->spool); }},
           {"log", [&](const YamlEntry& e) { read_log(reader, e, &config->log); }},
           {"privacy", [&](const YamlEntry& e) { read_privacy(reader, e, &config->privacy); }},
+          {"retrieval",
+           [&](const YamlEntry& e) { read_retrieval(reader, e, &config->retrieval); }},
+          {"reconcile",
+           [&](const YamlEntry& e) { read_reconcile(reader, e, &config->reconcile); }},
       });
 }
 

@@ -70,6 +70,30 @@ struct PrivacyConfig {
   bool netverify_masking = false;        // drop what the spec's Netverify masking table lists
 };
 
+// The Jumio Retrieval API (retrieve, reconcile). The token and secret never come from the file:
+// JUMIO_BRIDGE_RETRIEVAL_API_TOKEN / _SECRET in the environment, or the credential files
+// retrieval.api_token / retrieval.api_secret in $CREDENTIALS_DIRECTORY.
+struct RetrievalConfig {
+  std::string datacenter = "US";    // US | EU | SGP: Jumio's documented base URLs
+  std::string base_url;             // overrides datacenter; http:// only to loopback addresses
+  std::string user_agent;           // "Company App/1.0"; required by retrieve and reconcile
+  int timeout_ms = 10000;           // one request: connect, send and read the answer
+  int max_requests_per_second = 2;  // all requests of the process together
+  int max_attempts = 5;             // per request, on 429, 5xx and network errors
+  std::string ca_file;              // PEM CA certificates to trust; "" = the system's CA store
+  std::string api_token;            // from the environment or credentials; never printed
+  std::string api_secret;           // from the environment or credentials; never printed
+};
+
+// jumio-bridge reconcile: retrieves what has no final callback in time.
+struct ReconcileConfig {
+  std::string expected_topic = "jumio.expected";
+  std::string group = "jumio-bridge-reconcile";
+  int grace_s = 900;  // after initiatedAt, before asking Jumio
+  std::vector<int> schedule_s = {40, 60, 100, 160, 240, 340, 460, 600, 760, 940};
+  int daily_for_days = 7;  // then once a day for this many days, then given up
+};
+
 struct LogConfig {
   std::string level = "info";  // debug | info | warn | error
 };
@@ -91,6 +115,8 @@ struct Config {
   SpoolConfig spool;
   LogConfig log;
   PrivacyConfig privacy;
+  RetrievalConfig retrieval;
+  ReconcileConfig reconcile;
   // Keys that are accepted but no longer do anything: "key", line, and what to do instead.
   std::vector<ConfigError> obsolete;
 };

@@ -113,6 +113,30 @@ std::string effective_config_yaml(const Config& config) {
   out << YAML::Key << "netverify_masking" << YAML::Value << config.privacy.netverify_masking;
   out << YAML::EndMap;
 
+  const RetrievalConfig& retrieval = config.retrieval;
+  out << YAML::Key << "retrieval" << YAML::Value << YAML::BeginMap;
+  emit_string(out, "datacenter", retrieval.datacenter);
+  emit_string(out, "base_url", retrieval.base_url);
+  emit_string(out, "user_agent", retrieval.user_agent);
+  out << YAML::Key << "timeout_ms" << YAML::Value << retrieval.timeout_ms;
+  out << YAML::Key << "max_requests_per_second" << YAML::Value
+      << retrieval.max_requests_per_second;
+  out << YAML::Key << "max_attempts" << YAML::Value << retrieval.max_attempts;
+  emit_string(out, "ca_file", retrieval.ca_file);
+  out << YAML::Comment(std::string("API token ") + (retrieval.api_token.empty() ? "not set" : "set") +
+                       ", API secret " + (retrieval.api_secret.empty() ? "not set" : "set") +
+                       " (environment or credential files)");
+  out << YAML::EndMap;
+
+  const ReconcileConfig& reconcile = config.reconcile;
+  out << YAML::Key << "reconcile" << YAML::Value << YAML::BeginMap;
+  emit_string(out, "expected_topic", reconcile.expected_topic);
+  emit_string(out, "group", reconcile.group);
+  out << YAML::Key << "grace_s" << YAML::Value << reconcile.grace_s;
+  out << YAML::Key << "schedule_s" << YAML::Value << YAML::Flow << reconcile.schedule_s;
+  out << YAML::Key << "daily_for_days" << YAML::Value << reconcile.daily_for_days;
+  out << YAML::EndMap;
+
   out << YAML::Key << "log" << YAML::Value << YAML::BeginMap;
   emit_string(out, "level", config.log.level);
   out << YAML::EndMap;

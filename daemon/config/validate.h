@@ -31,4 +31,15 @@ std::string drop_field_problem(const std::string& field);
 // Why a librdkafka property cannot be set in kafka.properties, or "" when it can.
 std::string kafka_property_conflict(const std::string& key);
 
+// retrieval.base_url: "" (use the data centre), or https://host[:port][/path], or http:// to a
+// loopback address (127.0.0.0/8, ::1, localhost) for tests and local proxies; no query, fragment or
+// user information.
+std::string retrieval_base_url_problem(const std::string& url);
+// retrieval.user_agent: printable ASCII, at most 256 characters ("" = not set).
+std::string user_agent_problem(const std::string& user_agent);
+// A Kafka consumer group id: 1..255 printable ASCII characters.
+std::string consumer_group_problem(const std::string& group);
+// One reconcile.schedule_s step: whole seconds, 1..86400.
+std::string schedule_step_problem(const std::string& text);
+
 }  // namespace jb::config

@@ -172,4 +172,62 @@ std::string cidr_problem(const std::string& text) {
          network.data() + "/" + std::to_string(prefix) + "\"";
 }
 
+namespace {
+
+bool is_loopback_host(std::string_view host) {
+  if (host == "localhost" || host == "[::1]") return true;
+  if (!is_ipv4(host)) return false;
+  return host.substr(0, 4) == "127.";
+}
+
+}  // namespace
+
+std::string retrieval_base_url_problem(const std::string& url) {
+  if (url.empty()) return "";
+  std::string_view text(url);
+  bool plain = false;
+  if (text.rfind("https://", 0) == 0) {
+    text.remove_prefix(8);
+  } else if (text.rfind("http://", 0) == 0) {
+    text.remove_prefix(7);
+    plain = true;
+  } else {
+    return "must start with https:// (or http:// to a loopback address)";
+  }
+  size_t slash = text.find('/');
+  std::string_view authority = text.substr(0, slash);
+  std::string_view path = slash == std::string_view::npos ? "" : text.substr(slash);
+  for (char c : path) {
+    if (c == '?' || c == '#' || static_cast<unsigned char>(c) <= ' ' || c == 0x7f)
+      return "has a query, fragment or space in its path";
+  }
+  if (authority.find('@') != std::string_view::npos)
+    return "has user information; the credentials come from the environment or credential files";
+  std::string_view host = authority;
+  if (!authority.empty() && authority.front() == '[') {
+    size_t close = authority.find(']');
+    if (close == std::string_view::npos || !is_ipv6(authority.substr(1, close - 1)))
+      return "has an invalid IPv6 address in brackets";
+    host = authority.substr(0, close + 1);
+    std::string_view rest = authority.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return "has something after the IPv6 address that is not a port";
+      std::string problem = port_problem(rest.substr(1), false);
+      if (!problem.empty()) return problem;
+    }
+  } else {
+    size_t colon = authority.rfind(':');
+    if (colon != std::string_view::npos) {
+      host = authority.substr(0, colon);
+      std::string problem = port_problem(authority.substr(colon + 1), false);
+      if (!problem.empty()) return problem;
+    }
+    std::string problem = host_problem(host);
+    if (!problem.empty()) return problem;
+  }
+  if (plain && !is_loopback_host(host))
+    return "uses http:// to a host that is not a loopback address; use https://";
+  return "";
+}
+
 }  // namespace jb::config

@@ -113,6 +113,32 @@ std::string datacenter_problem(const std::string& name) {
   return "is not a Jumio datacenter; expected US, EU or SGP";
 }
 
+std::string user_agent_problem(const std::string& user_agent) {
+  if (user_agent.size() > 256) return "is longer than 256 characters";
+  for (char c : user_agent) {
+    if (c < 0x20 || c > 0x7e) return "must be printable ASCII";
+  }
+  return "";
+}
+
+std::string consumer_group_problem(const std::string& group) {
+  if (group.empty()) return "is empty; expected a consumer group id";
+  if (group.size() > 255) return "is longer than 255 characters";
+  for (char c : group) {
+    if (c <= 0x20 || c > 0x7e) return "must be printable ASCII without spaces";
+  }
+  return "";
+}
+
+std::string schedule_step_problem(const std::string& text) {
+  if (text.empty() || text.size() > 5 ||
+      text.find_first_not_of("0123456789") != std::string::npos)
+    return "is not a whole number of seconds 1..86400";
+  int seconds = std::stoi(text);
+  if (seconds < 1 || seconds > 86400) return "is not a whole number of seconds 1..86400";
+  return "";
+}
+
 std::string log_level_problem(const std::string& level) {
   log::Level parsed = log::Level::info;
   if (log::parse_level(level, &parsed)) return "";
