@@ -1,0 +1,381 @@
+#include "retrieval_api/client.h"
+
+#include <arpa/inet.h>
+#include <httplib.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "common/log.h"
+#include "config/validate.h"
+#include "retrieval_api/retry.h"
+
+namespace jb::retrieval_api {
+
+struct Client::Connection {
+  std::string path_prefix;  // the base URL's path, e.g. "/api/netverify/v2"
+  std::unique_ptr<httplib::ClientImpl> http;
+  httplib::SSLClient* tls = nullptr;  // http, when it speaks TLS
+  std::mutex mutex;                   // one request at a time on the kept-alive connection
+};
+
+namespace {
+
+constexpr size_t kMaxReferenceBytes = 255;
+
+// One request and what came back.
+struct Attempt {
+  int status = 0;  // 0 when no complete answer came
+  std::string body;
+  std::string retry_after;
+  httplib::Error error = httplib::Error::Success;
+  bool too_big = false;   // longer than Timing::max_answer_bytes
+  bool too_slow = false;  // not complete within the timeout
+  std::chrono::steady_clock::duration took{};
+  long verify_result = X509_V_OK;
+};
+
+// What an attempt means for the caller.
+struct Verdict {
+  Answer::Outcome outcome;
+  bool retry = false;
+  std::string error;
+};
+
+bool is_ip_address(const std::string& host) {
+  unsigned char address[sizeof(in6_addr)];
+  return inet_pton(AF_INET, host.c_str(), address) == 1 ||
+         inet_pton(AF_INET6, host.c_str(), address) == 1;
+}
+
+bool digits_only(const std::string& text) {
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// "" when the file holds at least one PEM certificate, else what is wrong (naming the file only).
+std::string ca_file_problem(const std::string& path) {
+  BIO* file = BIO_new_file(path.c_str(), "r");
+  if (file == nullptr) return "retrieval.ca_file: cannot read " + path;
+  X509* certificate = PEM_read_bio_X509(file, nullptr, nullptr, nullptr);
+  BIO_free(file);
+  if (certificate == nullptr) return "retrieval.ca_file: " + path + " holds no PEM certificate";
+  X509_free(certificate);
+  return "";
+}
+
+// TLS 1.2 or newer, the certificate checked against `host` by OpenSSL itself (on top of
+// cpp-httplib's own check), trusting ca_file or the system's CA store.
+std::string configure_tls(httplib::SSLClient& client, const std::string& host,
+                          const std::string& ca_file) {
+  SSL_CTX* context = client.ssl_context();
+  if (context == nullptr) return "cannot create a TLS context";
+  SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
+  X509_VERIFY_PARAM* param = SSL_CTX_get0_param(context);
+  X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+  const int named = is_ip_address(host) ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
+                                        : X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0);
+  if (named != 1) return "cannot set the host name to verify";
+  if (ca_file.empty()) {
+    if (SSL_CTX_set_default_verify_paths(context) != 1) return "cannot load the system CA store";
+  } else {
+    client.set_ca_cert_path(ca_file);
+  }
+  client.enable_server_certificate_verification(true);
+  return "";
+}
+
+Attempt send_request(httplib::ClientImpl& http, httplib::SSLClient* tls, const std::string& path,
+                     const httplib::Headers& headers, std::chrono::milliseconds timeout,
+                     size_t max_bytes) {
+  Attempt attempt;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto result = http.Get(
+      path, headers,
+      [&](const httplib::Response& response) {
+        attempt.status = response.status;
+        attempt.retry_after = response.get_header_value("Retry-After");
+        const std::string length = response.get_header_value("Content-Length");
+        if (digits_only(length) && (length.size() > 19 || std::stoull(length) > max_bytes)) {
+          attempt.too_big = true;
+          return false;
+        }
+        return true;
+      },
+      [&](const char* data, size_t size) {
+        if (size > max_bytes - attempt.body.size()) {
+          attempt.too_big = true;
+          return false;
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+          attempt.too_slow = true;
+          return false;
+        }
+        attempt.body.append(data, size);
+        return true;
+      });
+  attempt.error = result.error();
+  attempt.took = std::chrono::steady_clock::now() - (deadline - timeout);
+  if (tls != nullptr) attempt.verify_result = tls->get_openssl_verify_result();
+  if (attempt.error != httplib::Error::Success && !attempt.too_big) attempt.status = 0;
+  return attempt;
+}
+
+// Nothing came back on a connection that failed at once at its first read or write (a read that
+// timed out took the whole timeout).
+bool closed_while_idle(const Attempt& attempt, std::chrono::milliseconds timeout) {
+  return attempt.status == 0 && !attempt.too_slow && attempt.took < timeout / 2 &&
+         (attempt.error == httplib::Error::Read || attempt.error == httplib::Error::Write);
+}
+
+Verdict judge(const Attempt& attempt, std::chrono::milliseconds timeout, size_t max_bytes) {
+  using Outcome = Answer::Outcome;
+  const std::string status = "HTTP " + std::to_string(attempt.status);
+  if (attempt.too_big)
+    return {Outcome::failed, false,
+            status + ": the answer is longer than " + std::to_string(max_bytes) + " bytes"};
+  if (attempt.too_slow)
+    return {Outcome::failed, true,
+            "no complete answer within " + std::to_string(timeout.count()) + " ms"};
+  switch (attempt.error) {
+    case httplib::Error::Success:
+      break;
+    case httplib::Error::SSLServerVerification:
+      return {Outcome::failed, false,
+              std::string("TLS: the server's certificate is not trusted (") +
+                  (attempt.verify_result == X509_V_OK
+                       ? "it does not name the host"
+                       : X509_verify_cert_error_string(attempt.verify_result)) +
+                  "); check retrieval.ca_file or the system's CA store"};
+    case httplib::Error::SSLLoadingCerts:
+      return {Outcome::failed, false, "TLS: cannot load the CA certificates"};
+    default:
+      return {Outcome::failed, true, "network error: " + httplib::to_string(attempt.error)};
+  }
+  if (attempt.status == 200) return {Outcome::ok, false, ""};
+  if (attempt.status == 404)
+    return {Outcome::not_found, false, status + ": no such transaction (or it was deleted)"};
+  if (attempt.status == 401 || attempt.status == 403)
+    return {
+        Outcome::unauthorized, false,
+        status +
+            ": the credentials were refused; check the API token and secret "
+            "(retrieval.api_token, retrieval.api_secret) and that they may use the Retrieval API"};
+  return {Outcome::failed, retryable_status(attempt.status), status};
+}
+
+}  // namespace
+
+std::string_view outcome_name(Answer::Outcome outcome) {
+  switch (outcome) {
+    case Answer::Outcome::ok:
+      return "ok";
+    case Answer::Outcome::not_found:
+      return "not_found";
+    case Answer::Outcome::unauthorized:
+      return "unauthorized";
+    case Answer::Outcome::failed:
+      return "failed";
+    case Answer::Outcome::stopped:
+      return "stopped";
+  }
+  return "";
+}
+
+std::unique_ptr<Client> Client::create(const config::RetrievalConfig& config, std::string* error,
+                                       Timing timing) {
+  auto fail = [&](std::string message) {
+    *error = std::move(message);
+    return nullptr;
+  };
+  if (config.user_agent.empty())
+    return fail("retrieval.user_agent is empty; Jumio requires one naming your company and app");
+  if (std::string problem = config::user_agent_problem(config.user_agent); !problem.empty())
+    return fail("retrieval.user_agent " + problem);
+  if (config.api_token.empty() || config.api_secret.empty())
+    return fail(
+        "the Retrieval API token or secret is not set (JUMIO_BRIDGE_RETRIEVAL_API_TOKEN / "
+        "_SECRET, or the credentials retrieval.api_token / retrieval.api_secret)");
+  if (config.api_token.find(':') != std::string::npos)
+    return fail("the Retrieval API token contains ':', which Basic authentication cannot carry");
+  if (std::string problem = config::retrieval_base_url_problem(config.base_url); !problem.empty())
+    return fail("retrieval.base_url " + problem);
+  if (config.base_url.empty() && documented_base_url(Api::netverify, config.datacenter).empty())
+    return fail("retrieval.datacenter is not US, EU or SGP");
+  if (config.timeout_ms < 1) return fail("retrieval.timeout_ms must be at least 1");
+  if (config.max_requests_per_second < 1)
+    return fail("retrieval.max_requests_per_second must be at least 1");
+  if (config.max_attempts < 1) return fail("retrieval.max_attempts must be at least 1");
+  if (!config.ca_file.empty()) {
+    if (std::string problem = ca_file_problem(config.ca_file); !problem.empty())
+      return fail(problem);
+  }
+
+  std::unique_ptr<Client> client(new Client(config, timing));
+  for (Api api : {Api::netverify, Api::document}) {
+    if (api == Api::document && !config.base_url.empty()) break;  // one host serves all three
+    ParsedUrl url;
+    if (!parse_url(base_url(config, api), &url)) return fail("retrieval.base_url is not a URL");
+    auto connection = std::make_unique<Connection>();
+    connection->path_prefix = url.path;
+    if (url.tls) {
+      auto tls = std::make_unique<httplib::SSLClient>(url.host, url.port);
+      std::string problem = configure_tls(*tls, url.host, config.ca_file);
+      if (!problem.empty()) return fail("retrieval: " + problem);
+      connection->tls = tls.get();
+      connection->http = std::move(tls);
+    } else {
+      connection->http = std::make_unique<httplib::ClientImpl>(url.host, url.port);
+    }
+    httplib::ClientImpl& http = *connection->http;
+    http.set_connection_timeout(client->timeout_);
+    http.set_read_timeout(client->timeout_);
+    http.set_write_timeout(client->timeout_);
+    http.set_keep_alive(true);
+    http.set_follow_location(false);
+    http.set_url_encode(false);  // resource_path() encodes the reference itself
+    http.set_basic_auth(config.api_token, config.api_secret);
+    (api == Api::netverify ? client->netverify_ : client->document_) = std::move(connection);
+  }
+  return client;
+}
+
+Client::Client(const config::RetrievalConfig& config, Timing timing)
+    : user_agent_(config.user_agent),
+      timeout_(config.timeout_ms),
+      spacing_(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+          std::chrono::nanoseconds(1000000000) / config.max_requests_per_second)),
+      max_attempts_(config.max_attempts),
+      timing_(timing),
+      random_(std::random_device{}()) {}
+
+Client::~Client() = default;
+
+Answer Client::status(Api api, std::string_view reference) {
+  return fetch(api, Query::status, reference);
+}
+
+Answer Client::details(Api api, std::string_view reference) {
+  return fetch(api, Query::details, reference);
+}
+
+void Client::stop() {
+  {
+    std::lock_guard<std::mutex> lock(wait_mutex_);
+    stopped_ = true;
+  }
+  wake_.notify_all();
+  netverify_->http->stop();
+  if (document_) document_->http->stop();
+}
+
+Counts Client::counts() const {
+  std::lock_guard<std::mutex> lock(counts_mutex_);
+  return counts_;
+}
+
+Client::Connection& Client::connection(Api api) {
+  return api == Api::document && document_ ? *document_ : *netverify_;
+}
+
+bool Client::stopped() const {
+  std::lock_guard<std::mutex> lock(wait_mutex_);
+  return stopped_;
+}
+
+bool Client::wait_until(std::chrono::steady_clock::time_point when) {
+  std::unique_lock<std::mutex> lock(wait_mutex_);
+  wake_.wait_until(lock, when, [this] { return stopped_; });
+  return !stopped_;
+}
+
+std::chrono::milliseconds Client::next_backoff(int attempt) {
+  std::lock_guard<std::mutex> lock(random_mutex_);
+  return backoff_delay(attempt, timing_.backoff_base, timing_.backoff_cap, random_());
+}
+
+void Client::count(int status) {
+  std::lock_guard<std::mutex> lock(counts_mutex_);
+  ++counts_.requests;
+  ++counts_.answers[status];
+}
+
+Answer Client::fetch(Api api, Query query, std::string_view reference) {
+  Answer answer;
+  auto stopped_answer = [&answer] {
+    answer.outcome = Answer::Outcome::stopped;
+    answer.body.clear();
+    answer.error = "stopped";
+    return answer;
+  };
+  if (stopped()) return stopped_answer();
+  if (reference.empty() || reference.size() > kMaxReferenceBytes) {
+    answer.error = reference.empty() ? "empty reference" : "reference longer than 255 bytes";
+    return answer;
+  }
+  Connection& target = connection(api);
+  const std::string path = target.path_prefix + resource_path(api, query, reference);
+  const httplib::Headers headers = {{"Accept", "application/json"}, {"User-Agent", user_agent_}};
+  const log::Fields what = {{"api", api_name(api)}, {"reference", reference}};
+  for (int attempt = 1;; ++attempt) {
+    if (!wait_until(process_request_spacing().reserve(spacing_))) return stopped_answer();
+    Attempt sent;
+    {
+      std::lock_guard<std::mutex> lock(target.mutex);
+      const bool reused = target.http->is_socket_open() != 0;
+      sent =
+          send_request(*target.http, target.tls, path, headers, timeout_, timing_.max_answer_bytes);
+      if (reused && closed_while_idle(sent, timeout_) && !stopped()) {
+        // A kept-alive connection the server closed while idle (cpp-httplib cannot tell from a
+        // TLS close_notify): once more on a new connection, as the same attempt.
+        log::write(log::Level::debug, "Retrieval API connection closed while idle; reconnecting",
+                   what);
+        count(sent.status);
+        sent = send_request(*target.http, target.tls, path, headers, timeout_,
+                            timing_.max_answer_bytes);
+      }
+    }
+    answer.attempts = attempt;
+    answer.http_status = sent.status;
+    if (sent.error != httplib::Error::Success && !sent.too_big && !sent.too_slow && stopped()) {
+      count(sent.status);
+      return stopped_answer();
+    }
+    Verdict verdict = judge(sent, timeout_, timing_.max_answer_bytes);
+    answer.outcome = verdict.outcome;
+    answer.error = verdict.error;
+    if (verdict.outcome == Answer::Outcome::ok) answer.body = std::move(sent.body);
+    const bool retry = verdict.retry && attempt < max_attempts_;
+    count(sent.status);
+    if (!retry) {
+      if (verdict.retry) answer.error += " after " + std::to_string(attempt) + " attempts";
+      if (verdict.outcome == Answer::Outcome::failed ||
+          verdict.outcome == Answer::Outcome::unauthorized)
+        log::write(log::Level::warn, "Retrieval API request given up", what,
+                   {{"status", sent.status}, {"attempt", attempt}, {"error", answer.error}});
+      return answer;
+    }
+    std::chrono::milliseconds delay = next_backoff(attempt);
+    if (!sent.retry_after.empty()) {
+      if (auto asked = retry_after_delay(sent.retry_after, std::chrono::system_clock::now()))
+        delay = std::min(*asked, timing_.retry_after_cap);
+    }
+    log::write(log::Level::warn, "Retrieval API request failed; trying again", what,
+               {{"status", sent.status},
+                {"attempt", attempt},
+                {"max_attempts", max_attempts_},
+                {"error", verdict.error},
+                {"delay_ms", delay.count()}});
+    {
+      std::lock_guard<std::mutex> lock(counts_mutex_);
+      ++counts_.retries;
+    }
+    if (!wait_until(std::chrono::steady_clock::now() + delay)) return stopped_answer();
+  }
+}
+
+}  // namespace jb::retrieval_api

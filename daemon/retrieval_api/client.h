@@ -1,0 +1,106 @@
+// A client of Jumio's Retrieval API (spec/jumio-retrieval-api.md): GET requests with Basic auth,
+// Accept: application/json and the configured User-Agent, over TLS verified against the system's
+// CA store or retrieval.ca_file. 429, 5xx and network errors are tried again (up to max_attempts in
+// all) after an exponential backoff with full jitter, or after the server's Retry-After; every
+// attempt of every client of the process is spaced to stay under max_requests_per_second. Logs
+// name the API, the reference, the status and the attempt, never an answer's body or a credential.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <string_view>
+
+#include "config/config.h"
+#include "retrieval_api/urls.h"
+
+namespace jb::retrieval_api {
+
+struct Answer {
+  enum class Outcome { ok, not_found, unauthorized, failed, stopped };
+  Outcome outcome = Outcome::failed;
+  int http_status = 0;  // the last HTTP status; 0 = no answer (network error, timeout)
+  std::string body;     // Outcome::ok: the answer's JSON text, unparsed
+  std::string error;    // failed, unauthorized: why, for a log line (never the body or a secret)
+  int attempts = 0;     // requests sent
+};
+
+// "ok", "not_found", "unauthorized", "failed", "stopped".
+std::string_view outcome_name(Answer::Outcome outcome);
+
+// Waits and limits; the defaults are for production, tests shorten them.
+struct Timing {
+  std::chrono::milliseconds backoff_base{500};
+  std::chrono::milliseconds backoff_cap{30000};
+  std::chrono::milliseconds retry_after_cap{600000};  // a longer Retry-After waits this long
+  size_t max_answer_bytes = size_t{16} << 20;         // a longer answer is Outcome::failed
+};
+
+// What the client did, for metrics.
+struct Counts {
+  uint64_t requests = 0;            // requests sent (each attempt, and a kept-alive connection's
+                                    // request sent again because the server had closed it)
+  uint64_t retries = 0;             // attempts that followed a retryable failure
+  std::map<int, uint64_t> answers;  // by HTTP status; 0 = no answer
+};
+
+class Client {
+ public:
+  // Null with *error (naming the config key, never a secret) when retrieval.user_agent, the API
+  // token or secret is empty, ca_file is unreadable or holds no certificate, or the base URL,
+  // data centre, timeout, rate or attempts are unusable.
+  static std::unique_ptr<Client> create(const config::RetrievalConfig& config, std::string* error,
+                                        Timing timing = {});
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // The transaction's status: scans/{ref}, authentications/{ref} (Authentication has no status
+  // endpoint, so this is its details) or documents/{ref}. Thread-safe.
+  Answer status(Api api, std::string_view reference);
+  // Its details: scans/{ref}/data, authentications/{ref} or documents/{ref}/data. Thread-safe.
+  Answer details(Api api, std::string_view reference);
+  // From any thread: ends waits (backoff, request spacing) and a request in flight at once; every
+  // call then returns Outcome::stopped.
+  void stop();
+
+  Counts counts() const;
+
+ private:
+  struct Connection;
+
+  Client(const config::RetrievalConfig& config, Timing timing);
+  Answer fetch(Api api, Query query, std::string_view reference);
+  Connection& connection(Api api);
+  // Sleeps until `when` or stop(); false when stopped.
+  bool wait_until(std::chrono::steady_clock::time_point when);
+  bool stopped() const;
+  std::chrono::milliseconds next_backoff(int attempt);
+  void count(int status);
+
+  const std::string user_agent_;
+  const std::chrono::milliseconds timeout_;
+  const std::chrono::steady_clock::duration spacing_;
+  const int max_attempts_;
+  const Timing timing_;
+  std::unique_ptr<Connection> netverify_;
+  std::unique_ptr<Connection> document_;  // null when base_url serves all three APIs
+
+  mutable std::mutex wait_mutex_;
+  std::condition_variable wake_;
+  bool stopped_ = false;
+
+  std::mutex random_mutex_;
+  std::mt19937_64 random_;
+
+  mutable std::mutex counts_mutex_;
+  Counts counts_;
+};
+
+}  // namespace jb::retrieval_api
