@@ -14,6 +14,10 @@ std::string_view kind_type(Kind kind) {
   return "unknown";
 }
 
+std::string_view origin_name(Origin origin) {
+  return origin == Origin::retrieval ? "retrieval" : "callback";
+}
+
 std::string_view kind_callback_type(Kind kind) {
   switch (kind) {
     case Kind::netverify:

@@ -10,6 +10,12 @@ namespace jb::callback {
 
 enum class Kind { netverify, authentication, document };
 
+// Where an event's content came from: a callback Jumio sent, or Jumio's Retrieval API.
+enum class Origin { callback, retrieval };
+
+// The event's origin member: "callback" | "retrieval".
+std::string_view origin_name(Origin origin);
+
 // "{type}" in topic names: "netverify" | "authentication" | "document".
 std::string_view kind_type(Kind kind);
 // The event's callbackType: "NETVERIFYID" | "NETVERIFY_AUTHENTICATION" | "DOCUMENT_VERIFICATION".
@@ -24,6 +30,7 @@ struct Warning {
 
 struct Event {
   Kind kind;
+  Origin origin = Origin::callback;
   std::string event_id;       // deterministic from the callback content
   std::string status;         // as Jumio spells it, e.g. "APPROVED_VERIFIED"
   std::string reference;      // the Jumio transaction reference; the Kafka key

@@ -43,11 +43,12 @@ bool write_warnings(Writer& writer, const std::vector<Warning>& warnings) {
 }
 
 template <class Writer>
-bool write_event(Writer& writer, Kind kind, const std::string& event_id, const Envelope& envelope,
-                 const std::string& received_at, const std::vector<Warning>& warnings,
-                 const rapidjson::Value& data) {
+bool write_event(Writer& writer, Kind kind, Origin origin, const std::string& event_id,
+                 const Envelope& envelope, const std::string& received_at,
+                 const std::vector<Warning>& warnings, const rapidjson::Value& data) {
   return writer.StartObject() && writer.Key("eventId") && write_string(writer, event_id) &&
-         writer.Key("schemaVersion") && writer.Int(1) && writer.Key("callbackType") &&
+         writer.Key("schemaVersion") && writer.Int(1) && writer.Key("origin") &&
+         write_string(writer, origin_name(origin)) && writer.Key("callbackType") &&
          write_string(writer, kind_callback_type(kind)) && writer.Key("status") &&
          write_string(writer, envelope.status) && writer.Key("reference") &&
          write_string(writer, envelope.reference) && writer.Key("merchantReference") &&
@@ -69,18 +70,21 @@ bool has_control_byte(std::string_view json) {
 
 }  // namespace
 
-bool write_event_json(Kind kind, const std::string& event_id, const Envelope& envelope,
-                      const std::string& received_at, const std::vector<Warning>& warnings,
-                      const rapidjson::Value& data, std::string* json) {
+bool write_event_json(Kind kind, Origin origin, const std::string& event_id,
+                      const Envelope& envelope, const std::string& received_at,
+                      const std::vector<Warning>& warnings, const rapidjson::Value& data,
+                      std::string* json) {
   // One buffer per thread, reused: its memory stays at the largest event seen.
   thread_local rapidjson::StringBuffer buffer;
   buffer.Clear();
   JsonWriter writer(buffer);
-  if (!write_event(writer, kind, event_id, envelope, received_at, warnings, data)) return false;
+  if (!write_event(writer, kind, origin, event_id, envelope, received_at, warnings, data))
+    return false;
   if (has_control_byte({buffer.GetString(), buffer.GetSize()})) {
     buffer.Clear();
     BytewiseJsonWriter bytewise(buffer);
-    if (!write_event(bytewise, kind, event_id, envelope, received_at, warnings, data)) return false;
+    if (!write_event(bytewise, kind, origin, event_id, envelope, received_at, warnings, data))
+      return false;
   }
   const std::string_view written(buffer.GetString(), buffer.GetSize());
   if (!is_valid_utf8(written)) return false;

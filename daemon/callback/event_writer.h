@@ -13,8 +13,9 @@ namespace jb::callback {
 
 // The event's members in contract order, with `data` as the checked data object. False when a
 // string is not valid UTF-8 (checking has already excluded that; this is the last guard).
-bool write_event_json(Kind kind, const std::string& event_id, const Envelope& envelope,
-                      const std::string& received_at, const std::vector<Warning>& warnings,
-                      const rapidjson::Value& data, std::string* json);
+bool write_event_json(Kind kind, Origin origin, const std::string& event_id,
+                      const Envelope& envelope, const std::string& received_at,
+                      const std::vector<Warning>& warnings, const rapidjson::Value& data,
+                      std::string* json);
 
 }  // namespace jb::callback

@@ -68,6 +68,64 @@ Checked build_data(const std::vector<FormField>& fields, const ParameterTable& t
   return std::nullopt;
 }
 
+// The event of decoded fields of a known kind.
+Result<Event> event_of(Kind kind, const std::vector<FormField>& fields,
+                       std::chrono::system_clock::time_point received_at,
+                       const FieldsOptions& options) {
+  const KindRules& rules = rules_of(kind);
+  const FormField* reference = find_field(fields, rules.reference_parameter);
+  if (reference == nullptr || reference->second.empty()) {
+    return Failure{DeadLetterReason::missing_reference,
+                   std::string(rules.reference_parameter) + " is absent or empty",
+                   {}};
+  }
+
+  Event event;
+  event.kind = kind;
+  event.origin = options.origin;
+  rapidjson::Document data(rapidjson::kObjectType);
+  if (auto problem = build_data(fields, rules.parameters(), &data, &event.warnings)) {
+    return failure_of(std::move(*problem), reference->second);
+  }
+  if (!options.absent_by_nature.empty()) {
+    const auto& absent = options.absent_by_nature;
+    event.warnings.erase(std::remove_if(event.warnings.begin(), event.warnings.end(),
+                                        [&absent](const Warning& warning) {
+                                          return warning.problem == "missing_required" &&
+                                                 std::find(absent.begin(), absent.end(),
+                                                           warning.field) != absent.end();
+                                        }),
+                         event.warnings.end());
+  }
+  Envelope envelope;
+  if (auto problem = rules.read_envelope(data, &envelope)) {
+    return failure_of(std::move(*problem), reference->second);
+  }
+  envelope.reference = reference->second;
+
+  if (options.not_in_event_id.empty()) {
+    event.event_id = event_id(fields);
+  } else {
+    std::vector<FormField> identifying;
+    for (const auto& field : fields) {
+      const auto& left_out = options.not_in_event_id;
+      if (std::find(left_out.begin(), left_out.end(), field.first) == left_out.end())
+        identifying.push_back(field);
+    }
+    event.event_id = event_id(identifying);
+  }
+  event.status = envelope.status;
+  event.reference = envelope.reference;
+  event.callback_date = envelope.callback_date.value_or("");
+  event.received_at = format_timestamp(received_at);
+  if (!write_event_json(kind, options.origin, event.event_id, envelope, event.received_at,
+                        event.warnings, data, &event.json)) {
+    return Failure{DeadLetterReason::bad_encoding, "the event is not valid UTF-8",
+                   envelope.reference};
+  }
+  return event;
+}
+
 }  // namespace
 
 Result<Event> normalize(const Incoming& incoming) {
@@ -88,37 +146,25 @@ Result<Event> normalize(const Incoming& incoming) {
   if (auto problem = detect_kind(fields, &kind)) {
     return failure_of(std::move(*problem), readable_reference(incoming.body));
   }
-  const KindRules& rules = rules_of(kind);
-  const FormField* reference = find_field(fields, rules.reference_parameter);
-  if (reference == nullptr || reference->second.empty()) {
-    return Failure{DeadLetterReason::missing_reference,
-                   std::string(rules.reference_parameter) + " is absent or empty",
+  return event_of(kind, fields, incoming.received_at, FieldsOptions{});
+}
+
+Result<Event> normalize_fields(Kind kind, const std::vector<FormField>& fields,
+                               std::chrono::system_clock::time_point received_at,
+                               const FieldsOptions& options) {
+  Kind detected;
+  if (auto problem = detect_kind(fields, &detected)) {
+    const FormField* reference = find_field(fields, rules_of(kind).reference_parameter);
+    return Failure{DeadLetterReason::retrieval_invalid, problem->detail,
+                   reference ? reference->second : std::string()};
+  }
+  if (detected != kind) {
+    return Failure{DeadLetterReason::retrieval_invalid,
+                   "the fields describe " + std::string(kind_type(detected)) + ", not " +
+                       std::string(kind_type(kind)),
                    {}};
   }
-
-  Event event;
-  event.kind = kind;
-  rapidjson::Document data(rapidjson::kObjectType);
-  if (auto problem = build_data(fields, rules.parameters(), &data, &event.warnings)) {
-    return failure_of(std::move(*problem), reference->second);
-  }
-  Envelope envelope;
-  if (auto problem = rules.read_envelope(data, &envelope)) {
-    return failure_of(std::move(*problem), reference->second);
-  }
-  envelope.reference = reference->second;
-
-  event.event_id = event_id(fields);
-  event.status = envelope.status;
-  event.reference = envelope.reference;
-  event.callback_date = envelope.callback_date.value_or("");
-  event.received_at = format_timestamp(incoming.received_at);
-  if (!write_event_json(kind, event.event_id, envelope, event.received_at, event.warnings, data,
-                        &event.json)) {
-    return Failure{DeadLetterReason::bad_encoding, "the event is not valid UTF-8",
-                   envelope.reference};
-  }
-  return event;
+  return event_of(kind, fields, received_at, options);
 }
 
 }  // namespace jb::callback

@@ -21,6 +21,7 @@ constexpr ReasonName kReasons[] = {
     {DeadLetterReason::invalid_json, "invalid_json"},
     {DeadLetterReason::invalid_timestamp, "invalid_timestamp"},
     {DeadLetterReason::invalid_date, "invalid_date"},
+    {DeadLetterReason::retrieval_invalid, "retrieval_invalid"},
 };
 
 constexpr DeadLetterReason kAll[] = {
@@ -29,6 +30,7 @@ constexpr DeadLetterReason kAll[] = {
     DeadLetterReason::missing_reference,   DeadLetterReason::missing_status,
     DeadLetterReason::unknown_status,      DeadLetterReason::invalid_json,
     DeadLetterReason::invalid_timestamp,   DeadLetterReason::invalid_date,
+    DeadLetterReason::retrieval_invalid,
 };
 
 }  // namespace

@@ -20,6 +20,7 @@ enum class DeadLetterReason {
   invalid_json,         // a JSON-valued parameter that is not JSON of the documented shape
   invalid_timestamp,    // a timestamp that is not YYYY-MM-DDThh:mm:ss[.S{1,3}]Z
   invalid_date,         // a date that is not YYYY-MM-DD
+  retrieval_invalid,    // a Retrieval API answer that cannot become an event
 };
 
 // The wire code of a reason, e.g. "unknown_status".

@@ -3,6 +3,7 @@
 #include "callback/normalize.h"
 #include "callback/timestamp.h"
 #include "common/log.h"
+#include "retrieval/mapping.h"
 #include "route/deadletter.h"
 
 namespace jb::replay {
@@ -92,6 +93,21 @@ bool Replayer::keep_reading() const {
   return reading_ && !read_to_end() && !(options_.limit && taken_ >= *options_.limit);
 }
 
+// A callback through today's normalisation; a Retrieval API answer (origin retrieval) through
+// today's mapping of its kind.
+static Result<callback::Event> normalize_letter(const route::DeadLetter& letter,
+                                                std::chrono::system_clock::time_point received_at) {
+  if (letter.origin != "retrieval")
+    return callback::normalize({letter.body, letter.content_type, received_at});
+  callback::Kind kind;
+  if (!retrieval::parse_kind(letter.kind, &kind)) {
+    return Failure{DeadLetterReason::retrieval_invalid,
+                   "the record's kind is not netverify, authentication or document",
+                   {}};
+  }
+  return retrieval::event_of_answer(kind, letter.body, received_at);
+}
+
 void Replayer::take(const SourceRecord& record) {
   auto end = options_.ends.find(record.partition);
   if (end == options_.ends.end() || record.offset >= end->second) return;  // appended since start
@@ -104,15 +120,14 @@ void Replayer::take(const SourceRecord& record) {
   if (!route::parse_dead_letter(record.value, &letter)) {
     ++tally_.invalid;
     log::warn("replay: not a dead-letter record, left alone",
-              {{"partition", record.partition},
-               {"offset", record.offset}});
+              {{"partition", record.partition}, {"offset", record.offset}});
     output_.record(invalid_line(record.partition, record.offset));
     tracker_.finish(record.partition, record.offset);
     return;
   }
   std::optional<TimePoint> written_time;
   const auto received_at = received_time(letter, record, &written_time);
-  auto result = callback::normalize({letter.body, letter.content_type, received_at});
+  auto result = normalize_letter(letter, received_at);
   const std::string reference = result.ok() ? result.value().reference : result.failure().reference;
   if (!matches(options_.filter, {letter.reason, record.key, reference, written_time})) {
     ++tally_.skipped;
@@ -134,8 +149,10 @@ void Replayer::take(const SourceRecord& record) {
   } else {
     planned.new_reason = std::string(reason_code(result.failure().reason));
     planned.attempts = letter.attempts + 1;
-    const route::DeadLetterInput input{letter.body, letter.remote_addr, letter.content_type,
-                                       callback::format_timestamp(received_at), planned.attempts};
+    const route::DeadLetterInput input{letter.body,         letter.remote_addr,
+                                       letter.content_type, callback::format_timestamp(received_at),
+                                       planned.attempts,    letter.origin,
+                                       letter.kind};
     out = router_.dead_letter_record(result.failure(), input);
   }
 
@@ -154,10 +171,9 @@ void Replayer::take(const SourceRecord& record) {
     --in_flight_;
     ++tally_.unacknowledged;
     reading_ = false;
-    log::error("replay: record could not be enqueued, stopping",
-               {{"reference", planned.reference},
-                {"partition", planned.partition},
-                {"offset", planned.offset}});
+    log::error("replay: record could not be enqueued, stopping", {{"reference", planned.reference},
+                                                                  {"partition", planned.partition},
+                                                                  {"offset", planned.offset}});
   }
 }
 

@@ -57,6 +57,10 @@ std::string dead_letter_value(const DeadLetter& letter) {
   write_field(writer, "bodySha256", sha256_hex(letter.body));
   writer.Key("attempts");
   writer.Int(letter.attempts);
+  if (!letter.origin.empty()) {
+    write_field(writer, "origin", letter.origin);
+    write_field(writer, "kind", letter.kind);
+  }
   writer.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }
@@ -81,7 +85,9 @@ bool parse_dead_letter(std::string_view value, DeadLetter* out) {
       !read_optional_string(document, "receivedAt", &letter.received_at) ||
       !read_optional_string(document, "remoteAddr", &letter.remote_addr) ||
       !read_optional_string(document, "contentType", &letter.content_type) ||
-      !read_optional_string(document, "bodySha256", &letter.body_sha256))
+      !read_optional_string(document, "bodySha256", &letter.body_sha256) ||
+      !read_optional_string(document, "origin", &letter.origin) ||
+      !read_optional_string(document, "kind", &letter.kind))
     return false;
   *out = std::move(letter);
   return true;

@@ -18,10 +18,15 @@ struct DeadLetter {
   std::string body;         // from "body", or decoded from "bodyBase64"
   std::string body_sha256;  // as written; replay may compare it with sha256_hex(body)
   int attempts = 1;
+  // "retrieval" for a Retrieval API answer (body = the details answer, kind = the API that gave it:
+  // "netverify" | "authentication" | "document"); empty for a callback. Written only when set.
+  std::string origin;
+  std::string kind;
 };
 
 // The JSON value: reason, detail, receivedAt, remoteAddr, contentType, body (or bodyBase64 when
-// the body is not UTF-8), bodySha256 (always computed from body), attempts.
+// the body is not UTF-8), bodySha256 (always computed from body), attempts, and origin and kind
+// when origin is set.
 std::string dead_letter_value(const DeadLetter& letter);
 
 // Reads a dead-letter value. False when it is not a JSON object with a string reason, a body

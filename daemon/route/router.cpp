@@ -51,7 +51,9 @@ Record Router::event_record(const callback::Event& event) const {
       {"content-type", "application/json"},
       {"ce_specversion", "1.0"},
       {"ce_id", event.event_id},
-      {"ce_source", "urn:jumio-bridge:" + type},
+      {"ce_source", event.origin == callback::Origin::retrieval
+                        ? "urn:jumio-bridge:" + type + ":retrieval"
+                        : "urn:jumio-bridge:" + type},
       {"ce_type", "com.jumio." + type + "." + lower_status},
       {"ce_time", event.callback_date.empty() ? event.received_at : event.callback_date},
   };
@@ -67,6 +69,8 @@ Record Router::dead_letter_record(const Failure& failure, const DeadLetterInput&
   letter.content_type = std::string(input.content_type);
   letter.body = std::string(input.body);
   letter.attempts = input.attempts;
+  letter.origin = std::string(input.origin);
+  letter.kind = std::string(input.kind);
 
   Record record;
   record.topic = topics_.deadletter;

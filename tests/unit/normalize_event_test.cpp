@@ -205,10 +205,11 @@ TEST(EnvelopeTest, MembersAreInContractOrder) {
   auto json = parsed(result.value());
   std::vector<std::string> names;
   for (const auto& member : json.GetObject()) names.emplace_back(member.name.GetString());
-  EXPECT_EQ(names, (std::vector<std::string>{"eventId", "schemaVersion", "callbackType", "status",
-                                             "reference", "merchantReference", "customerId",
+  EXPECT_EQ(names, (std::vector<std::string>{"eventId", "schemaVersion", "origin", "callbackType",
+                                             "status", "reference", "merchantReference", "customerId",
                                              "transactionDate", "callbackDate", "receivedAt",
                                              "warnings", "data"}));
+  EXPECT_STREQ(json["origin"].GetString(), "callback");
 }
 
 TEST(EnvelopeTest, ReceivedAtComesFromTheInjectedClock) {

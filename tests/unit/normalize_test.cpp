@@ -206,11 +206,14 @@ std::vector<DeadLetterCase> dead_letter_cases() {
 INSTANTIATE_TEST_SUITE_P(Reasons, DeadLetterTest, testing::ValuesIn(dead_letter_cases()),
                          [](const auto& info) { return info.param.name; });
 
+// Every reason a callback body can have; retrieval_invalid comes only from Retrieval API answers
+// (retrieval_mapping_test).
 TEST(DeadLetterTest, EveryReasonIsProducedByATableEntry) {
   size_t count = 0;
   const DeadLetterReason* reasons = all_reasons(&count);
   auto cases = dead_letter_cases();
   for (size_t i = 0; i < count; ++i) {
+    if (reasons[i] == DeadLetterReason::retrieval_invalid) continue;
     EXPECT_TRUE(std::any_of(cases.begin(), cases.end(), [&](const DeadLetterCase& c) {
       return c.reason == reasons[i];
     })) << reason_code(reasons[i]);

@@ -241,7 +241,8 @@ TEST_P(SpecSample, BecomesTheExpectedEnvelope) {
   const rapidjson::Document& json = n.json;
   EXPECT_EQ(
       member_names(json),
-      (std::vector<std::string>{"eventId", "schemaVersion", "callbackType", "status", "reference",
+      (std::vector<std::string>{"eventId", "schemaVersion", "origin", "callbackType", "status",
+                                "reference",
                                 "merchantReference", "customerId", "transactionDate",
                                 "callbackDate", "receivedAt", "warnings", "data"}));
   EXPECT_TRUE(has_value(json, "/schemaVersion", "1"));

@@ -35,8 +35,10 @@
 
 #include "callback/normalize.h"
 #include "callback/timestamp.h"
+#include "retrieval/mapping.h"
 #include "route/router.h"
 #include "support/callbacks.h"
+#include "support/fake_retrieval_api.h"
 #include "support/schema.h"
 #include "support/schema_check.h"
 
@@ -91,6 +93,29 @@ class Corpus {
     input.content_type = "application/x-www-form-urlencoded";
     input.received_at = jb::callback::format_timestamp(kReceivedAt);
     input.attempts = 1 + static_cast<int>(dead_letters_ % 3);
+    std::string record = router_.dead_letter_record(result.failure(), input).value;
+    EXPECT_TRUE(MatchesSchema(record, "deadletter.schema.json")) << name;
+    add_valid("deadletter/" + name, "deadletter.schema.json", record);
+    ++dead_letters_;
+  }
+
+  // Maps a Retrieval API details answer: its event ("origin": "retrieval"), or its
+  // retrieval_invalid dead letter (origin and kind set, remoteAddr empty), must be valid.
+  void add_retrieval(const std::string& name, jb::callback::Kind kind, const std::string& answer) {
+    auto result = jb::retrieval::event_of_answer(kind, answer, kReceivedAt);
+    if (result.ok()) {
+      const std::string& json = result.value().json;
+      EXPECT_TRUE(EventMatchesSchema(json)) << name;
+      add_valid(name, jb::schema::event_schema_file(std::string(kind_callback_type(kind))), json);
+      ++events_;
+      return;
+    }
+    jb::route::DeadLetterInput input;
+    input.body = answer;
+    input.content_type = "application/json";
+    input.received_at = jb::callback::format_timestamp(kReceivedAt);
+    input.origin = "retrieval";
+    input.kind = kind_type(kind);
     std::string record = router_.dead_letter_record(result.failure(), input).value;
     EXPECT_TRUE(MatchesSchema(record, "deadletter.schema.json")) << name;
     add_valid("deadletter/" + name, "deadletter.schema.json", record);
@@ -401,6 +426,29 @@ void add_fuzz_corpora(Corpus* corpus) {
   }
 }
 
+// Events and dead letters made from Retrieval API answers (the fake API's guide-based bodies).
+void add_retrieval_answers(Corpus* corpus) {
+  using jb::callback::Kind;
+  const std::string ref = "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e";
+  for (const char* status :
+       {"APPROVED_VERIFIED", "DENIED_FRAUD", "DENIED_UNSUPPORTED_ID_TYPE",
+        "DENIED_UNSUPPORTED_ID_COUNTRY", "ERROR_NOT_READABLE_ID", "NO_ID_UPLOADED"}) {
+    corpus->add_retrieval(std::string("retrieval/netverify/") + status, Kind::netverify,
+                          jb::test::scan_details_body(ref, "DONE", status));
+  }
+  for (const char* result : {"PASSED", "FAILED", "INVALID", "EXPIRED"}) {
+    corpus->add_retrieval(std::string("retrieval/authentication/") + result,
+                          Kind::authentication, jb::test::authentication_body(ref, result));
+  }
+  corpus->add_retrieval("retrieval/document/DONE", Kind::document,
+                        jb::test::document_details_body(ref, "DONE"));
+  corpus->add_retrieval("retrieval/document/FAILED", Kind::document,
+                        jb::test::document_details_body(ref, "FAILED"));
+  corpus->add_retrieval("retrieval/invalid-json", Kind::netverify, "{\"scanReference\": ");
+  corpus->add_retrieval("retrieval/no-status", Kind::netverify,
+                        jb::test::scan_details_body(ref, "FAILED", ""));
+}
+
 void add_generated(Corpus* corpus) {
   for (const SampleCallback& sample : spec_sample_callbacks()) {
     corpus->add_callback(std::string("sample/") + sample.name, sample.body);
@@ -421,6 +469,7 @@ void add_generated(Corpus* corpus) {
                          form_encode(document_status_fields(status)));
   }
   add_edge_cases(corpus);
+  add_retrieval_answers(corpus);
   add_parameter_variants(corpus);
   add_fuzz_corpora(corpus);
 }
