@@ -13,7 +13,8 @@ constexpr const char* kUsage =
     "Usage: jumio-bridge COMMAND [--config PATH] [OPTION]...\n"
     "  or:  jumio-bridge --version\n"
     "\n"
-    "Receives Jumio identity-verification callbacks over HTTP, normalises them into canonical JSON\n"
+    "Receives Jumio identity-verification callbacks over HTTP, normalises them into canonical "
+    "JSON\n"
     "events and publishes them to Kafka.\n"
     "\n"
     "Commands:\n"
@@ -22,6 +23,7 @@ constexpr const char* kUsage =
     "  replay         re-process dead-lettered callbacks\n"
     "  consume        print events from Kafka as JSON lines\n"
     "  check-config   validate the config and print the effective config\n"
+    "  retrieve       fetch transactions from Jumio's Retrieval API and publish their events\n"
     "\n"
     "Options of every command:\n"
     "  --config PATH  the config file (default: config.yaml in the working directory)\n"
@@ -35,7 +37,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"serve", run_serve},     {"normalize", run_normalize},       {"replay", run_replay},
-    {"consume", run_consume}, {"check-config", run_check_config},
+    {"consume", run_consume}, {"check-config", run_check_config}, {"retrieve", run_retrieve},
 };
 
 }  // namespace
