@@ -24,6 +24,7 @@ constexpr const char* kUsage =
     "  consume        print events from Kafka as JSON lines\n"
     "  check-config   validate the config and print the effective config\n"
     "  retrieve       fetch transactions from Jumio's Retrieval API and publish their events\n"
+    "  reconcile      run the service that retrieves what has no callback in time\n"
     "\n"
     "Options of every command:\n"
     "  --config PATH  the config file (default: config.yaml in the working directory)\n"
@@ -36,8 +37,9 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"serve", run_serve},     {"normalize", run_normalize},       {"replay", run_replay},
-    {"consume", run_consume}, {"check-config", run_check_config}, {"retrieve", run_retrieve},
+    {"serve", run_serve},         {"normalize", run_normalize},       {"replay", run_replay},
+    {"consume", run_consume},     {"check-config", run_check_config}, {"retrieve", run_retrieve},
+    {"reconcile", run_reconcile},
 };
 
 }  // namespace

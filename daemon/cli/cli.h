@@ -36,6 +36,7 @@ int run_replay(int argc, char** argv);
 int run_consume(int argc, char** argv);
 int run_check_config(int argc, char** argv);
 int run_retrieve(int argc, char** argv);
+int run_reconcile(int argc, char** argv);
 
 // Dispatches argv[1] to its subcommand.
 int main(int argc, char** argv);

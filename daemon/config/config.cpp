@@ -320,6 +320,14 @@ void read_reconcile(YamlReader& reader, const YamlEntry& entry, ReconcileConfig*
            [&](const YamlEntry& e) {
              read_integer_into(reader, e, 0, 365, &reconcile->daily_for_days);
            }},
+          {"state_topic",
+           [&](const YamlEntry& e) {
+             read_checked_string(reader, e, topic_name_problem, &reconcile->state_topic);
+           }},
+          {"admin_listen",
+           [&](const YamlEntry& e) {
+             read_checked_string(reader, e, admin_listen_problem, &reconcile->admin_listen);
+           }},
       });
 }
 

@@ -92,6 +92,8 @@ struct ReconcileConfig {
   int grace_s = 900;  // after initiatedAt, before asking Jumio
   std::vector<int> schedule_s = {40, 60, 100, 160, 240, 340, 460, 600, 760, 940};
   int daily_for_days = 7;  // then once a day for this many days, then given up
+  std::string state_topic = "jumio.reconcile.state";  // asks made so far, by reference
+  std::string admin_listen = "127.0.0.1:9091";  // reconcile's /healthz, /readyz, /metrics; "" = off
 };
 
 struct LogConfig {

@@ -135,6 +135,8 @@ std::string effective_config_yaml(const Config& config) {
   out << YAML::Key << "grace_s" << YAML::Value << reconcile.grace_s;
   out << YAML::Key << "schedule_s" << YAML::Value << YAML::Flow << reconcile.schedule_s;
   out << YAML::Key << "daily_for_days" << YAML::Value << reconcile.daily_for_days;
+  emit_string(out, "state_topic", reconcile.state_topic);
+  emit_string(out, "admin_listen", reconcile.admin_listen);
   out << YAML::EndMap;
 
   out << YAML::Key << "log" << YAML::Value << YAML::BeginMap;

@@ -23,7 +23,10 @@ bool refuse(int status, const char* reason, Reply* reply) {
 }  // namespace
 
 AdminRoutes::AdminRoutes(Metrics* metrics, std::function<bool()> ready)
-    : metrics_(metrics), ready_(std::move(ready)) {}
+    : AdminRoutes([metrics] { return metrics->prometheus_text(); }, std::move(ready)) {}
+
+AdminRoutes::AdminRoutes(std::function<std::string()> exposition, std::function<bool()> ready)
+    : exposition_(std::move(exposition)), ready_(std::move(ready)) {}
 
 bool AdminRoutes::answer_head(const RequestHead& head, const std::string&, Reply* reply) {
   if (!is_known_method(head.method)) return refuse(501, "unknown_method", reply);
@@ -44,7 +47,7 @@ bool AdminRoutes::answer_head(const RequestHead& head, const std::string&, Reply
   } else {
     // The answer is copied before the next request on this thread.
     thread_local std::string exposition;
-    exposition = metrics_->prometheus_text();
+    exposition = exposition_();
     reply->content_type = "text/plain; version=0.0.4";
     reply->body = exposition;
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 
 #include "common/counted_log.h"
 #include "http/metrics.h"
@@ -14,6 +15,8 @@ class AdminRoutes : public Routes {
  public:
   // ready() answers /readyz: true when a callback can be stored right now.
   AdminRoutes(Metrics* metrics, std::function<bool()> ready);
+  // The same for another process's metrics: exposition() answers /metrics.
+  AdminRoutes(std::function<std::string()> exposition, std::function<bool()> ready);
 
   bool answer_head(const RequestHead& head, const std::string& peer_ip, Reply* reply) override;
   void handle(const Request& request, Respond respond) override;
@@ -21,7 +24,7 @@ class AdminRoutes : public Routes {
   void connection_refused(const char* reason) override;
 
  private:
-  Metrics* metrics_;
+  std::function<std::string()> exposition_;
   std::function<bool()> ready_;
   log::CountedLog refused_log_{log::Level::warn, "admin requests refused"};
   log::CountedLog connections_refused_log_{log::Level::warn, "admin connections refused"};

@@ -1,0 +1,143 @@
+// jumio-bridge reconcile: the service that retrieves what has no callback in time
+// (CONTRACT.md section 6, docs/retrieval.md).
+#include <pthread.h>
+
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+
+#include "cli/brokers.h"
+#include "cli/cli.h"
+#include "cli/config_loading.h"
+#include "common/log.h"
+#include "common/notify.h"
+#include "http/admin_routes.h"
+#include "http/listener.h"
+#include "http/server.h"
+#include "kafka/producer.h"
+#include "reconcile/service.h"
+
+namespace jb::cli {
+namespace {
+
+constexpr int kExitUsage = 64;
+
+constexpr const char* kReconcileUsage =
+    "usage: jumio-bridge reconcile [--config PATH] [--brokers LIST]\n"
+    "\n"
+    "Runs until SIGTERM or SIGINT. Reads the expected records the integrating application\n"
+    "publishes to reconcile.expected_topic (key: the reference; value: {\"reference\", \"kind\",\n"
+    "\"initiatedAt\"}), watches the event and dead-letter topics for what settles them, and for\n"
+    "every reference with no event reconcile.grace_s after initiatedAt asks Jumio's Retrieval API\n"
+    "on reconcile.schedule_s (then once a day for reconcile.daily_for_days, then gives it up): "
+    "once\n"
+    "the transaction is finished, its event is published as `retrieve` does. Instances with the\n"
+    "same reconcile.group share the references; the state is in Kafka (reconcile.state_topic), so\n"
+    "a restart continues where it stopped. /healthz, /readyz and /metrics on\n"
+    "reconcile.admin_listen.\n"
+    "\n"
+    "  --brokers LIST   host:port,... instead of kafka.brokers (with kafka.brokers: embedded,\n"
+    "                   the address a running `serve` wrote to {spool.dir}/embedded-brokers)\n"
+    "\n"
+    "Exit codes: 0 stopped by a signal, 1 fatal (Kafka unusable, listener cannot bind), 64 bad\n"
+    "usage, 78 bad config or Jumio refused the API credentials.\n";
+
+}  // namespace
+
+int run_reconcile(int argc, char** argv) {
+  Args args;
+  std::string error;
+  if (!parse_args(argc, argv, 2, {}, &args, &error) || !args.positional.empty()) {
+    if (error.empty()) error = "unexpected argument " + args.positional.front();
+    std::fprintf(stderr, "jumio-bridge reconcile: %s\n%s", error.c_str(), kReconcileUsage);
+    return kExitUsage;
+  }
+  if (args.help) {
+    std::fputs(kReconcileUsage, stdout);
+    return kExitOk;
+  }
+  for (const auto& [name, value] : args.options) {
+    if (name != "brokers") {
+      std::fprintf(stderr, "jumio-bridge reconcile: unknown option --%s\n%s", name.c_str(),
+                   kReconcileUsage);
+      return kExitUsage;
+    }
+  }
+  config::Config config;
+  if (!load_command_config(args.config_path, &config)) return kExitConfig;
+  auto client = retrieval_api::Client::create(config.retrieval, &error);
+  if (!client) {
+    std::fprintf(stderr, "jumio-bridge reconcile: %s\n", error.c_str());
+    return kExitConfig;
+  }
+  KafkaTarget target;
+  if (!resolve_kafka_target(config, args.get("brokers"), "reconcile", &target)) return kExitFatal;
+  auto producer = kafka::Producer::create(target.brokers, config.kafka.properties, &error);
+  if (!producer) {
+    std::fprintf(stderr, "jumio-bridge reconcile: %s\n", error.c_str());
+    return kExitFatal;
+  }
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  log::use_stdout(true);
+
+  reconcile::Service service(config, target.brokers, target.consumer_properties, client.get(),
+                             producer.get());
+  http::AdminRoutes routes([&service] { return service.metrics_text(); },
+                           [&service] { return service.caught_up() && !service.unauthorized(); });
+  std::unique_ptr<http::Listener> admin;
+  if (!config.reconcile.admin_listen.empty()) {
+    std::string host;
+    int port = 0;
+    http::ListenerOptions options;
+    options.name = "reconcile admin";
+    options.max_connections = 64;
+    admin = std::make_unique<http::Listener>(options, nullptr, &routes);
+    if (!http::split_listen_address(config.reconcile.admin_listen, &host, &port) ||
+        !admin->bind(host, port, &error)) {
+      log::error("reconcile: cannot listen",
+                 {{"listen", config.reconcile.admin_listen}, {"error", error}});
+      return kExitFatal;
+    }
+    admin->start();
+    log::info("reconcile: admin listening", {{"port", admin->port()}});
+  }
+  if (!service.start(&error)) {
+    log::error("reconcile: cannot start", {{"error", error}});
+    return kExitFatal;
+  }
+  notify::Watchdog watchdog;
+  log::info("reconcile: started", {{"expected_topic", config.reconcile.expected_topic},
+                                   {"group", config.reconcile.group}});
+
+  // Until SIGTERM/SIGINT, or the service ends by itself (refused credentials, Kafka unusable).
+  bool announced = false;
+  const timespec tick{0, 100 * 1000 * 1000};
+  while (!service.stopped()) {
+    if (!announced && service.caught_up()) {
+      notify::ready("reconciling");
+      announced = true;
+    }
+    if (sigtimedwait(&signals, nullptr, &tick) > 0) break;
+  }
+  notify::stopping();
+  service.stop();
+  if (admin) admin->stop();
+  producer->flush(std::chrono::seconds(10));
+  if (service.unauthorized()) {
+    std::fprintf(stderr,
+                 "jumio-bridge reconcile: Jumio refused the API credentials; check "
+                 "JUMIO_BRIDGE_RETRIEVAL_API_TOKEN/_SECRET (or the credential files) and that they "
+                 "may use the Retrieval API\n");
+    return kExitConfig;
+  }
+  log::info("reconcile: stopped", {});
+  return kExitOk;
+}
+
+}  // namespace jb::cli
