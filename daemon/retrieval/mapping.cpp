@@ -21,8 +21,42 @@ Failure invalid(std::string detail, std::string reference = {}) {
   return Failure{DeadLetterReason::retrieval_invalid, std::move(detail), std::move(reference)};
 }
 
+// Answers nest a few levels (the normalisation refuses a JSON-valued parameter nested deeper than
+// 32, callback/json_value.h). Deeper ones are refused before parsing: RapidJSON's parser, its
+// writer and value copies recurse once per level, and an answer may be 16 MiB of '['.
+constexpr int kMaxAnswerDepth = 64;
+
+// Whether `text` nests arrays and objects (brackets outside strings) deeper than `limit`. The
+// parser recurses at most this deep: it opens a container only at such a bracket and stops at
+// the first byte that breaks JSON.
+bool nests_deeper_than(std::string_view text, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 // Parses an answer that must be a JSON object. Fails naming the offset, never the content.
 bool parse_object(std::string_view text, rapidjson::Document* document, std::string* why) {
+  if (nests_deeper_than(text, kMaxAnswerDepth)) {
+    *why = "the answer nests deeper than " + std::to_string(kMaxAnswerDepth) + " levels";
+    return false;
+  }
   document->Parse<rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
   if (document->HasParseError()) {
     *why = "the answer is not valid JSON (" +
