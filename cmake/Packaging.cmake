@@ -39,7 +39,9 @@ cannot understand goes whole to a dead-letter topic, from which it can
 be replayed.
 .
 The service is installed but neither enabled nor started: set the Kafka
-brokers in /etc/jumio-bridge/config.yaml first.")
+brokers in /etc/jumio-bridge/config.yaml first. So is the optional
+jumio-bridge-reconcile service, which asks Jumio's Retrieval API for the
+results of transactions whose callback never arrived.")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     "${PROJECT_SOURCE_DIR}/packaging/debian/conffiles"
     "${PROJECT_SOURCE_DIR}/packaging/debian/postinst"

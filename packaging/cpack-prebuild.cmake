@@ -1,9 +1,10 @@
 # Run by CPack (CPACK_PRE_BUILD_SCRIPTS) on the staged install tree, before the .deb is written:
 #   - /usr/share/doc/jumio-bridge/changelog.Debian.gz, naming the package's version (which
 #     scripts/package.sh may set at pack time);
-#   - no /etc/jumio-bridge/credentials in the package: the install rules create it for
-#     `cmake --install`, the package's tmpfiles.d entry creates it (0700 root) in postinst, so a
-#     purge can remove it with the operator's secrets and dpkg does not own a directory of secrets.
+#   - no /etc/jumio-bridge/credentials nor /etc/jumio-bridge/retrieval-credentials in the
+#     package: the install rules create them for `cmake --install`, the package's tmpfiles.d entry
+#     creates them (0700 root) in postinst, so a purge can remove them with the operator's secrets
+#     and dpkg does not own a directory of secrets.
 
 set(root "${CPACK_TEMPORARY_INSTALL_DIRECTORY}")
 if(NOT IS_DIRECTORY "${root}/usr/bin")
@@ -16,7 +17,8 @@ if(NOT IS_DIRECTORY "${root}/usr/bin")
   message(FATAL_ERROR "cpack-prebuild: no staged tree under ${CPACK_TEMPORARY_INSTALL_DIRECTORY}")
 endif()
 
-file(REMOVE_RECURSE "${root}/etc/jumio-bridge/credentials")
+file(REMOVE_RECURSE "${root}/etc/jumio-bridge/credentials"
+     "${root}/etc/jumio-bridge/retrieval-credentials")
 
 if(CPACK_DEBIAN_PACKAGE_VERSION)
   set(version "${CPACK_DEBIAN_PACKAGE_VERSION}")

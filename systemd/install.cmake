@@ -1,9 +1,9 @@
-# Installs the systemd unit, the service user's sysusers.d entry, the tmpfiles.d entry of its
-# directories and the packaged config, with the unit's paths rewritten for the prefix given at
-# install time (`cmake --install build --prefix /usr` leaves them as written: /usr/bin,
-# /etc/jumio-bridge, /usr/share/doc). Run by install(SCRIPT) after install(CODE) has set
-# JB_SOURCE_DIR, JB_STAGING_DIR, JB_BINDIR and JB_SYSTEMDUNITDIR. The Debian package
-# (cmake/Packaging.cmake) runs the same rules with DESTDIR set and prefix /usr.
+# Installs the systemd units (jumio-bridge.service and jumio-bridge-reconcile.service), the service
+# user's sysusers.d entry, the tmpfiles.d entry of its directories and the packaged config, with the
+# units' paths rewritten for the prefix given at install time (`cmake --install build --prefix /usr`
+# leaves them as written: /usr/bin, /etc/jumio-bridge, /usr/share/doc). Run by install(SCRIPT) after
+# install(CODE) has set JB_SOURCE_DIR, JB_STAGING_DIR, JB_BINDIR and JB_SYSTEMDUNITDIR. The Debian
+# package (cmake/Packaging.cmake) runs the same rules with DESTDIR set and prefix /usr.
 
 set(prefix "${CMAKE_INSTALL_PREFIX}")
 if(IS_ABSOLUTE "${JB_BINDIR}")
@@ -23,17 +23,19 @@ else()
   set(unitdir "${prefix}/lib/systemd/system")
 endif()
 
-file(READ "${JB_SOURCE_DIR}/systemd/jumio-bridge.service" unit)
-string(REPLACE "/usr/bin/jumio-bridge" "${bindir}/jumio-bridge" unit "${unit}")
-string(REPLACE "/etc/jumio-bridge" "${sysconfdir}/jumio-bridge" unit "${unit}")
-string(REPLACE "/usr/share/doc/jumio-bridge" "${prefix}/share/doc/jumio-bridge" unit "${unit}")
 # Staged under a name of its own per destination, so that installs into several places at once
 # (the tests do) do not share a file.
 string(MD5 destination "$ENV{DESTDIR}${unitdir}")
-file(WRITE "${JB_STAGING_DIR}/jumio-bridge.service.${destination}" "${unit}")
-file(INSTALL "${JB_STAGING_DIR}/jumio-bridge.service.${destination}" DESTINATION "${unitdir}"
-     RENAME jumio-bridge.service)
-file(REMOVE "${JB_STAGING_DIR}/jumio-bridge.service.${destination}")
+foreach(unit_name jumio-bridge.service jumio-bridge-reconcile.service)
+  file(READ "${JB_SOURCE_DIR}/systemd/${unit_name}" unit)
+  string(REPLACE "/usr/bin/jumio-bridge" "${bindir}/jumio-bridge" unit "${unit}")
+  string(REPLACE "/etc/jumio-bridge" "${sysconfdir}/jumio-bridge" unit "${unit}")
+  string(REPLACE "/usr/share/doc/jumio-bridge" "${prefix}/share/doc/jumio-bridge" unit "${unit}")
+  file(WRITE "${JB_STAGING_DIR}/${unit_name}.${destination}" "${unit}")
+  file(INSTALL "${JB_STAGING_DIR}/${unit_name}.${destination}" DESTINATION "${unitdir}"
+       RENAME ${unit_name})
+  file(REMOVE "${JB_STAGING_DIR}/${unit_name}.${destination}")
+endforeach()
 
 file(INSTALL "${JB_SOURCE_DIR}/systemd/jumio-bridge.sysusers" DESTINATION "${prefix}/lib/sysusers.d"
      RENAME jumio-bridge.conf)
@@ -55,9 +57,12 @@ else()
 endif()
 
 # LoadCredential= fails the start when its directory is missing; an empty one loads nothing.
-set(credentials "$ENV{DESTDIR}${sysconfdir}/jumio-bridge/credentials")
-if(NOT EXISTS "${credentials}")
-  message(STATUS "Installing: ${credentials}")
-  file(MAKE_DIRECTORY "${credentials}")
-  file(CHMOD "${credentials}" DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE)
-endif()
+# credentials/ (Kafka, both units) and retrieval-credentials/ (the Retrieval API, reconcile).
+foreach(directory credentials retrieval-credentials)
+  set(credentials "$ENV{DESTDIR}${sysconfdir}/jumio-bridge/${directory}")
+  if(NOT EXISTS "${credentials}")
+    message(STATUS "Installing: ${credentials}")
+    file(MAKE_DIRECTORY "${credentials}")
+    file(CHMOD "${credentials}" DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE)
+  endif()
+endforeach()

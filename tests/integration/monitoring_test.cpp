@@ -9,6 +9,11 @@
 // spool drains, and connections over http.max_connections. A metric family also counts as exported
 // by its `# HELP`/`# TYPE` lines alone (a labelled counter shows no series until counted); the
 // selected label values must appear on real series.
+//
+// Reconcile's metrics (jumio_bridge_reconcile_*) are on its own admin listener: they are checked
+// against a running `jumio-bridge reconcile` (the binary, against a fake Retrieval API over TLS and
+// a mock-cluster broker) after two expected references without a callback, one that Jumio answers
+// (published: settled by retrieval, answers 200) and one it answers 503 until it is given up.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <librdkafka/rdkafka.h>
@@ -20,10 +25,12 @@
 
 #include <cctype>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <memory>
 #include <regex>
@@ -34,8 +41,13 @@
 #include <thread>
 #include <vector>
 
+#include "callback/timestamp.h"
+#include "kafka/embedded.h"
+#include "kafka/producer.h"
+#include "route/router.h"
 #include "support/bridge.h"
 #include "support/callbacks.h"
+#include "support/fake_retrieval_api.h"
 #include "support/process.h"
 #include "support/raw_http.h"
 
@@ -50,6 +62,13 @@ const fs::path kRules = kMonitoring / "alerts.yml";
 const fs::path kRuleTests = kMonitoring / "alerts_test.yml";
 const fs::path kDashboard = kMonitoring / "grafana-dashboard.json";
 const fs::path kReadme = kMonitoring / "README.md";
+
+// Metrics of `jumio-bridge reconcile`, served on reconcile.admin_listen, not on serve's listener.
+const std::string kReconcilePrefix = "jumio_bridge_reconcile_";
+
+bool is_reconcile_metric(const std::string& name) {
+  return name.rfind(kReconcilePrefix, 0) == 0;
+}
 
 // Series Prometheus makes itself, not the daemon: scrape health and the alerts' own state.
 const std::set<std::string> kFromPrometheus = {"up", "ALERTS"};
@@ -533,8 +552,14 @@ std::vector<Use> dashboard_uses(const rapidjson::Document& dashboard) {
 // A dashboard expression with Grafana's variables replaced by values Prometheus accepts.
 std::string with_grafana_variables_set(std::string expr) {
   const std::pair<const char*, const char*> values[] = {
-      {"$__rate_interval", "1m"}, {"$__interval", "1m"},    {"$__range", "1h"},
-      {"${job}", "jumio-bridge"}, {"$job", "jumio-bridge"}, {"${instance}", ".*"},
+      {"$__rate_interval", "1m"},
+      {"$__interval", "1m"},
+      {"$__range", "1h"},
+      {"${reconcile_job}", "jumio-bridge-reconcile"},
+      {"$reconcile_job", "jumio-bridge-reconcile"},
+      {"${job}", "jumio-bridge"},
+      {"$job", "jumio-bridge"},
+      {"${instance}", ".*"},
       {"$instance", ".*"}};
   for (const auto& [variable, value] : values) {
     for (size_t at; (at = expr.find(variable)) != std::string::npos;)
@@ -635,6 +660,123 @@ DaemonMetrics metrics_after_traffic() {
 
   out.text = get_metrics(bridge);
   if (out.text.empty()) out.problems.push_back("GET /metrics failed at the end");
+  return out;
+}
+
+// ---- A running reconcile
+// --------------------------------------------------------------------------
+
+// JUMIO_BRIDGE_RETRIEVAL_API_TOKEN/_SECRET for the reconcile child, removed again at the end.
+class RetrievalCredentialsInEnvironment {
+ public:
+  explicit RetrievalCredentialsInEnvironment(const test::FakeRetrievalApi& api) {
+    ::setenv("JUMIO_BRIDGE_RETRIEVAL_API_TOKEN", api.options().api_token.c_str(), 1);
+    ::setenv("JUMIO_BRIDGE_RETRIEVAL_API_SECRET", api.options().api_secret.c_str(), 1);
+  }
+  ~RetrievalCredentialsInEnvironment() {
+    ::unsetenv("JUMIO_BRIDGE_RETRIEVAL_API_TOKEN");
+    ::unsetenv("JUMIO_BRIDGE_RETRIEVAL_API_SECRET");
+  }
+};
+
+std::string get_text(int port, const std::string& path) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(2);
+  client.set_read_timeout(5);
+  auto answer = client.Get(path);
+  return answer && answer->status == 200 ? answer->body : "";
+}
+
+// `jumio-bridge reconcile` with its admin listener on a free port, a fake Retrieval API and a
+// mock-cluster broker; two expected references (grace 0, asks 1 s and 2 s after initiatedAt, no
+// daily asks): one Jumio answers (published from the Retrieval API), one it answers 503 to every
+// request (two attempts per ask, then given up). Then /metrics. Bounded: about 5 s, 30 s at most.
+DaemonMetrics reconcile_metrics_after_traffic() {
+  DaemonMetrics out;
+  test::FakeRetrievalApi api;
+  if (!api.running()) {
+    out.problems.push_back("the fake Retrieval API did not start");
+    return out;
+  }
+  std::string error;
+  auto cluster = kafka::EmbeddedCluster::start(1, &error);
+  if (!cluster) {
+    out.problems.push_back("the mock cluster did not start: " + error);
+    return out;
+  }
+  rd_kafka_mock_topic_create(cluster->mock(), "jumio.expected", 2, 1);
+  auto producer = kafka::Producer::create(cluster->bootstraps(), {}, &error);
+  if (!producer) {
+    out.problems.push_back("no producer: " + error);
+    return out;
+  }
+  const fs::path dir = test::temp_dir("jb-monitoring-reconcile");
+  fs::create_directories(dir / "spool");
+  std::ofstream(kafka::embedded_address_file((dir / "spool").string()))
+      << cluster->bootstraps() << "\n";
+  const fs::path config = dir / "config.yaml";
+  std::ofstream(config) << "kafka:\n  brokers: embedded\nspool:\n  dir: \""
+                        << (dir / "spool").string()
+                        << "\"\nlog:\n  level: info\nretrieval:\n  base_url: \"" << api.base_url()
+                        << "\"\n  ca_file: \"" << api.ca_file()
+                        << "\"\n  user_agent: \"Jumio-Bridge Tests/1.0\"\n"
+                        << "  max_requests_per_second: 100\n  max_attempts: 2\n"
+                        << "reconcile:\n  grace_s: 0\n  schedule_s: [1, 2]\n  daily_for_days: 0\n"
+                        << "  admin_listen: \"127.0.0.1:0\"\n";
+  const std::string answered = "c0ffee00-0000-4000-8000-00000000a001";
+  const std::string failing = "c0ffee00-0000-4000-8000-00000000a002";
+  test::ScriptedAnswer unavailable;
+  unavailable.status = 503;
+  unavailable.body = "{}";
+  api.script(test::RetrievalEndpoint::scan_status, failing, {unavailable});
+
+  RetrievalCredentialsInEnvironment credentials(api);
+  test::Child reconcile({"reconcile", "--config", config.string()});
+  std::smatch port_match;
+  const std::string listening = reconcile.wait_for_line("reconcile: admin listening", 20s);
+  if (!std::regex_search(listening, port_match, std::regex(R"("port":([0-9]+))"))) {
+    out.problems.push_back("no admin port logged: " + reconcile.output());
+    fs::remove_all(dir);
+    return out;
+  }
+  const int port = std::stoi(port_match[1]);
+  if (reconcile.wait_for_line("asking begins", 20s).empty())
+    out.problems.push_back("reconcile did not catch up: " + reconcile.output());
+
+  for (const std::string& reference : {answered, failing}) {
+    route::Record record;
+    record.topic = "jumio.expected";
+    record.key = reference;
+    record.value = "{\"reference\":\"" + reference +
+                   "\",\"kind\":\"netverify\",\"initiatedAt\":\"" +
+                   callback::format_timestamp(std::chrono::system_clock::now()) + "\"}";
+    auto acked = std::make_shared<std::promise<bool>>();
+    std::future<bool> stored = acked->get_future();
+    if (!producer->produce(
+            record, [acked](const kafka::Delivery& d) { acked->set_value(d.persisted); }, 5s,
+            &error) ||
+        stored.wait_for(10s) != std::future_status::ready || !stored.get())
+      out.problems.push_back("expected record for " + reference + " not stored: " + error);
+  }
+
+  // Until both references are settled: published from the Retrieval API, and given up.
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  for (;;) {
+    out.text = get_text(port, "/metrics");
+    if (out.text.find("jumio_bridge_reconcile_settled_total{by=\"retrieval\"} 1\n") !=
+            std::string::npos &&
+        out.text.find("\njumio_bridge_reconcile_given_up_total 1\n") != std::string::npos)
+      break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      out.problems.push_back("the references were not published and given up within 30 s:\n" +
+                             out.text + reconcile.output());
+      break;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  reconcile.signal(SIGTERM);
+  if (reconcile.wait(15s) != 0) out.problems.push_back("reconcile did not stop with exit 0");
+  fs::remove_all(dir);
   return out;
 }
 
@@ -772,7 +914,7 @@ TEST(MonitoringDashboard, IsAGrafanaDashboardWithAQueryInEveryPanel) {
   std::set<std::string> variables;
   for (const auto& variable : dashboard["templating"]["list"].GetArray())
     variables.insert(string_member(variable, "name"));
-  EXPECT_EQ(variables, (std::set<std::string>{"datasource", "job", "instance"}));
+  EXPECT_EQ(variables, (std::set<std::string>{"datasource", "job", "instance", "reconcile_job"}));
 
   std::vector<const rapidjson::Value*> panels;
   collect_panels(dashboard["panels"], &panels);
@@ -797,7 +939,9 @@ TEST(MonitoringDashboard, IsAGrafanaDashboardWithAQueryInEveryPanel) {
   // What the issue asks for.
   for (const char* title :
        {"Callbacks by type and status", "Answers by code", "Kafka delivery latency",
-        "Spooled records", "Spool size", "Oldest spooled record age", "Dead letters by reason"})
+        "Spooled records", "Spool size", "Oldest spooled record age", "Dead letters by reason",
+        "Pending references by instance", "Oldest pending reference age",
+        "References settled and given up", "Retrieval API answers by code"})
     EXPECT_TRUE(titles.count(title)) << "no panel " << title;
 }
 
@@ -846,6 +990,20 @@ TEST(MonitoringDaemon, MetricsPassPromtoolCheckMetricsWithoutWarnings) {
                                                 << metrics.text;
 }
 
+TEST(MonitoringReconcile, MetricsPassPromtoolCheckMetricsWithoutWarnings) {
+  REQUIRE_PROMTOOL(promtool);
+  const DaemonMetrics metrics = reconcile_metrics_after_traffic();
+  ASSERT_FALSE(metrics.text.empty()) << joined(metrics.problems);
+  EXPECT_TRUE(metrics.problems.empty()) << joined(metrics.problems);
+  const test::Finished check = run_promtool(promtool, {"check", "metrics"}, metrics.text);
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  EXPECT_EQ(trimmed(check.out + check.err), "") << "promtool check metrics warns:\n"
+                                                << check.out << check.err << "\non:\n"
+                                                << metrics.text;
+}
+
+// Metric names starting with jumio_bridge_reconcile_ are looked up on a running reconcile's
+// /metrics, every other one on the daemon's.
 TEST(MonitoringDaemon, EveryMetricOfTheRulesAndTheDashboardIsExported) {
   std::string error;
   const rapidjson::Document dashboard = load_dashboard(&error);
@@ -860,23 +1018,36 @@ TEST(MonitoringDaemon, EveryMetricOfTheRulesAndTheDashboardIsExported) {
   const DaemonMetrics metrics = metrics_after_traffic();
   ASSERT_FALSE(metrics.text.empty()) << joined(metrics.problems);
   EXPECT_TRUE(metrics.problems.empty()) << joined(metrics.problems);
-  const Exposition exposition = parse_exposition(metrics.text);
-  EXPECT_TRUE(exposition.problems.empty()) << joined(exposition.problems);
+  const Exposition daemon_exposition = parse_exposition(metrics.text);
+  EXPECT_TRUE(daemon_exposition.problems.empty()) << joined(daemon_exposition.problems);
+  const DaemonMetrics reconcile_metrics = reconcile_metrics_after_traffic();
+  ASSERT_FALSE(reconcile_metrics.text.empty()) << joined(reconcile_metrics.problems);
+  EXPECT_TRUE(reconcile_metrics.problems.empty()) << joined(reconcile_metrics.problems);
+  const Exposition reconcile_exposition = parse_exposition(reconcile_metrics.text);
+  EXPECT_TRUE(reconcile_exposition.problems.empty()) << joined(reconcile_exposition.problems);
+  // Each process exports only its own names.
+  for (const auto& [name, labels] : daemon_exposition.series)
+    EXPECT_FALSE(is_reconcile_metric(name)) << name << " on the daemon's /metrics";
+  for (const auto& [name, labels] : reconcile_exposition.series)
+    EXPECT_TRUE(is_reconcile_metric(name)) << name << " on reconcile's /metrics";
 
   std::set<std::string> used;
   for (const Use& use : uses) {
     SCOPED_TRACE(use.where + ": " + use.expression);
     EXPECT_TRUE(use.query.problems.empty()) << joined(use.query.problems);
     EXPECT_FALSE(use.query.selectors.empty()) << "selects no metric";
-    std::vector<const Selector*> exported;
+    std::vector<std::pair<const Selector*, const Exposition*>> exported;
     for (const Selector& selector : use.query.selectors) {
       used.insert(selector.name);
       if (kFromPrometheus.count(selector.name) || recorded.count(selector.name)) continue;
+      const bool of_reconcile = is_reconcile_metric(selector.name);
+      const Exposition& exposition = of_reconcile ? reconcile_exposition : daemon_exposition;
       if (!exposition.selectable(selector.name)) {
-        ADD_FAILURE() << selector.name << " is not on the daemon's /metrics";
+        ADD_FAILURE() << selector.name << " is not on "
+                      << (of_reconcile ? "reconcile's" : "the daemon's") << " /metrics";
         continue;
       }
-      exported.push_back(&selector);
+      exported.emplace_back(&selector, &exposition);
       const std::vector<Labels>& series = exposition.series_of(selector.name);
       for (const Matcher& matcher : selector.matchers) {
         if (kTargetLabels.count(matcher.label)) continue;
@@ -906,8 +1077,8 @@ TEST(MonitoringDaemon, EveryMetricOfTheRulesAndTheDashboardIsExported) {
     for (const std::string& label : use.query.grouping) {
       if (kTargetLabels.count(label)) continue;
       bool found = false, any_series = false;
-      for (const Selector* selector : exported) {
-        for (const Labels& labels : exposition.series_of(selector->name)) {
+      for (const auto& [selector, exposition] : exported) {
+        for (const Labels& labels : exposition->series_of(selector->name)) {
           any_series = true;
           if (labels.count(label)) found = true;
         }
@@ -918,11 +1089,15 @@ TEST(MonitoringDaemon, EveryMetricOfTheRulesAndTheDashboardIsExported) {
           << "grouped by " << label << " but no series of it after the test's traffic";
     }
   }
-  for (const char* family : {"jumio_bridge_callbacks_total", "jumio_bridge_http_responses_total",
-                             "jumio_bridge_kafka_delivery_seconds_bucket",
-                             "jumio_bridge_spool_records", "jumio_bridge_spool_oldest_age_seconds",
-                             "jumio_bridge_deadletters_total", "jumio_bridge_producer_errors_total",
-                             "jumio_bridge_spool_max_bytes", "process_start_time_seconds"})
+  for (const char* family :
+       {"jumio_bridge_callbacks_total", "jumio_bridge_http_responses_total",
+        "jumio_bridge_kafka_delivery_seconds_bucket", "jumio_bridge_spool_records",
+        "jumio_bridge_spool_oldest_age_seconds", "jumio_bridge_deadletters_total",
+        "jumio_bridge_producer_errors_total", "jumio_bridge_spool_max_bytes",
+        "process_start_time_seconds", "jumio_bridge_reconcile_pending",
+        "jumio_bridge_reconcile_oldest_pending_age_seconds", "jumio_bridge_reconcile_settled_total",
+        "jumio_bridge_reconcile_given_up_total", "jumio_bridge_reconcile_api_answers_total",
+        "jumio_bridge_reconcile_caught_up"})
     EXPECT_TRUE(used.count(family)) << "the monitoring does not use " << family;
 }
 

@@ -2,8 +2,10 @@
 // re-packs it as N+1; the test installs N, edits the conffile, upgrades to N+1 (packaged config
 // unchanged: the edit stays without a question) and to N+2 (packaged config changed, as a
 // maintainer's update would: with --force-confold the edit stays, the new one lands beside it),
-// runs systemd-analyze verify on the installed unit, removes (the config stays) and purges
-// (everything but the service user goes). Also: lintian finds no errors in the package.
+// runs systemd-analyze verify on the installed units (jumio-bridge.service and
+// jumio-bridge-reconcile.service), removes (the config stays) and purges (everything but the
+// service user goes). Neither unit is enabled by the install; an operator's enable of either is
+// kept across upgrades and undone by the purge. Also: lintian finds no errors in the package.
 //
 // It needs root and dpkg (skipped otherwise) and a machine without jumio-bridge: it skips when the
 // package, /etc/jumio-bridge or /var/lib/jumio-bridge is already there, and leaves the machine as
@@ -39,6 +41,11 @@ const fs::path kUnit = "/usr/lib/systemd/system/jumio-bridge.service";
 const fs::path kWantsLink = "/etc/systemd/system/multi-user.target.wants/jumio-bridge.service";
 const fs::path kHelperState =
     "/var/lib/systemd/deb-systemd-helper-enabled/jumio-bridge.service.dsh-also";
+const fs::path kReconcileUnit = "/usr/lib/systemd/system/jumio-bridge-reconcile.service";
+const fs::path kReconcileWantsLink =
+    "/etc/systemd/system/multi-user.target.wants/jumio-bridge-reconcile.service";
+const fs::path kReconcileHelperState =
+    "/var/lib/systemd/deb-systemd-helper-enabled/jumio-bridge-reconcile.service.dsh-also";
 
 // A shell command with stdout and stderr together in `out`, stdin empty (a prompt reads EOF).
 test::Finished sh(const std::string& command, std::chrono::milliseconds timeout = 180s) {
@@ -141,8 +148,9 @@ class MachineGuard {
     std::error_code ec;
     fs::remove_all(kConfigDir, ec);
     fs::remove_all(kStateDir, ec);
-    fs::remove(kWantsLink, ec);
-    fs::remove(kHelperState, ec);
+    for (const fs::path& path :
+         {kWantsLink, kHelperState, kReconcileWantsLink, kReconcileHelperState})
+      fs::remove(path, ec);
     if (!user_existed_ && user_exists()) sh("userdel jumio-bridge");
     if (!group_existed_ && group_exists()) sh("groupdel jumio-bridge");
     fs::remove_all(work_, ec);
@@ -217,18 +225,21 @@ TEST(Package, InstallsUpgradesKeepingTheEditedConffileRemovesAndPurges) {
     EXPECT_EQ(package_status(), "ii " + n);
     for (const char* file :
          {"/usr/bin/jumio-bridge", "/usr/share/man/man1/jumio-bridge.1.gz",
-          "/usr/lib/systemd/system/jumio-bridge.service", "/usr/lib/sysusers.d/jumio-bridge.conf",
-          "/usr/lib/tmpfiles.d/jumio-bridge.conf", "/etc/jumio-bridge/config.yaml",
+          "/usr/lib/systemd/system/jumio-bridge.service",
+          "/usr/lib/systemd/system/jumio-bridge-reconcile.service",
+          "/usr/lib/sysusers.d/jumio-bridge.conf", "/usr/lib/tmpfiles.d/jumio-bridge.conf",
+          "/etc/jumio-bridge/config.yaml",
           "/usr/share/jumio-bridge/schemas/event.envelope.schema.json",
           "/usr/share/jumio-bridge/schemas/deadletter.schema.json",
           "/usr/share/doc/jumio-bridge/README.md", "/usr/share/doc/jumio-bridge/docs/README.md",
-          "/usr/share/doc/jumio-bridge/copyright", "/usr/share/doc/jumio-bridge/changelog.Debian.gz"})
+          "/usr/share/doc/jumio-bridge/copyright",
+          "/usr/share/doc/jumio-bridge/changelog.Debian.gz"})
       EXPECT_TRUE(fs::is_regular_file(file) || excluded_by_dpkg(file)) << file;
     auto conffiles = sh("dpkg-query -W -f='${Conffiles}' jumio-bridge");
     EXPECT_NE(conffiles.out.find("/etc/jumio-bridge/config.yaml"), std::string::npos)
         << conffiles.out;
-    // The user (sysusers.d), the spool directory it owns and root's credentials directory
-    // (tmpfiles.d).
+    // The user (sysusers.d), the spool directory it owns and root's credentials directories
+    // (tmpfiles.d): Kafka's for both units, the Retrieval API's for reconcile.
     const passwd* user = ::getpwnam("jumio-bridge");
     ASSERT_NE(user, nullptr);
     EXPECT_EQ(std::string(user->pw_dir), kStateDir.string());
@@ -237,9 +248,12 @@ TEST(Package, InstallsUpgradesKeepingTheEditedConffileRemovesAndPurges) {
     ASSERT_TRUE(fs::is_directory(kStateDir));
     EXPECT_EQ(mode(kStateDir), fs::perms::owner_all);
     EXPECT_EQ(owner(kStateDir), user->pw_uid);
-    ASSERT_TRUE(fs::is_directory(kConfigDir / "credentials"));
-    EXPECT_EQ(mode(kConfigDir / "credentials"), fs::perms::owner_all);
-    EXPECT_EQ(owner(kConfigDir / "credentials"), 0u);
+    for (const char* credentials : {"credentials", "retrieval-credentials"}) {
+      SCOPED_TRACE(credentials);
+      ASSERT_TRUE(fs::is_directory(kConfigDir / credentials));
+      EXPECT_EQ(mode(kConfigDir / credentials), fs::perms::owner_all);
+      EXPECT_EQ(owner(kConfigDir / credentials), 0u);
+    }
     // Its libraries are there (Depends), the packaged config is valid, the man page is found.
     auto version = sh("/usr/bin/jumio-bridge --version");
     EXPECT_EQ(version.exit_code, 0) << version.out;
@@ -251,10 +265,13 @@ TEST(Package, InstallsUpgradesKeepingTheEditedConffileRemovesAndPurges) {
       auto man = sh("man -w jumio-bridge");
       EXPECT_EQ(man.out, "/usr/share/man/man1/jumio-bridge.1.gz\n");
     }
-    // Not enabled (README: the config needs the Kafka brokers first), but known to
-    // deb-systemd-helper, so that a purge removes an operator's enable symlinks.
+    // Not enabled (README: the config needs the Kafka brokers first, reconcile also the Retrieval
+    // API's credentials), but known to deb-systemd-helper, so that a purge removes an operator's
+    // enable symlinks.
     EXPECT_FALSE(present(kWantsLink));
     EXPECT_TRUE(present(kHelperState));
+    EXPECT_FALSE(present(kReconcileWantsLink));
+    EXPECT_TRUE(present(kReconcileHelperState));
   }
 
   // The operator configures and enables the service.
@@ -263,10 +280,12 @@ TEST(Package, InstallsUpgradesKeepingTheEditedConffileRemovesAndPurges) {
   const std::string edited = read_file(kConfig);
   std::ofstream(kConfigDir / "env") << "JUMIO_BRIDGE_KAFKA_SASL_PASSWORD=secret\n";
   std::ofstream(kConfigDir / "credentials/sasl.password") << "secret\n";
+  std::ofstream(kConfigDir / "retrieval-credentials/api_token") << "token\n";
   std::ofstream(kStateDir / "spool-1.log") << "spooled\n";
-  auto enabled = sh("systemctl enable jumio-bridge.service");
+  auto enabled = sh("systemctl enable jumio-bridge.service jumio-bridge-reconcile.service");
   ASSERT_EQ(enabled.exit_code, 0) << enabled.out;
   ASSERT_TRUE(present(kWantsLink));
+  ASSERT_TRUE(present(kReconcileWantsLink));
 
   {
     SCOPED_TRACE("upgrade to N+1: the packaged config is unchanged");
@@ -278,8 +297,10 @@ TEST(Package, InstallsUpgradesKeepingTheEditedConffileRemovesAndPurges) {
     EXPECT_FALSE(present("/etc/jumio-bridge/config.yaml.dpkg-new"));
     EXPECT_TRUE(present(kConfigDir / "env"));
     EXPECT_TRUE(present(kConfigDir / "credentials/sasl.password"));
+    EXPECT_TRUE(present(kConfigDir / "retrieval-credentials/api_token"));
     EXPECT_TRUE(present(kStateDir / "spool-1.log"));
     EXPECT_TRUE(present(kWantsLink)) << "the operator's enable is kept";
+    EXPECT_TRUE(present(kReconcileWantsLink)) << "the operator's enable is kept";
   }
   {
     SCOPED_TRACE("upgrade to N+2: the packaged config changed too");
@@ -292,10 +313,11 @@ TEST(Package, InstallsUpgradesKeepingTheEditedConffileRemovesAndPurges) {
     EXPECT_NE(read_file("/etc/jumio-bridge/config.yaml.dpkg-dist").find(maintainer_line),
               std::string::npos);
     EXPECT_TRUE(present(kWantsLink));
+    EXPECT_TRUE(present(kReconcileWantsLink));
   }
-  {
-    SCOPED_TRACE("systemd-analyze verify on the installed unit");
-    auto verify = sh("systemd-analyze verify " + shell_quoted(kUnit));
+  for (const fs::path& unit : {kUnit, kReconcileUnit}) {
+    SCOPED_TRACE("systemd-analyze verify on the installed unit " + unit.string());
+    auto verify = sh("systemd-analyze verify " + shell_quoted(unit));
     EXPECT_EQ(verify.exit_code, 0) << verify.out;
     EXPECT_EQ(verify.out, "");
   }
@@ -304,13 +326,16 @@ TEST(Package, InstallsUpgradesKeepingTheEditedConffileRemovesAndPurges) {
     auto removed = dpkg("-r jumio-bridge");
     ASSERT_EQ(removed.exit_code, 0) << removed.out;
     EXPECT_EQ(package_status(), "rc " + upstream + "-3");
-    for (const char* gone : {"/usr/bin/jumio-bridge", "/usr/lib/systemd/system/jumio-bridge.service",
-                             "/usr/share/man/man1/jumio-bridge.1.gz",
-                             "/usr/share/doc/jumio-bridge", "/usr/share/jumio-bridge"})
+    for (const char* gone :
+         {"/usr/bin/jumio-bridge", "/usr/lib/systemd/system/jumio-bridge.service",
+          "/usr/lib/systemd/system/jumio-bridge-reconcile.service",
+          "/usr/share/man/man1/jumio-bridge.1.gz", "/usr/share/doc/jumio-bridge",
+          "/usr/share/jumio-bridge"})
       EXPECT_FALSE(present(gone)) << gone;
     EXPECT_EQ(read_file(kConfig), edited);
     EXPECT_TRUE(present(kConfigDir / "env"));
     EXPECT_TRUE(present(kConfigDir / "credentials/sasl.password"));
+    EXPECT_TRUE(present(kConfigDir / "retrieval-credentials/api_token"));
     EXPECT_TRUE(present(kStateDir / "spool-1.log"));
     EXPECT_TRUE(user_exists());
   }
@@ -323,6 +348,8 @@ TEST(Package, InstallsUpgradesKeepingTheEditedConffileRemovesAndPurges) {
     EXPECT_FALSE(present(kStateDir));
     EXPECT_FALSE(present(kWantsLink));
     EXPECT_FALSE(present(kHelperState));
+    EXPECT_FALSE(present(kReconcileWantsLink));
+    EXPECT_FALSE(present(kReconcileHelperState));
     EXPECT_FALSE(present("/usr/lib/sysusers.d/jumio-bridge.conf"));
     EXPECT_FALSE(present("/usr/lib/tmpfiles.d/jumio-bridge.conf"));
     // Debian keeps system users on purge (files they owned elsewhere must not pass to the next
@@ -350,13 +377,17 @@ TEST(Package, LintianReportsNoErrors) {
   auto contents = sh("dpkg-deb -c " + shell_quoted(deb));
   for (const char* path :
        {"./usr/bin/jumio-bridge", "./usr/share/man/man1/jumio-bridge.1.gz",
-        "./usr/lib/systemd/system/jumio-bridge.service", "./usr/lib/sysusers.d/jumio-bridge.conf",
-        "./usr/lib/tmpfiles.d/jumio-bridge.conf", "./etc/jumio-bridge/config.yaml",
-        "./usr/share/jumio-bridge/schemas/", "./usr/share/doc/jumio-bridge/docs/README.md",
-        "./usr/share/doc/jumio-bridge/changelog.Debian.gz", "./usr/share/doc/jumio-bridge/copyright"})
+        "./usr/lib/systemd/system/jumio-bridge.service",
+        "./usr/lib/systemd/system/jumio-bridge-reconcile.service",
+        "./usr/lib/sysusers.d/jumio-bridge.conf", "./usr/lib/tmpfiles.d/jumio-bridge.conf",
+        "./etc/jumio-bridge/config.yaml", "./usr/share/jumio-bridge/schemas/",
+        "./usr/share/doc/jumio-bridge/docs/README.md",
+        "./usr/share/doc/jumio-bridge/changelog.Debian.gz",
+        "./usr/share/doc/jumio-bridge/copyright"})
     EXPECT_NE(contents.out.find(path), std::string::npos) << path;
-  // The credentials directory is made by tmpfiles.d, not shipped (a purge removes it).
+  // The credentials directories are made by tmpfiles.d, not shipped (a purge removes them).
   EXPECT_EQ(contents.out.find("./etc/jumio-bridge/credentials"), std::string::npos);
+  EXPECT_EQ(contents.out.find("./etc/jumio-bridge/retrieval-credentials"), std::string::npos);
   std::error_code ec;
   fs::remove_all(work, ec);
 }
