@@ -26,6 +26,9 @@ using std::chrono::seconds;
 constexpr milliseconds kPoll{200};
 constexpr milliseconds kMetadataTimeout{5000};
 constexpr seconds kTopicRefresh{1};
+// Asks in flight at once: the requests are spaced by the client's rate limit whatever this is;
+// more workers only hide the latency of one ask (two requests, a publish and its acknowledgement).
+constexpr int kWorkers = 4;
 // How stale the consumer's view of the partitions' ends may be (fetch.wait.max.ms and a margin).
 constexpr milliseconds kEndStaleness{500};
 constexpr seconds kDeliveryTimeout{30};
@@ -278,7 +281,7 @@ bool Service::start(std::string* error) {
   (void)error;
   expected_thread_ = std::thread([this] { read_expected(); });
   settled_thread_ = std::thread([this] { read_settled(); });
-  worker_thread_ = std::thread([this] { work(); });
+  for (int i = 0; i < kWorkers; ++i) worker_threads_.emplace_back([this] { work(); });
   return true;
 }
 
@@ -286,7 +289,11 @@ void Service::stop() {
   stop_ = true;
   client_->stop();
   wake_.notify_all();
-  for (std::thread* thread : {&worker_thread_, &expected_thread_, &settled_thread_}) {
+  for (std::thread& thread : worker_threads_) {
+    if (thread.joinable()) thread.join();
+  }
+  worker_threads_.clear();
+  for (std::thread* thread : {&expected_thread_, &settled_thread_}) {
     if (thread->joinable()) thread->join();
   }
 }
@@ -568,7 +575,10 @@ void Service::work() {
       const Time now = std::chrono::system_clock::now();
       // Only what is due by the time the settled topics were read through: a callback written
       // before the ask's time is seen before the ask.
-      auto due = ledger_.due(std::min(now, read_through_), 1);
+      auto due = ledger_.due(std::min(now, read_through_), in_flight_.size() + 1);
+      due.erase(std::remove_if(due.begin(), due.end(),
+                               [this](const Due& d) { return in_flight_.count(d.reference) > 0; }),
+                due.end());
       if (due.empty()) {
         auto at = ledger_.next_due();
         Time until = now + seconds(1);
@@ -581,8 +591,12 @@ void Service::work() {
         continue;
       }
       next = due.front();
+      in_flight_.insert(next->reference);
     }
     ask(*next);
+    std::lock_guard<std::mutex> lock(mutex_);
+    in_flight_.erase(next->reference);
+    wake_.notify_all();
   }
 }
 
@@ -700,15 +714,25 @@ bool Service::publish(const route::Record& record) {
   return stored.get();
 }
 
+// Not waited for: a state record lost in a crash costs at most one ask made again.
 void Service::publish_state(const StateRecord& state) {
   route::Record record;
   record.topic = config_.reconcile.state_topic;
   record.key = state.reference;
   record.value = state_record_json(state);
   record.headers = {{"content-type", "application/json"}};
-  if (!publish(record)) {
-    log::warn("reconcile: state record not stored", {{"reference", state.reference}});
-  }
+  std::string error;
+  const std::string reference = state.reference;
+  const bool queued = producer_->produce(
+      record,
+      [reference](const kafka::Delivery& delivery) {
+        if (!delivery.persisted)
+          log::warn("reconcile: state record not stored",
+                    {{"reference", reference}, {"error", delivery.error}});
+      },
+      kEnqueueTimeout, &error);
+  if (!queued)
+    log::warn("reconcile: state record not stored", {{"reference", reference}, {"error", error}});
 }
 
 Stats Service::stats() const {

@@ -128,7 +128,8 @@ class Service {
   std::atomic<bool> unauthorized_{false};
   std::thread expected_thread_;
   std::thread settled_thread_;
-  std::thread worker_thread_;
+  std::vector<std::thread> worker_threads_;
+  std::set<std::string> in_flight_;  // references a worker is asking about now
 };
 
 }  // namespace jb::reconcile

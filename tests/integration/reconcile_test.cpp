@@ -10,8 +10,10 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <iostream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "callback/normalize.h"
@@ -104,9 +106,69 @@ class Reconcile : public ::testing::Test {
     ASSERT_TRUE(acked.get());
   }
 
-  void expect_reference(const std::string& reference, const std::string& kind = "netverify",
-                        std::chrono::system_clock::time_point initiated_at =
-                            std::chrono::system_clock::now()) {
+  // Produces every record, then waits for all the acknowledgements.
+  void produce_all(const std::vector<route::Record>& records) {
+    std::vector<std::future<bool>> acked;
+    for (const auto& record : records) {
+      auto promise = std::make_shared<std::promise<bool>>();
+      acked.push_back(promise->get_future());
+      std::string error;
+      ASSERT_TRUE(producer_->produce(
+          record, [promise](const kafka::Delivery& d) { promise->set_value(d.persisted); },
+          seconds(5), &error))
+          << error;
+    }
+    for (auto& ack : acked) {
+      ASSERT_EQ(ack.wait_for(seconds(30)), std::future_status::ready);
+      ASSERT_TRUE(ack.get());
+    }
+  }
+
+  static route::Record expected_record(const std::string& reference,
+                                       std::chrono::system_clock::time_point initiated_at) {
+    route::Record record;
+    record.topic = "jumio.expected";
+    record.key = reference;
+    record.value = "{\"reference\":\"" + reference +
+                   "\",\"kind\":\"netverify\",\"initiatedAt\":\"" +
+                   callback::format_timestamp(initiated_at) + "\"}";
+    return record;
+  }
+
+  static route::Record callback_record(const std::string& reference) {
+    FormFields fields = netverify_status_fields("APPROVED_VERIFIED");
+    for (auto& [name, value] : fields)
+      if (name == "jumioIdScanReference") value = reference;
+    auto event = callback::normalize({form_encode(fields), "application/x-www-form-urlencoded",
+                                      std::chrono::system_clock::now()});
+    EXPECT_TRUE(event.ok());
+    return route::Router(config::TopicsConfig{}).event_record(event.value());
+  }
+
+  // The admin port the child logged (before it logged that asking begins).
+  static int admin_port(const test::Child& child) {
+    const std::string& output = child.output();
+    const size_t line = output.find("admin listening");
+    const size_t at = line == std::string::npos ? line : output.find("\"port\":", line);
+    return at == std::string::npos ? -1 : std::stoi(output.substr(at + 7));
+  }
+
+  // The value of one sample line of /metrics ("name{labels}"), -1 when absent.
+  static double metric(int port, const std::string& sample) {
+    test::RawConnection connection(port);
+    connection.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    const std::string body = connection.read_answer(seconds(5)).body;
+    std::istringstream lines(body);
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (line.rfind(sample + " ", 0) == 0) return std::stod(line.substr(sample.size() + 1));
+    }
+    return -1;
+  }
+
+  void expect_reference(
+      const std::string& reference, const std::string& kind = "netverify",
+      std::chrono::system_clock::time_point initiated_at = std::chrono::system_clock::now()) {
     route::Record record;
     record.topic = "jumio.expected";
     record.key = reference;
@@ -120,8 +182,8 @@ class Reconcile : public ::testing::Test {
     FormFields fields = netverify_status_fields("APPROVED_VERIFIED");
     for (auto& [name, value] : fields)
       if (name == "jumioIdScanReference") value = reference;
-    auto event = callback::normalize(
-        {form_encode(fields), "application/x-www-form-urlencoded", std::chrono::system_clock::now()});
+    auto event = callback::normalize({form_encode(fields), "application/x-www-form-urlencoded",
+                                      std::chrono::system_clock::now()});
     ASSERT_TRUE(event.ok());
     produce(route::Router(config::TopicsConfig{}).event_record(event.value()));
   }
@@ -218,8 +280,156 @@ TEST_F(Reconcile, RefusedCredentialsStopTheServiceWithExit78AndNoRetryStorm) {
   expect_reference("c0ffee00-0000-4000-8000-000000000005");
   expect_reference("c0ffee00-0000-4000-8000-000000000006");
   EXPECT_EQ(reconcile->wait(seconds(15)), 78);
-  EXPECT_EQ(api_.requests().size(), 1u);
+  // 401 is not retried and ends the service: at most the asks already in flight (one per worker,
+  // and here two references) were sent.
+  EXPECT_GE(api_.requests().size(), 1u);
+  EXPECT_LE(api_.requests().size(), 2u);
   EXPECT_EQ(reconcile->output().find("not-the-secret"), std::string::npos);
+}
+
+TEST_F(Reconcile, TwoInstancesOfOneGroupNeverAskAboutTheSameReference) {
+  write_config("[3]", 100);
+  auto first = start_reconcile();
+  first->wait_for_line("expected partitions assigned", seconds(20));
+  auto second = start_reconcile();
+  // The group rebalances: each ends with its share of the expected topic's four partitions.
+  EXPECT_NE(second->wait_for_line("expected partitions assigned", seconds(30)), "");
+  std::this_thread::sleep_for(seconds(2));
+  std::vector<route::Record> records;
+  const auto now = std::chrono::system_clock::now();
+  for (int i = 0; i < 40; ++i) {
+    records.push_back(
+        expected_record("c0ffee00-0000-4000-8000-1000000000" + std::to_string(10 + i), now));
+  }
+  produce_all(records);
+  auto published = events(40, seconds(30));
+  std::this_thread::sleep_for(seconds(3));
+  published = events(41, seconds(3));
+  std::map<std::string, int> per_reference;
+  for (const auto& record : published) ++per_reference[record.key];
+  EXPECT_EQ(published.size(), 40u);
+  EXPECT_EQ(per_reference.size(), 40u);
+  for (const auto& record : records) {
+    EXPECT_EQ(per_reference[record.key], 1) << record.key;
+    EXPECT_EQ(api_.request_count(record.key), 2u) << record.key;  // one status, one details
+  }
+  first->signal(SIGTERM);
+  second->signal(SIGTERM);
+  EXPECT_EQ(first->wait(seconds(20)), 0);
+  EXPECT_EQ(second->wait(seconds(20)), 0);
+}
+
+TEST_F(Reconcile, RateLimitHoldsWithAThousandPendingReferences) {
+  constexpr int kReferences = 1000;
+  constexpr int kRate = 100;
+  write_config("[1, 600]", kRate);
+  std::vector<route::Record> records;
+  const auto now = std::chrono::system_clock::now();
+  for (int i = 0; i < kReferences; ++i) {
+    const std::string ref = "c0ffee00-0000-4000-8000-2" + std::to_string(100000000000 + i);
+    api_.script(RetrievalEndpoint::scan_status, ref,
+                {answer(200, test::scan_status_body(ref, "PENDING"))});
+    records.push_back(expected_record(ref, now));
+  }
+  auto reconcile = start_reconcile();
+  const int port = admin_port(*reconcile);
+  produce_all(records);
+  const auto deadline = std::chrono::steady_clock::now() + seconds(60);
+  while (api_.requests().size() < static_cast<size_t>(kReferences) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  auto requests = api_.requests();
+  ASSERT_GE(requests.size(), static_cast<size_t>(kReferences));
+  // No one-second window holds more than the rate (the spacing is 1/rate apart).
+  size_t busiest = 0;
+  for (size_t first = 0, last = 0; last < requests.size(); ++last) {
+    while (requests[last].time - requests[first].time >= seconds(1)) ++first;
+    busiest = std::max(busiest, last - first + 1);
+  }
+  // Requests leave 1/rate apart; their arrival times at the server jitter by a few milliseconds.
+  EXPECT_LE(busiest, static_cast<size_t>(kRate) + 3);
+  const double took =
+      std::chrono::duration<double>(requests[kReferences - 1].time - requests[0].time).count();
+  EXPECT_GE(took, (kReferences - 1) / static_cast<double>(kRate) - 0.05);
+  std::cout << "[ figures  ] " << kReferences << " pending references: " << requests.size()
+            << " requests in " << took << " s, busiest second " << busiest << " (limit " << kRate
+            << "/s)\n";
+  EXPECT_EQ(metric(port, "jumio_bridge_reconcile_pending"), kReferences);
+  EXPECT_GE(metric(port, "jumio_bridge_reconcile_api_answers_total{code=\"200\"}"), kReferences);
+  EXPECT_GT(metric(port, "jumio_bridge_reconcile_oldest_pending_age_seconds"), 0);
+  reconcile->signal(SIGTERM);
+  EXPECT_EQ(reconcile->wait(seconds(20)), 0);
+}
+
+// The closing figures of the reconcile issue: 1,200 expected references, a third of whose
+// callbacks never arrive.
+TEST_F(Reconcile, AThirdOfTheCallbacksNeverArriveAndEveryReferenceEndsAsOneEvent) {
+  constexpr int kReferences = 1200;
+  // librdkafka's mock cluster keeps about 5 MiB per partition: spread the events.
+  for (const char* topic : {"jumio.netverify.approved_verified", "jumio.reconcile.state"}) {
+    ASSERT_EQ(rd_kafka_mock_topic_create(cluster_->mock(), topic, 8, 1),
+              RD_KAFKA_RESP_ERR_NO_ERROR);
+  }
+  write_config("[1, 600]", 200, 5);
+  auto reconcile = start_reconcile();
+  const int port = admin_port(*reconcile);
+  reconcile->wait_for_line("expected partitions assigned", seconds(20));
+  std::vector<route::Record> expected;
+  std::vector<route::Record> callbacks;
+  std::set<std::string> without_callback;
+  const auto now = std::chrono::system_clock::now();
+  for (int i = 0; i < kReferences; ++i) {
+    const std::string ref = "c0ffee00-0000-4000-8000-3" + std::to_string(100000000000 + i);
+    expected.push_back(expected_record(ref, now));
+    if (i % 3 == 0) {
+      without_callback.insert(ref);
+    } else {
+      callbacks.push_back(callback_record(ref));
+    }
+  }
+  produce_all(expected);
+  produce_all(callbacks);
+  // Until reconcile says every reference is settled (reading the topics meanwhile would compete
+  // with its publishing for the mock broker).
+  const auto deadline = std::chrono::steady_clock::now() + seconds(90);
+  while (std::chrono::steady_clock::now() < deadline &&
+         !(metric(port, "jumio_bridge_reconcile_pending") == 0 &&
+           metric(port, "jumio_bridge_reconcile_expected_total") == kReferences)) {
+    reconcile->wait_for_line("not a line it writes", milliseconds(500));  // drains its stdout
+  }
+  std::this_thread::sleep_for(seconds(2));
+  auto published = events(kReferences + 1, seconds(15));
+
+  std::map<std::string, int> per_reference;
+  size_t by_retrieval = 0, by_callback = 0;
+  for (const auto& record : published) {
+    ++per_reference[record.key];
+    const bool retrieved = header(record, "ce_source").find(":retrieval") != std::string::npos;
+    (retrieved ? by_retrieval : by_callback)++;
+    EXPECT_EQ(retrieved, without_callback.count(record.key) == 1) << record.key;
+  }
+  size_t duplicates = 0;
+  for (const auto& [reference, count] : per_reference) duplicates += count - 1;
+  const size_t api_calls = api_.requests().size();
+  std::cout << "[ figures  ] expected " << kReferences << ", settled by callback " << by_callback
+            << ", settled by retrieval " << by_retrieval << ", API calls " << api_calls
+            << ", duplicates " << duplicates << ", missing " << kReferences - per_reference.size()
+            << "\n";
+  ASSERT_EQ(per_reference.size(), static_cast<size_t>(kReferences)) << reconcile->output().substr(
+      reconcile->output().size() > 3000 ? reconcile->output().size() - 3000 : 0);
+  EXPECT_EQ(duplicates, 0u);
+  EXPECT_EQ(by_retrieval, without_callback.size());
+  EXPECT_EQ(by_callback, kReferences - without_callback.size());
+  EXPECT_EQ(api_calls, 2 * without_callback.size());  // a status and the details, each once
+  for (const auto& record : api_.requests())
+    EXPECT_EQ(without_callback.count(record.reference), 1u) << record.reference;
+  EXPECT_EQ(metric(port, "jumio_bridge_reconcile_expected_total"), kReferences);
+  EXPECT_EQ(metric(port, "jumio_bridge_reconcile_settled_total{by=\"callback\"}"), by_callback);
+  EXPECT_EQ(metric(port, "jumio_bridge_reconcile_settled_total{by=\"retrieval\"}"), by_retrieval);
+  EXPECT_EQ(metric(port, "jumio_bridge_reconcile_pending"), 0);
+  reconcile->signal(SIGTERM);
+  EXPECT_EQ(reconcile->wait(seconds(20)), 0);
 }
 
 }  // namespace

@@ -108,6 +108,7 @@ FakeRetrievalApi::FakeRetrievalApi(Options options) : options_(std::move(options
   }
   if (!server_->is_valid()) return;
   server_->set_keep_alive_timeout(options_.keep_alive_timeout_s);
+  server_->set_tcp_nodelay(true);
   auto handler = [this](const httplib::Request& request, httplib::Response& response) {
     handle(request, response);
   };
