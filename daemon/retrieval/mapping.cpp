@@ -52,6 +52,24 @@ bool nests_deeper_than(std::string_view text, int limit) {
 }
 
 // Parses an answer that must be a JSON object. Fails naming the offset, never the content.
+// True when a string (or member name) anywhere in `value` holds a NUL character (\u0000). The
+// depth is bounded by kMaxAnswerDepth before parsing.
+bool holds_nul(const rapidjson::Value& value) {
+  auto has_nul = [](const rapidjson::Value& text) {
+    return std::string_view(text.GetString(), text.GetStringLength()).find('\0') !=
+           std::string_view::npos;
+  };
+  if (value.IsString()) return has_nul(value);
+  if (value.IsArray()) {
+    for (const auto& item : value.GetArray())
+      if (holds_nul(item)) return true;
+  } else if (value.IsObject()) {
+    for (const auto& entry : value.GetObject())
+      if (has_nul(entry.name) || holds_nul(entry.value)) return true;
+  }
+  return false;
+}
+
 bool parse_object(std::string_view text, rapidjson::Document* document, std::string* why) {
   if (nests_deeper_than(text, kMaxAnswerDepth)) {
     *why = "the answer nests deeper than " + std::to_string(kMaxAnswerDepth) + " levels";
@@ -66,6 +84,11 @@ bool parse_object(std::string_view text, rapidjson::Document* document, std::str
   }
   if (!document->IsObject()) {
     *why = "the answer is not a JSON object";
+    return false;
+  }
+  // As a callback with a NUL byte is bad_encoding: no NUL reaches a Kafka key or an event.
+  if (holds_nul(*document)) {
+    *why = "the answer has a NUL character (\\u0000) in a string";
     return false;
   }
   return true;

@@ -287,6 +287,41 @@ TEST_F(Reconcile, RefusedCredentialsStopTheServiceWithExit78AndNoRetryStorm) {
   EXPECT_EQ(reconcile->output().find("not-the-secret"), std::string::npos);
 }
 
+TEST_F(Reconcile, UnmappableAnswerIsDeadLetteredAndAnUnfinishedOneIsGivenUp) {
+  write_config("[4, 5]", 100);  // both asks after the group assigned the partitions (~3 s)
+  const std::string failed = "c0ffee00-0000-4000-8000-000000000020";
+  const std::string pending = "c0ffee00-0000-4000-8000-000000000021";
+  // A FAILED scan whose details have no document status: it cannot become an event.
+  api_.script(RetrievalEndpoint::scan_status, failed,
+              {answer(200, test::scan_status_body(failed, "FAILED"))});
+  api_.script(RetrievalEndpoint::scan_details, failed,
+              {answer(200, test::scan_details_body(failed, "FAILED", ""))});
+  api_.script(RetrievalEndpoint::scan_status, pending,
+              {answer(200, test::scan_status_body(pending, "PENDING"))});
+  auto reconcile = start_reconcile();
+  const int port = admin_port(*reconcile);
+  expect_reference(failed);
+  expect_reference(pending);
+  auto letters = test::read_records(cluster_->bootstraps(), {"jumio.deadletter"}, 1, seconds(15));
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters.front().key, failed);
+  EXPECT_EQ(header(letters.front(), "x-deadletter-reason"), "retrieval_invalid");
+  rapidjson::Document letter;
+  letter.Parse(letters.front().value.c_str());
+  EXPECT_STREQ(letter["origin"].GetString(), "retrieval");
+  const std::string given_up = reconcile->wait_for_line("reconcile: given up", seconds(15));
+  EXPECT_NE(given_up.find(pending), std::string::npos) << given_up;
+  std::this_thread::sleep_for(seconds(2));
+  EXPECT_EQ(status_requests(pending), 2u);  // the two asks of the schedule, then no more
+  EXPECT_EQ(status_requests(failed), 1u);
+  EXPECT_EQ(metric(port, "jumio_bridge_reconcile_given_up_total"), 1);
+  EXPECT_EQ(metric(port, "jumio_bridge_reconcile_settled_total{by=\"deadletter\"}"), 1);
+  EXPECT_EQ(metric(port, "jumio_bridge_reconcile_pending"), 0);
+  EXPECT_TRUE(events(1, milliseconds(1500)).empty());
+  reconcile->signal(SIGTERM);
+  EXPECT_EQ(reconcile->wait(seconds(15)), 0);
+}
+
 TEST_F(Reconcile, TwoInstancesOfOneGroupNeverAskAboutTheSameReference) {
   write_config("[3]", 100);
   auto first = start_reconcile();

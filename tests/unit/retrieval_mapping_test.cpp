@@ -415,7 +415,17 @@ INSTANTIATE_TEST_SUITE_P(
                     "extractedData"},
         InvalidCase{"DocumentDoneWithoutDocument", Kind::document,
                     replaced(kDocumentFailed, "\"FAILED\"", "\"DONE\""), "missing_status"},
-        InvalidCase{"WrongKind", Kind::document, kAuthentication, "scanReference"}),
+        InvalidCase{"WrongKind", Kind::document, kAuthentication, "scanReference"},
+        InvalidCase{"NulInTheReference", Kind::authentication,
+                    replaced(kAuthentication, "\"7f3e2d1c-0b9a-4876-9543-210fedcba987\",",
+                             "\"7f3e2d1c\\u0000x\","),
+                    "NUL"},
+        InvalidCase{"NulInANestedMember", Kind::netverify,
+                    replaced(kNetverifyDetails, "\"CITY\"", "\"CI\\u0000TY\""), "NUL"},
+        InvalidCase{"DeeperThanAnyAnswer", Kind::netverify,
+                    "{\"scanReference\":\"r\",\"x\":" + std::string(100000, '[') +
+                        std::string(100000, ']') + "}",
+                    "nests deeper"}),
     [](const ::testing::TestParamInfo<InvalidCase>& info) { return info.param.name; });
 
 TEST(RetrievalMapping, KindNames) {
