@@ -39,6 +39,7 @@
 namespace {
 
 using jb::callback::Kind;
+using jb::retrieval::nests_deeper_than;
 
 // What a deep-mode "[]" becomes: a few times the depth at which the recursive RapidJSON parse the
 // mapping used to do exhausted an 8 MiB stack (about 130 000 levels in a -O2 build), so that the
@@ -137,30 +138,6 @@ struct AnswerText {
   std::vector<std::string> values;
   std::vector<std::string> names;
 };
-
-// Whether `text` nests arrays and objects (brackets outside strings) deeper than `limit`, without
-// parsing it.
-bool nests_deeper_than(std::string_view text, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return true;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
-}
 
 // Where the first "[]" outside strings is in `text`, or npos. (Inside a string they would make a
 // long string, and the fuzzer three times slower.)

@@ -26,31 +26,6 @@ Failure invalid(std::string detail, std::string reference = {}) {
 // writer and value copies recurse once per level, and an answer may be 16 MiB of '['.
 constexpr int kMaxAnswerDepth = 64;
 
-// Whether `text` nests arrays and objects (brackets outside strings) deeper than `limit`. The
-// parser recurses at most this deep: it opens a container only at such a bracket and stops at
-// the first byte that breaks JSON.
-bool nests_deeper_than(std::string_view text, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return true;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
-}
-
 // Parses an answer that must be a JSON object. Fails naming the offset, never the content.
 // True when a string (or member name) anywhere in `value` holds a NUL character (\u0000). The
 // depth is bounded by kMaxAnswerDepth before parsing.
@@ -466,6 +441,28 @@ constexpr std::string_view kAuthenticationAbsent[] = {"callbackDate"};
 constexpr std::string_view kDocumentAbsent[] = {"transaction.date", "document.images", "timestamp"};
 
 }  // namespace
+
+bool nests_deeper_than(std::string_view text, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
 
 bool parse_kind(std::string_view text, Kind* kind) {
   for (Kind candidate : {Kind::netverify, Kind::authentication, Kind::document}) {

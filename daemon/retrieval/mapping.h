@@ -15,6 +15,11 @@
 
 namespace jb::retrieval {
 
+// Whether `text` nests arrays and objects (brackets outside strings) deeper than `limit`, without
+// parsing it. RapidJSON's parser recurses once per level and opens a container only at such a
+// bracket, so an answer this reports as not deeper cannot make it recurse deeper.
+bool nests_deeper_than(std::string_view text, int limit);
+
 // "netverify" | "authentication" | "document" (the --kind of retrieve and the expected record's
 // kind) into a Kind; false for anything else.
 bool parse_kind(std::string_view text, callback::Kind* kind);

@@ -37,19 +37,6 @@ using test::ScriptedAnswer;
 
 const char* const kEventTopics = "^jumio\\.(netverify|authentication|document)\\..*";
 
-ScriptedAnswer answer(int status, std::string body) {
-  ScriptedAnswer scripted;
-  scripted.status = status;
-  scripted.body = std::move(body);
-  return scripted;
-}
-
-std::string header(const kafka::ConsumedMessage& message, const std::string& name) {
-  for (const auto& [key, value] : message.headers)
-    if (key == name) return value;
-  return "";
-}
-
 class Reconcile : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -94,34 +81,9 @@ class Reconcile : public ::testing::Test {
     return child;
   }
 
-  void produce(const route::Record& record) {
-    auto promise = std::make_shared<std::promise<bool>>();
-    auto acked = promise->get_future();
-    std::string error;
-    ASSERT_TRUE(producer_->produce(
-        record, [promise](const kafka::Delivery& d) { promise->set_value(d.persisted); },
-        seconds(5), &error))
-        << error;
-    ASSERT_EQ(acked.wait_for(seconds(10)), std::future_status::ready);
-    ASSERT_TRUE(acked.get());
-  }
-
-  // Produces every record, then waits for all the acknowledgements.
+  void produce(const route::Record& record) { test::produce_acknowledged(*producer_, {record}); }
   void produce_all(const std::vector<route::Record>& records) {
-    std::vector<std::future<bool>> acked;
-    for (const auto& record : records) {
-      auto promise = std::make_shared<std::promise<bool>>();
-      acked.push_back(promise->get_future());
-      std::string error;
-      ASSERT_TRUE(producer_->produce(
-          record, [promise](const kafka::Delivery& d) { promise->set_value(d.persisted); },
-          seconds(5), &error))
-          << error;
-    }
-    for (auto& ack : acked) {
-      ASSERT_EQ(ack.wait_for(seconds(30)), std::future_status::ready);
-      ASSERT_TRUE(ack.get());
-    }
+    test::produce_acknowledged(*producer_, records);
   }
 
   static route::Record expected_record(const std::string& reference,
@@ -215,7 +177,8 @@ TEST_F(Reconcile, ExpectedWithoutCallbackIsPublishedOnceFromTheRetrievalApi) {
   reconcile->wait_for_line("never printed", milliseconds(100));
   ASSERT_EQ(published.size(), 1u) << reconcile->output();
   EXPECT_EQ(published.front().key, ref);
-  EXPECT_EQ(header(published.front(), "ce_source"), "urn:jumio-bridge:netverify:retrieval");
+  EXPECT_EQ(test::header_of(published.front(), "ce_source"),
+            "urn:jumio-bridge:netverify:retrieval");
   // Past the whole schedule: still one event, and one status ask and one details request.
   std::this_thread::sleep_for(seconds(4));
   EXPECT_EQ(events(2, seconds(2)).size(), 1u);
@@ -247,9 +210,10 @@ TEST_F(Reconcile, KilledMidScheduleResumesAndPublishesExactlyOnce) {
   write_config("[4, 5, 25, 27, 29, 31]", 100);
   const std::string ref = "c0ffee00-0000-4000-8000-000000000004";
   const std::string pending = test::scan_status_body(ref, "PENDING");
-  api_.script(RetrievalEndpoint::scan_status, ref,
-              {answer(200, pending), answer(200, pending), answer(200, pending),
-               answer(200, test::scan_status_body(ref, "DONE"))});
+  api_.script(
+      RetrievalEndpoint::scan_status, ref,
+      {test::scripted(200, pending), test::scripted(200, pending), test::scripted(200, pending),
+       test::scripted(200, test::scan_status_body(ref, "DONE"))});
   auto first = start_reconcile();
   expect_reference(ref);
   const auto deadline = std::chrono::steady_clock::now() + seconds(20);
@@ -293,11 +257,11 @@ TEST_F(Reconcile, UnmappableAnswerIsDeadLetteredAndAnUnfinishedOneIsGivenUp) {
   const std::string pending = "c0ffee00-0000-4000-8000-000000000021";
   // A FAILED scan whose details have no document status: it cannot become an event.
   api_.script(RetrievalEndpoint::scan_status, failed,
-              {answer(200, test::scan_status_body(failed, "FAILED"))});
+              {test::scripted(200, test::scan_status_body(failed, "FAILED"))});
   api_.script(RetrievalEndpoint::scan_details, failed,
-              {answer(200, test::scan_details_body(failed, "FAILED", ""))});
+              {test::scripted(200, test::scan_details_body(failed, "FAILED", ""))});
   api_.script(RetrievalEndpoint::scan_status, pending,
-              {answer(200, test::scan_status_body(pending, "PENDING"))});
+              {test::scripted(200, test::scan_status_body(pending, "PENDING"))});
   auto reconcile = start_reconcile();
   const int port = admin_port(*reconcile);
   expect_reference(failed);
@@ -305,7 +269,7 @@ TEST_F(Reconcile, UnmappableAnswerIsDeadLetteredAndAnUnfinishedOneIsGivenUp) {
   auto letters = test::read_records(cluster_->bootstraps(), {"jumio.deadletter"}, 1, seconds(15));
   ASSERT_EQ(letters.size(), 1u);
   EXPECT_EQ(letters.front().key, failed);
-  EXPECT_EQ(header(letters.front(), "x-deadletter-reason"), "retrieval_invalid");
+  EXPECT_EQ(test::header_of(letters.front(), "x-deadletter-reason"), "retrieval_invalid");
   rapidjson::Document letter;
   letter.Parse(letters.front().value.c_str());
   EXPECT_STREQ(letter["origin"].GetString(), "retrieval");
@@ -363,7 +327,7 @@ TEST_F(Reconcile, RateLimitHoldsWithAThousandPendingReferences) {
   for (int i = 0; i < kReferences; ++i) {
     const std::string ref = "c0ffee00-0000-4000-8000-2" + std::to_string(100000000000 + i);
     api_.script(RetrievalEndpoint::scan_status, ref,
-                {answer(200, test::scan_status_body(ref, "PENDING"))});
+                {test::scripted(200, test::scan_status_body(ref, "PENDING"))});
     records.push_back(expected_record(ref, now));
   }
   auto reconcile = start_reconcile();
@@ -382,8 +346,9 @@ TEST_F(Reconcile, RateLimitHoldsWithAThousandPendingReferences) {
     while (requests[last].time - requests[first].time >= seconds(1)) ++first;
     busiest = std::max(busiest, last - first + 1);
   }
-  // Requests leave 1/rate apart; their arrival times at the server jitter by a few milliseconds.
-  EXPECT_LE(busiest, static_cast<size_t>(kRate) + 3);
+  // Requests leave 1/rate apart; their arrival times at the server jitter by some milliseconds
+  // (more on a loaded machine), so a window may catch a few more than the rate, never many.
+  EXPECT_LE(busiest, static_cast<size_t>(kRate + kRate / 10));
   const double took =
       std::chrono::duration<double>(requests[kReferences - 1].time - requests[0].time).count();
   EXPECT_GE(took, (kReferences - 1) / static_cast<double>(kRate) - 0.05);
@@ -440,7 +405,8 @@ TEST_F(Reconcile, AThirdOfTheCallbacksNeverArriveAndEveryReferenceEndsAsOneEvent
   size_t by_retrieval = 0, by_callback = 0;
   for (const auto& record : published) {
     ++per_reference[record.key];
-    const bool retrieved = header(record, "ce_source").find(":retrieval") != std::string::npos;
+    const bool retrieved =
+        test::header_of(record, "ce_source").find(":retrieval") != std::string::npos;
     (retrieved ? by_retrieval : by_callback)++;
     EXPECT_EQ(retrieved, without_callback.count(record.key) == 1) << record.key;
   }

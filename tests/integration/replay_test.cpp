@@ -23,6 +23,7 @@
 #include "support/bridge.h"
 #include "support/callbacks.h"
 #include "support/process.h"
+#include "support/reader.h"
 
 namespace jb {
 namespace {
@@ -79,17 +80,7 @@ class Replay : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  void produce(const route::Record& record) {
-    auto promise = std::make_shared<std::promise<bool>>();
-    auto acked = promise->get_future();
-    std::string error;
-    ASSERT_TRUE(producer_->produce(
-        record, [promise](const kafka::Delivery& d) { promise->set_value(d.persisted); },
-        seconds(5), &error))
-        << error;
-    ASSERT_EQ(acked.wait_for(seconds(10)), std::future_status::ready);
-    ASSERT_TRUE(acked.get());
-  }
+  void produce(const route::Record& record) { test::produce_acknowledged(*producer_, {record}); }
 
   // A dead letter as the router writes it. With `as_reason`, the body is dead-lettered for that
   // reason whatever today's code says (an older version refused it); else for today's reason.

@@ -23,19 +23,6 @@ using test::ScriptedAnswer;
 
 const char* const kAllTopics = "^jumio\\..*";
 
-ScriptedAnswer answer(int status, std::string body) {
-  ScriptedAnswer scripted;
-  scripted.status = status;
-  scripted.body = std::move(body);
-  return scripted;
-}
-
-std::string header(const kafka::ConsumedMessage& message, const std::string& name) {
-  for (const auto& [key, value] : message.headers)
-    if (key == name) return value;
-  return "";
-}
-
 class Retrieve : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -91,15 +78,15 @@ TEST_F(Retrieve, FinishedTransactionIsPublishedLikeACallbackWithOriginRetrieval)
   const auto& record = published.front();
   EXPECT_EQ(record.topic, "jumio.netverify.approved_verified");
   EXPECT_EQ(record.key, ref);
-  EXPECT_EQ(header(record, "ce_source"), "urn:jumio-bridge:netverify:retrieval");
-  EXPECT_EQ(header(record, "ce_type"), "com.jumio.netverify.approved_verified");
-  EXPECT_EQ(header(record, "content-type"), "application/json");
+  EXPECT_EQ(test::header_of(record, "ce_source"), "urn:jumio-bridge:netverify:retrieval");
+  EXPECT_EQ(test::header_of(record, "ce_type"), "com.jumio.netverify.approved_verified");
+  EXPECT_EQ(test::header_of(record, "content-type"), "application/json");
   EXPECT_TRUE(EventMatchesSchema(record.value));
   rapidjson::Document event;
   event.Parse(record.value.c_str());
   EXPECT_STREQ(event["origin"].GetString(), "retrieval");
   EXPECT_STREQ(event["reference"].GetString(), ref.c_str());
-  EXPECT_EQ(header(record, "ce_id"), event["eventId"].GetString());
+  EXPECT_EQ(test::header_of(record, "ce_id"), event["eventId"].GetString());
 
   // The guide's order: the status, then the details once; with the configured headers.
   auto requests = api_.requests();
@@ -120,7 +107,7 @@ TEST_F(Retrieve, FinishedTransactionIsPublishedLikeACallbackWithOriginRetrieval)
 TEST_F(Retrieve, PendingPublishesNothingAndExits75WithoutAskingForDetails) {
   const std::string ref = "a1b2c3d4-0000-4000-8000-000000000002";
   api_.script(RetrievalEndpoint::scan_status, ref,
-              {answer(200, test::scan_status_body(ref, "PENDING"))});
+              {test::scripted(200, test::scan_status_body(ref, "PENDING"))});
   test::Finished run = retrieve({ref});
   EXPECT_EQ(run.exit_code, 75) << run.err;
   EXPECT_EQ(run.out, ref + " pending (PENDING)\n");
@@ -133,8 +120,8 @@ TEST_F(Retrieve, OneLinePerReferenceAndTheWorstOutcomeDecidesTheExitCode) {
   const std::string pending = "a1b2c3d4-0000-4000-8000-000000000004";
   const std::string missing = "a1b2c3d4-0000-4000-8000-000000000005";
   api_.script(RetrievalEndpoint::scan_status, pending,
-              {answer(200, test::scan_status_body(pending, "PENDING"))});
-  api_.script(RetrievalEndpoint::scan_status, missing, {answer(404, "{}")});
+              {test::scripted(200, test::scan_status_body(pending, "PENDING"))});
+  api_.script(RetrievalEndpoint::scan_status, missing, {test::scripted(404, "{}")});
   test::Finished run = retrieve({done, pending, missing});
   EXPECT_EQ(run.exit_code, 1) << run.err;
   EXPECT_EQ(run.out, done + " -> jumio.netverify.approved_verified\n" + pending +
@@ -173,7 +160,7 @@ TEST_F(Retrieve, AnswerThatCannotBecomeAnEventIsDeadLetteredWhole) {
   const std::string dob = "\"1990-01-01\"";
   ASSERT_NE(details.find(dob), std::string::npos);
   details.replace(details.find(dob), dob.size(), "\"1990-02-30\"");
-  api_.script(RetrievalEndpoint::scan_details, ref, {answer(200, details)});
+  api_.script(RetrievalEndpoint::scan_details, ref, {test::scripted(200, details)});
   test::Finished run = retrieve({ref});
   EXPECT_EQ(run.exit_code, 1) << run.err;
   EXPECT_NE(run.out.find(ref + " failed: retrieval_invalid: invalid_date"), std::string::npos)
@@ -186,7 +173,7 @@ TEST_F(Retrieve, AnswerThatCannotBecomeAnEventIsDeadLetteredWhole) {
   const auto& record = published.front();
   EXPECT_EQ(record.topic, "jumio.deadletter");
   EXPECT_EQ(record.key, ref);
-  EXPECT_EQ(header(record, "x-deadletter-reason"), "retrieval_invalid");
+  EXPECT_EQ(test::header_of(record, "x-deadletter-reason"), "retrieval_invalid");
   EXPECT_TRUE(MatchesSchema(record.value, "deadletter.schema.json"));
   rapidjson::Document letter;
   letter.Parse(record.value.c_str());
@@ -223,7 +210,7 @@ TEST_F(Retrieve, DryRunPrintsTheEventAndPublishesNothing) {
 
 TEST_F(Retrieve, ServerErrorsAreRetriedThenReportedAsFailed) {
   const std::string ref = "a1b2c3d4-0000-4000-8000-000000000012";
-  api_.script(RetrievalEndpoint::scan_status, ref, {answer(503, "{}")});
+  api_.script(RetrievalEndpoint::scan_status, ref, {test::scripted(503, "{}")});
   test::Finished run = retrieve({ref});
   EXPECT_EQ(run.exit_code, 1) << run.err;
   EXPECT_NE(run.out.find(ref + " failed: "), std::string::npos) << run.out;

@@ -234,6 +234,13 @@ void FakeRetrievalApi::handle(const httplib::Request& request, httplib::Response
   response.set_content(answer.body, answer.content_type.c_str());
 }
 
+ScriptedAnswer scripted(int status, std::string body) {
+  ScriptedAnswer answer;
+  answer.status = status;
+  answer.body = std::move(body);
+  return answer;
+}
+
 std::string scan_status_body(const std::string& reference, const std::string& status) {
   rapidjson::StringBuffer text;
   JsonWriter out(text);

@@ -108,6 +108,9 @@ class FakeRetrievalApi {
   std::vector<RecordedRequest> requests_;
 };
 
+// A scripted answer with this status and body (the other members as their defaults).
+ScriptedAnswer scripted(int status, std::string body);
+
 // Answers built from the guide's sample responses, with the reference filled in.
 // GET scans/{ref}: {"timestamp", "scanReference", "status": PENDING | DONE | FAILED}.
 std::string scan_status_body(const std::string& reference, const std::string& status = "DONE");

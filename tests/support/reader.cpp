@@ -2,6 +2,10 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <gtest/gtest.h>
+
+#include <future>
+#include <memory>
 #include <regex>
 #include <set>
 
@@ -103,6 +107,35 @@ std::vector<kafka::ConsumedMessage> read_records(const std::string& brokers,
   rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
   return messages;
+}
+
+std::string header_of(const kafka::ConsumedMessage& message, const std::string& name) {
+  std::string value;
+  for (const auto& [key, text] : message.headers)
+    if (key == name) value = text;
+  return value;
+}
+
+void produce_acknowledged(kafka::Producer& producer, const std::vector<route::Record>& records) {
+  std::vector<std::future<bool>> acknowledged;
+  for (const auto& record : records) {
+    auto promise = std::make_shared<std::promise<bool>>();
+    acknowledged.push_back(promise->get_future());
+    std::string error;
+    if (!producer.produce(
+            record, [promise](const kafka::Delivery& d) { promise->set_value(d.persisted); },
+            std::chrono::seconds(5), &error)) {
+      ADD_FAILURE() << "not enqueued: " << error;
+      return;
+    }
+  }
+  for (auto& ack : acknowledged) {
+    if (ack.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+      ADD_FAILURE() << "no acknowledgement within 30 s";
+      return;
+    }
+    EXPECT_TRUE(ack.get()) << "a record was not stored";
+  }
 }
 
 }  // namespace jb::test

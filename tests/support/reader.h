@@ -1,5 +1,6 @@
 // Reads records back from Kafka for tests, without a consumer group: every partition of every
-// matching topic is assigned from the beginning, so nothing waits for a group rebalance.
+// matching topic is assigned from the beginning, so nothing waits for a group rebalance. And
+// writes them: every record produced, then every acknowledgement awaited.
 #pragma once
 
 #include <chrono>
@@ -7,6 +8,8 @@
 #include <vector>
 
 #include "kafka/consumer.h"
+#include "kafka/producer.h"
+#include "route/router.h"
 
 namespace jb::test {
 
@@ -14,5 +17,12 @@ namespace jb::test {
 std::vector<kafka::ConsumedMessage> read_records(const std::string& brokers,
                                                  const std::vector<std::string>& topics,
                                                  size_t count, std::chrono::milliseconds timeout);
+
+// The value of the record's last header `name`, "" when it has none.
+std::string header_of(const kafka::ConsumedMessage& message, const std::string& name);
+
+// Produces every record, then waits for each acknowledgement; a GoogleTest failure when one is
+// not enqueued, not acknowledged within 30 s or not stored.
+void produce_acknowledged(kafka::Producer& producer, const std::vector<route::Record>& records);
 
 }  // namespace jb::test
