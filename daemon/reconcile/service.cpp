@@ -748,9 +748,16 @@ Stats Service::stats() const {
 std::string Service::metrics_text() const {
   const Stats s = stats();
   std::ostringstream out;
+  out.precision(15);
   auto metric = [&](const char* name, const char* type, const char* help) {
     out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
   };
+  // Prometheus' standard name: changes() of it counts restarts; the counters below start again
+  // from what the topics hold at each start.
+  metric("process_start_time_seconds", "gauge",
+         "Start time of the process since the Unix epoch, in seconds.");
+  out << "process_start_time_seconds "
+      << std::chrono::duration<double>(started_at_.time_since_epoch()).count() << '\n';
   metric("jumio_bridge_reconcile_expected_total", "counter",
          "References read from reconcile.expected_topic by this process (its partitions).");
   out << "jumio_bridge_reconcile_expected_total " << s.counts.expected << '\n';

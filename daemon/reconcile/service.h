@@ -122,7 +122,8 @@ class Service {
   std::map<std::string, int32_t> partition_of_;  // expected reference -> its partition
   std::map<std::string, StateRecord> restored_;  // state records of references not expected yet
   Stats stats_;
-  Time read_through_{};  // records of the settled topics written before this were all read
+  Time read_through_{};
+  const Time started_at_ = std::chrono::system_clock::now();  // records of the settled topics written before this were all read
   std::atomic<bool> stop_{false};
   std::atomic<bool> caught_up_{false};
   std::atomic<bool> unauthorized_{false};
