@@ -3,6 +3,7 @@
 // tried again (and how long it waits), the process-wide request spacing, stop(), and that no
 // credential reaches an error or a log line.
 #include "retrieval_api/client.h"
+#include "support/captured_stderr.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -74,21 +75,7 @@ ScriptedAnswer answer(int status, std::vector<std::pair<std::string, std::string
 // What the calls in `run` wrote to stderr (the log).
 template <typename Run>
 std::string captured_log(Run run) {
-  char path[] = "/tmp/jb-retrieval-log-XXXXXX";
-  const int file = ::mkstemp(path);
-  std::fflush(stderr);
-  const int saved = ::dup(2);
-  ::dup2(file, 2);
-  run();
-  std::fflush(stderr);
-  ::dup2(saved, 2);
-  ::close(saved);
-  ::close(file);
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  ::unlink(path);
-  return text.str();
+  return test::captured_stderr(run);
 }
 
 // The Basic credentials as they appear on the wire (base64 of token:secret).

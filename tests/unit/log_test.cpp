@@ -1,6 +1,7 @@
 // Log lines are JSON objects: text fields are strings, numeric fields JSON numbers, empty text
 // fields left out, and bytes that are not UTF-8 replaced.
 #include "common/log.h"
+#include "support/captured_stderr.h"
 
 #include "common/counted_log.h"
 
@@ -21,21 +22,7 @@ namespace {
 // What one log::write call printed on stderr.
 template <typename Write>
 std::string captured(Write write_line) {
-  char path[] = "/tmp/jb-log-test-XXXXXX";
-  const int file = ::mkstemp(path);
-  std::fflush(stderr);
-  const int saved = ::dup(2);
-  ::dup2(file, 2);
-  write_line();
-  std::fflush(stderr);
-  ::dup2(saved, 2);
-  ::close(saved);
-  ::close(file);
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  ::unlink(path);
-  return text.str();
+  return test::captured_stderr(write_line);
 }
 
 TEST(Log, NumbersAreJsonNumbersAndTextIsJsonStrings) {
