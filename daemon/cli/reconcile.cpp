@@ -107,23 +107,24 @@ int run_reconcile(int argc, char** argv) {
     admin->start();
     log::info("reconcile: admin listening", {{"port", admin->port()}});
   }
-  if (!service.start(&error)) {
-    log::error("reconcile: cannot start", {{"error", error}});
-    return kExitFatal;
-  }
+  service.start();
   notify::Watchdog watchdog;
   log::info("reconcile: started", {{"expected_topic", config.reconcile.expected_topic},
                                    {"group", config.reconcile.group}});
 
   // Until SIGTERM/SIGINT, or the service ends by itself (refused credentials, Kafka unusable).
   bool announced = false;
+  bool signalled = false;
   const timespec tick{0, 100 * 1000 * 1000};
   while (!service.stopped()) {
     if (!announced && service.caught_up()) {
       notify::ready("reconciling");
       announced = true;
     }
-    if (sigtimedwait(&signals, nullptr, &tick) > 0) break;
+    if (sigtimedwait(&signals, nullptr, &tick) > 0) {
+      signalled = true;
+      break;
+    }
   }
   notify::stopping();
   service.stop();
@@ -135,6 +136,10 @@ int run_reconcile(int argc, char** argv) {
                  "JUMIO_BRIDGE_RETRIEVAL_API_TOKEN/_SECRET (or the credential files) and that they "
                  "may use the Retrieval API\n");
     return kExitConfig;
+  }
+  if (!signalled) {
+    log::error("reconcile: stopped by itself (a Kafka consumer could not be made)", {});
+    return kExitFatal;
   }
   log::info("reconcile: stopped", {});
   return kExitOk;

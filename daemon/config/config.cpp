@@ -278,57 +278,58 @@ void read_retrieval(YamlReader& reader, const YamlEntry& entry, RetrievalConfig*
           {"ca_file", [&](const YamlEntry& e) { reader.read_string(e, &retrieval->ca_file); }},
           {"api_token",
            [&](const YamlEntry& e) {
-             reader.error(e, "is a secret: set JUMIO_BRIDGE_RETRIEVAL_API_TOKEN or the credential "
-                             "retrieval.api_token instead");
+             reader.error(e,
+                          "is a secret: set JUMIO_BRIDGE_RETRIEVAL_API_TOKEN or the credential "
+                          "retrieval.api_token instead");
            }},
           {"api_secret",
            [&](const YamlEntry& e) {
-             reader.error(e, "is a secret: set JUMIO_BRIDGE_RETRIEVAL_API_SECRET or the "
-                             "credential retrieval.api_secret instead");
+             reader.error(e,
+                          "is a secret: set JUMIO_BRIDGE_RETRIEVAL_API_SECRET or the "
+                          "credential retrieval.api_secret instead");
            }},
       });
 }
 
 void read_reconcile(YamlReader& reader, const YamlEntry& entry, ReconcileConfig* reconcile) {
   reader.read_fields(
-      entry,
-      {
-          {"expected_topic",
-           [&](const YamlEntry& e) {
-             read_checked_string(reader, e, topic_name_problem, &reconcile->expected_topic);
-           }},
-          {"group",
-           [&](const YamlEntry& e) {
-             read_checked_string(reader, e, consumer_group_problem, &reconcile->group);
-           }},
-          {"grace_s",
-           [&](const YamlEntry& e) {
-             read_integer_into(reader, e, 0, 31 * 86400, &reconcile->grace_s);
-           }},
-          {"schedule_s",
-           [&](const YamlEntry& e) {
-             std::vector<std::string> texts;
-             if (!reader.read_string_list(e, schedule_step_problem, &texts)) return;
-             if (texts.empty()) {
-               reader.error(e, "is empty; expected at least one wait in seconds");
-               return;
-             }
-             reconcile->schedule_s.clear();
-             for (const auto& text : texts) reconcile->schedule_s.push_back(std::stoi(text));
-           }},
-          {"daily_for_days",
-           [&](const YamlEntry& e) {
-             read_integer_into(reader, e, 0, 365, &reconcile->daily_for_days);
-           }},
-          {"state_topic",
-           [&](const YamlEntry& e) {
-             read_checked_string(reader, e, topic_name_problem, &reconcile->state_topic);
-           }},
-          {"admin_listen",
-           [&](const YamlEntry& e) {
-             read_checked_string(reader, e, admin_listen_problem, &reconcile->admin_listen);
-           }},
-      });
+      entry, {
+                 {"expected_topic",
+                  [&](const YamlEntry& e) {
+                    read_checked_string(reader, e, topic_name_problem, &reconcile->expected_topic);
+                  }},
+                 {"group",
+                  [&](const YamlEntry& e) {
+                    read_checked_string(reader, e, consumer_group_problem, &reconcile->group);
+                  }},
+                 {"grace_s",
+                  [&](const YamlEntry& e) {
+                    read_integer_into(reader, e, 0, 31 * 86400, &reconcile->grace_s);
+                  }},
+                 {"schedule_s",
+                  [&](const YamlEntry& e) {
+                    std::vector<std::string> texts;
+                    if (!reader.read_string_list(e, schedule_step_problem, &texts)) return;
+                    if (texts.empty()) {
+                      reader.error(e, "is empty; expected at least one wait in seconds");
+                      return;
+                    }
+                    reconcile->schedule_s.clear();
+                    for (const auto& text : texts) reconcile->schedule_s.push_back(std::stoi(text));
+                  }},
+                 {"daily_for_days",
+                  [&](const YamlEntry& e) {
+                    read_integer_into(reader, e, 0, 365, &reconcile->daily_for_days);
+                  }},
+                 {"state_topic",
+                  [&](const YamlEntry& e) {
+                    read_checked_string(reader, e, topic_name_problem, &reconcile->state_topic);
+                  }},
+                 {"admin_listen",
+                  [&](const YamlEntry& e) {
+                    read_checked_string(reader, e, admin_listen_problem, &reconcile->admin_listen);
+                  }},
+             });
 }
 
 void read_log(YamlReader& reader, const YamlEntry& entry, LogConfig* log) {
@@ -358,10 +359,8 @@ void read_document(YamlReader& reader, const YAML::Node& document, Config* confi
           {"spool", [&](const YamlEntry& e) { read_spool(reader, e, &config->spool); }},
           {"log", [&](const YamlEntry& e) { read_log(reader, e, &config->log); }},
           {"privacy", [&](const YamlEntry& e) { read_privacy(reader, e, &config->privacy); }},
-          {"retrieval",
-           [&](const YamlEntry& e) { read_retrieval(reader, e, &config->retrieval); }},
-          {"reconcile",
-           [&](const YamlEntry& e) { read_reconcile(reader, e, &config->reconcile); }},
+          {"retrieval", [&](const YamlEntry& e) { read_retrieval(reader, e, &config->retrieval); }},
+          {"reconcile", [&](const YamlEntry& e) { read_reconcile(reader, e, &config->reconcile); }},
       });
 }
 

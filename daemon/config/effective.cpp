@@ -119,12 +119,12 @@ std::string effective_config_yaml(const Config& config) {
   emit_string(out, "base_url", retrieval.base_url);
   emit_string(out, "user_agent", retrieval.user_agent);
   out << YAML::Key << "timeout_ms" << YAML::Value << retrieval.timeout_ms;
-  out << YAML::Key << "max_requests_per_second" << YAML::Value
-      << retrieval.max_requests_per_second;
+  out << YAML::Key << "max_requests_per_second" << YAML::Value << retrieval.max_requests_per_second;
   out << YAML::Key << "max_attempts" << YAML::Value << retrieval.max_attempts;
   emit_string(out, "ca_file", retrieval.ca_file);
-  out << YAML::Comment(std::string("API token ") + (retrieval.api_token.empty() ? "not set" : "set") +
-                       ", API secret " + (retrieval.api_secret.empty() ? "not set" : "set") +
+  out << YAML::Comment(std::string("API token ") +
+                       (retrieval.api_token.empty() ? "not set" : "set") + ", API secret " +
+                       (retrieval.api_secret.empty() ? "not set" : "set") +
                        " (environment or credential files)");
   out << YAML::EndMap;
 

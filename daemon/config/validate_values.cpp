@@ -131,8 +131,7 @@ std::string consumer_group_problem(const std::string& group) {
 }
 
 std::string schedule_step_problem(const std::string& text) {
-  if (text.empty() || text.size() > 5 ||
-      text.find_first_not_of("0123456789") != std::string::npos)
+  if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos)
     return "is not a whole number of seconds 1..86400";
   int seconds = std::stoi(text);
   if (seconds < 1 || seconds > 86400) return "is not a whole number of seconds 1..86400";

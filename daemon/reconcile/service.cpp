@@ -277,12 +277,10 @@ Service::~Service() {
   stop();
 }
 
-bool Service::start(std::string* error) {
-  (void)error;
+void Service::start() {
   expected_thread_ = std::thread([this] { read_expected(); });
   settled_thread_ = std::thread([this] { read_settled(); });
   for (int i = 0; i < kWorkers; ++i) worker_threads_.emplace_back([this] { work(); });
-  return true;
 }
 
 void Service::stop() {
@@ -492,10 +490,6 @@ void Service::read_settled() {
   auto mark_caught_up = [&] {
     if (caught_up_ || !not_at_end.empty()) return;
     caught_up_ = true;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stats_.caught_up = true;
-    }
     log::info("reconcile: settled topics read to their ends; asking begins",
               {{"partitions", static_cast<int64_t>(assigned.size())}});
     wake_.notify_all();
@@ -687,10 +681,6 @@ void Service::ask(const Due& due) {
       log::error("reconcile: Jumio refused the API credentials; stopping",
                  {{"reference", due.reference}, {"http_status", fetched.http_status}});
       unauthorized_ = true;
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        stats_.unauthorized = true;
-      }
       stop_ = true;
       wake_.notify_all();
       return;

@@ -65,7 +65,7 @@ struct Stats {
   uint64_t dead_lettered = 0;     // answers that could not become an event
   uint64_t publish_failures = 0;  // records Kafka did not acknowledge
   retrieval_api::Counts api;      // requests and answers by HTTP status
-  bool caught_up = false;
+  bool caught_up = false;         // from the service's flags when stats() is taken
   bool unauthorized = false;
 };
 
@@ -79,8 +79,9 @@ class Service {
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
 
-  // Starts the readers and the worker. False with *error when a Kafka consumer cannot be made.
-  bool start(std::string* error);
+  // Starts the readers and the workers. A Kafka consumer that cannot be made is logged and stops
+  // the service (stopped() turns true).
+  void start();
   // Stops every thread; waits for them.
   void stop();
   // True once the settled topics were read to their ends and asking began.
@@ -123,7 +124,8 @@ class Service {
   std::map<std::string, StateRecord> restored_;  // state records of references not expected yet
   Stats stats_;
   Time read_through_{};
-  const Time started_at_ = std::chrono::system_clock::now();  // records of the settled topics written before this were all read
+  const Time started_at_ = std::chrono::system_clock::now();  // records of the settled topics
+                                                              // written before this were all read
   std::atomic<bool> stop_{false};
   std::atomic<bool> caught_up_{false};
   std::atomic<bool> unauthorized_{false};

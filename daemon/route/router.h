@@ -27,7 +27,8 @@ struct DeadLetterInput {
   std::string_view content_type;
   std::string received_at;  // canonical timestamp
   int attempts = 1;
-  std::string_view origin = {};  // "retrieval" with kind for a Retrieval API answer; empty for callbacks
+  std::string_view origin =
+      {};  // "retrieval" with kind for a Retrieval API answer; empty for callbacks
   std::string_view kind = {};
 };
 

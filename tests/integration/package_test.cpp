@@ -12,8 +12,8 @@
 // it found it, failed or not (the package purged, its directories, its user and group removed when
 // the test created them). It does not conflict with systemd_test, which installs into a prefix.
 #include <fnmatch.h>
-#include <gtest/gtest.h>
 #include <grp.h>
+#include <gtest/gtest.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -100,8 +100,9 @@ std::string package_status() {
 // Whether dpkg is told not to install `path` (path-exclude in dpkg.cfg, as slim container images do
 // for /usr/share/doc and /usr/share/man).
 bool excluded_by_dpkg(const std::string& path) {
-  auto patterns = sh("cat /etc/dpkg/dpkg.cfg /etc/dpkg/dpkg.cfg.d/* 2>/dev/null | "
-                     "sed -n 's/^path-exclude[= ]*//p'");
+  auto patterns =
+      sh("cat /etc/dpkg/dpkg.cfg /etc/dpkg/dpkg.cfg.d/* 2>/dev/null | "
+         "sed -n 's/^path-exclude[= ]*//p'");
   std::istringstream lines(patterns.out);
   std::string pattern;
   while (std::getline(lines, pattern))
@@ -176,12 +177,12 @@ bool repack_with_changed_config(const std::string& deb, const fs::path& dir,
   *log = unpacked.out;
   if (unpacked.exit_code != 0) return false;
   append_file(dir / "etc/jumio-bridge/config.yaml", line);
-  auto rebuilt = sh("cd " + shell_quoted(dir) +
-                    " && sed -i '/ etc\\/jumio-bridge\\/config.yaml$/d' DEBIAN/md5sums"
-                    " && md5sum etc/jumio-bridge/config.yaml >>DEBIAN/md5sums"
-                    " && sed -i 's/^Version: .*/Version: " +
-                    version + "/' DEBIAN/control && dpkg-deb --root-owner-group -b . " +
-                    shell_quoted(output));
+  auto rebuilt =
+      sh("cd " + shell_quoted(dir) +
+         " && sed -i '/ etc\\/jumio-bridge\\/config.yaml$/d' DEBIAN/md5sums"
+         " && md5sum etc/jumio-bridge/config.yaml >>DEBIAN/md5sums"
+         " && sed -i 's/^Version: .*/Version: " +
+         version + "/' DEBIAN/control && dpkg-deb --root-owner-group -b . " + shell_quoted(output));
   *log += rebuilt.out;
   return rebuilt.exit_code == 0;
 }
@@ -370,8 +371,8 @@ TEST(Package, LintianReportsNoErrors) {
   std::string log;
   const std::string deb = package(work, "--no-lintian", &log);
   ASSERT_FALSE(deb.empty()) << log;
-  auto lintian =
-      sh("lintian --no-cfg --display-info --tag-display-limit 0 " + shell_quoted(deb) + " 2>/dev/null");
+  auto lintian = sh("lintian --no-cfg --display-info --tag-display-limit 0 " + shell_quoted(deb) +
+                    " 2>/dev/null");
   EXPECT_EQ(lintian.out.find("E: "), std::string::npos) << lintian.out;
   // The contents every install needs, by path in the package.
   auto contents = sh("dpkg-deb -c " + shell_quoted(deb));

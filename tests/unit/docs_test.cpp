@@ -35,8 +35,7 @@ std::string read_file(const fs::path& path) {
 // vendored JavaScript, hidden directories.
 bool skipped_directory(const fs::path& path) {
   const std::string name = path.filename().string();
-  return name.rfind("build", 0) == 0 || name == "node_modules" ||
-         (!name.empty() && name[0] == '.');
+  return name.rfind("build", 0) == 0 || name == "node_modules" || (!name.empty() && name[0] == '.');
 }
 
 std::vector<fs::path> repository_files(bool markdown_only) {
@@ -134,7 +133,8 @@ bool is_external(const std::string& target) {
 std::string percent_decoded(const std::string& text) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+    if (text[i] == '%' && i + 2 < text.size() &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
         std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
       out.push_back(static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16)));
       i += 2;
@@ -152,9 +152,9 @@ bool inside_repository(const fs::path& path) {
 }
 
 TEST(Docs, TheDocumentationPagesExist) {
-  for (const char* page : {"README.md", "docs/README.md", "docs/cli.md", "docs/config.md",
-                           "docs/http.md", "docs/events.md", "docs/replay.md", "docs/metrics.md",
-                           "docs/retrieval.md"})
+  for (const char* page :
+       {"README.md", "docs/README.md", "docs/cli.md", "docs/config.md", "docs/http.md",
+        "docs/events.md", "docs/replay.md", "docs/metrics.md", "docs/retrieval.md"})
     EXPECT_TRUE(fs::is_regular_file(kRoot / page)) << page;
 }
 

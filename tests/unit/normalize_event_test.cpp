@@ -206,9 +206,9 @@ TEST(EnvelopeTest, MembersAreInContractOrder) {
   std::vector<std::string> names;
   for (const auto& member : json.GetObject()) names.emplace_back(member.name.GetString());
   EXPECT_EQ(names, (std::vector<std::string>{"eventId", "schemaVersion", "origin", "callbackType",
-                                             "status", "reference", "merchantReference", "customerId",
-                                             "transactionDate", "callbackDate", "receivedAt",
-                                             "warnings", "data"}));
+                                             "status", "reference", "merchantReference",
+                                             "customerId", "transactionDate", "callbackDate",
+                                             "receivedAt", "warnings", "data"}));
   EXPECT_STREQ(json["origin"].GetString(), "callback");
 }
 

@@ -242,8 +242,7 @@ TEST_P(SpecSample, BecomesTheExpectedEnvelope) {
   EXPECT_EQ(
       member_names(json),
       (std::vector<std::string>{"eventId", "schemaVersion", "origin", "callbackType", "status",
-                                "reference",
-                                "merchantReference", "customerId", "transactionDate",
+                                "reference", "merchantReference", "customerId", "transactionDate",
                                 "callbackDate", "receivedAt", "warnings", "data"}));
   EXPECT_TRUE(has_value(json, "/schemaVersion", "1"));
   EXPECT_TRUE(has_value(json, "/callbackType", quoted(sample.callback_type)));

@@ -437,8 +437,8 @@ void add_retrieval_answers(Corpus* corpus) {
                           jb::test::scan_details_body(ref, "DONE", status));
   }
   for (const char* result : {"PASSED", "FAILED", "INVALID", "EXPIRED"}) {
-    corpus->add_retrieval(std::string("retrieval/authentication/") + result,
-                          Kind::authentication, jb::test::authentication_body(ref, result));
+    corpus->add_retrieval(std::string("retrieval/authentication/") + result, Kind::authentication,
+                          jb::test::authentication_body(ref, result));
   }
   corpus->add_retrieval("retrieval/document/DONE", Kind::document,
                         jb::test::document_details_body(ref, "DONE"));
