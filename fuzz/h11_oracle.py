@@ -337,6 +337,11 @@ def refused_sooner(data, ours, theirs):
     return bool(completed) and completed[0]["outcome"] == "error"
 
 
+def long_method(data):
+    """A request line that starts with 33 token characters: a method longer than 32 bytes."""
+    return re.match(rb"[-!#$%&'*+.^_`|~0-9A-Za-z]{33}", data.lstrip(b"\r\n")) is not None
+
+
 def over_a_limit(data):
     """Over one of FramingLimits' defaults (daemon/http/request_parser.h)."""
     head = Head(data)
@@ -438,6 +443,12 @@ DIFFERENCES = [
      "trailer section before it checks the lines. Given the end of the section, h11 refuses the "
      "request too.",
      refused_sooner),
+    ("method longer than any method",
+     "RFC 9110 §9.1: a server that receives a method it does not implement SHOULD respond 501. "
+     "RequestParser refuses a method longer than 32 bytes (the longest registered one, "
+     "UPDATEREDIRECTREF, has 17) with 501 as soon as its 33rd byte arrives (method_too_long), "
+     "without waiting for the line. h11 takes a token of any length.",
+     we_reject({"method_too_long"}, long_method)),
     ("limits",
      "RFC 9110 §15.5.14 (413), §15.5.15 (414), RFC 6585 §5 (431), RFC 9112 §7.1.1 (limits on "
      "chunk extensions): RequestParser has FramingLimits (head 16 KiB, target 8 KiB, 64 fields, "

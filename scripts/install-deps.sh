@@ -9,7 +9,7 @@ packages=(
   libsystemd-dev systemd
   libjemalloc-dev  # the daemon's allocator (daemon/CMakeLists.txt)
   wrk linux-perf  # bench/run.sh: load generator, and its --profile mode
-  nginx-light  # tests/integration: requests replayed through a real reverse proxy
+  nginx-light haproxy  # tests/integration: requests replayed through real reverse proxies
   python3 python3-h11  # tests: h11, a second HTTP/1.1 parser, as the framing parser's oracle
   python3-jsonschema  # tests: a second JSON Schema validator over every event the tests produce
   python3-kafka  # tests: Kafka's murmur2 partitioner, computed independently of librdkafka

@@ -82,16 +82,28 @@ std::vector<config::ConfigError> load_config_with_secrets(const std::string& pat
   return errors;
 }
 
-bool load_command_config(const std::string& path, config::Config* config) {
+bool load_command_config(const std::string& path, config::Config* config, ConfigWarnings warnings) {
   auto errors = load_config_with_secrets(path, config);
   for (const auto& error : errors)
     std::fprintf(stderr, "%s\n", config::format_error(path, error).c_str());
   if (!errors.empty()) return false;
-  for (const auto& obsolete : config->obsolete)
-    std::fprintf(stderr, "warning: %s\n", config::format_error(path, obsolete).c_str());
+  if (warnings == ConfigWarnings::print) {
+    for (const auto* list : {&config->obsolete, &config->warnings}) {
+      for (const auto& warning : *list)
+        std::fprintf(stderr, "warning: %s\n", config::format_error(path, warning).c_str());
+    }
+  }
   log::Level level;
   if (log::parse_level(config->log.level, &level)) log::set_level(level);
   return true;
+}
+
+void log_config_warnings(const config::Config& config) {
+  for (const auto* list : {&config.obsolete, &config.warnings}) {
+    for (const auto& warning : *list)
+      log::warn("config warning",
+                {{"key", warning.key}, {"line", warning.line}, {"problem", warning.message}});
+  }
 }
 
 }  // namespace jb::cli

@@ -126,6 +126,7 @@ std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string*
 void Daemon::reload(const config::Config& config) {
   apply_log_level(config.log);
   allowlist_refresher_->configure(config.security);
+  server_->set_admin_allow(config.admin.allow);
   std::string tls_error;
   if (!server_->reload_tls(config.http.tls, &tls_error)) {
     log::error("TLS certificate not reloaded; keeping the one in use", {{"error", tls_error}});

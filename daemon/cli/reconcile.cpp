@@ -90,13 +90,13 @@ int run_reconcile(int argc, char** argv) {
                              producer.get());
   http::AdminRoutes routes([&service] { return service.metrics_text(); },
                            [&service] { return service.caught_up() && !service.unauthorized(); });
+  routes.set_allow(config.admin.allow);
   std::unique_ptr<http::Listener> admin;
   if (!config.reconcile.admin_listen.empty()) {
     std::string host;
     int port = 0;
-    http::ListenerOptions options;
+    http::ListenerOptions options = http::admin_listener_options(config.http, config.admin);
     options.name = "reconcile admin";
-    options.max_connections = 64;
     admin = std::make_unique<http::Listener>(options, nullptr, &routes);
     if (!http::split_listen_address(config.reconcile.admin_listen, &host, &port) ||
         !admin->bind(host, port, &error)) {

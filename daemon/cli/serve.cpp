@@ -26,7 +26,10 @@ void reload(const std::string& path, Daemon* daemon) {
   notify::reloading();
   config::Config reloaded;
   auto errors = load_config_with_secrets(path, &reloaded);
-  if (errors.empty()) daemon->reload(reloaded);
+  if (errors.empty()) {
+    log_config_warnings(reloaded);
+    daemon->reload(reloaded);
+  }
   for (const auto& e : errors)
     log::error("config reload rejected; keeping the running config",
                {{"key", e.key}, {"line", e.line}, {"problem", e.message}});
@@ -47,7 +50,7 @@ int run_serve(int argc, char** argv) {
     return kExitOk;
   }
   config::Config config;
-  if (!load_command_config(args.config_path, &config)) return kExitConfig;
+  if (!load_command_config(args.config_path, &config, ConfigWarnings::leave)) return kExitConfig;
 
   // Signals are taken synchronously by this thread; every other thread inherits the mask.
   sigset_t signals;
@@ -59,6 +62,7 @@ int run_serve(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
 
   log::use_stdout(true);
+  log_config_warnings(config);
   notify::Watchdog watchdog;
   auto daemon = Daemon::start(config, &error);
   if (!daemon) {

@@ -22,12 +22,19 @@ namespace {
 constexpr int64_t kMaxBodyBytesLimit = 64 * 1024 * 1024;
 constexpr int64_t kUnbounded = std::numeric_limits<int64_t>::max();
 
+constexpr int64_t kMemoryBudgetMin = 1048576;
+constexpr int64_t kMemoryBudgetMax = int64_t{1} << 40;
+// What chunk framing may add to a connection's buffers besides its head and body.
+constexpr uint64_t kChunkFramingBytes = 65536;
+
 // Reads an integer field into any integral member; the member keeps its default on error.
 template <class T>
-void read_integer_into(YamlReader& reader, const YamlEntry& entry, int64_t min, int64_t max,
+bool read_integer_into(YamlReader& reader, const YamlEntry& entry, int64_t min, int64_t max,
                        T* out) {
   int64_t value = 0;
-  if (reader.read_integer(entry, min, max, &value)) *out = static_cast<T>(value);
+  if (!reader.read_integer(entry, min, max, &value)) return false;
+  *out = static_cast<T>(value);
+  return true;
 }
 
 void read_checked_string(YamlReader& reader, const YamlEntry& entry,
@@ -68,10 +75,53 @@ void read_http_basic_auth(YamlReader& reader, const YamlEntry& entry, BasicAuthC
   }
 }
 
+// The lines of the http keys that size the memory budget (0 when absent), and whether all of
+// them were read without error.
+struct BudgetKeys {
+  int max_body_bytes_line = 0;
+  int max_connections_line = 0;
+  int max_header_bytes_line = 0;
+  int memory_budget_bytes_line = 0;
+  bool valid = true;
+};
+
+// Refuses limits whose connections could together hold more than http.memory_budget_bytes. The
+// error names the key most likely to be lowered: max_body_bytes, else max_connections, if given.
+void check_memory_budget(YamlReader& reader, const YamlEntry& http_entry, const HttpConfig& http,
+                         const BudgetKeys& keys) {
+  uint64_t per_connection =
+      2 * http.max_body_bytes + static_cast<uint64_t>(http.max_header_bytes) + kChunkFramingBytes;
+  uint64_t needed = static_cast<uint64_t>(http.max_connections) * per_connection;
+  if (needed <= http.memory_budget_bytes) return;
+  YamlEntry at{"http.memory_budget_bytes",
+               keys.memory_budget_bytes_line > 0 ? keys.memory_budget_bytes_line : http_entry.line,
+               http_entry.value};
+  if (keys.max_body_bytes_line > 0) {
+    at = {"http.max_body_bytes", keys.max_body_bytes_line, http_entry.value};
+  } else if (keys.max_connections_line > 0) {
+    at = {"http.max_connections", keys.max_connections_line, http_entry.value};
+  }
+  reader.error(at, "max_connections × (2 × max_body_bytes + max_header_bytes + 65536) = " +
+                       std::to_string(http.max_connections) + " × (2 × " +
+                       std::to_string(http.max_body_bytes) + " + " +
+                       std::to_string(http.max_header_bytes) + " + 65536) = " +
+                       std::to_string(needed) + " bytes, more than http.memory_budget_bytes (" +
+                       std::to_string(http.memory_budget_bytes) +
+                       "); lower max_body_bytes or max_connections, or raise memory_budget_bytes");
+}
+
 void read_http(YamlReader& reader, const YamlEntry& entry, HttpConfig* http,
                std::vector<ConfigError>* obsolete) {
   auto timeout_rule = [&](int* out) {
     return [&reader, out](const YamlEntry& e) { read_integer_into(reader, e, 100, 600000, out); };
+  };
+  BudgetKeys budget_keys;
+  // A key that sizes the memory budget: its line is kept, and whether it was read.
+  auto budget_rule = [&](int* line, int64_t min, int64_t max, auto* out) {
+    return [&reader, &budget_keys, line, min, max, out](const YamlEntry& e) {
+      *line = e.line;
+      if (!read_integer_into(reader, e, min, max, out)) budget_keys.valid = false;
+    };
   };
   reader.read_fields(
       entry,
@@ -84,10 +134,8 @@ void read_http(YamlReader& reader, const YamlEntry& entry, HttpConfig* http,
            [&](const YamlEntry& e) {
              read_checked_string(reader, e, http_path_problem, &http->path);
            }},
-          {"max_body_bytes",
-           [&](const YamlEntry& e) {
-             read_integer_into(reader, e, 1, kMaxBodyBytesLimit, &http->max_body_bytes);
-           }},
+          {"max_body_bytes", budget_rule(&budget_keys.max_body_bytes_line, 1, kMaxBodyBytesLimit,
+                                         &http->max_body_bytes)},
           {"threads",
            [&](const YamlEntry& e) {
              int threads = 0;
@@ -104,28 +152,29 @@ void read_http(YamlReader& reader, const YamlEntry& entry, HttpConfig* http,
           {"write_timeout_ms", timeout_rule(&http->write_timeout_ms)},
           {"request_timeout_ms", timeout_rule(&http->request_timeout_ms)},
           {"keep_alive_timeout_ms", timeout_rule(&http->keep_alive_timeout_ms)},
+          {"proxy_keep_alive_timeout_ms", timeout_rule(&http->proxy_keep_alive_timeout_ms)},
           {"keep_alive_max_requests",
            [&](const YamlEntry& e) {
              read_integer_into(reader, e, 1, 1000000, &http->keep_alive_max_requests);
            }},
           {"max_connections",
-           [&](const YamlEntry& e) {
-             read_integer_into(reader, e, 1, 100000, &http->max_connections);
-           }},
+           budget_rule(&budget_keys.max_connections_line, 1, 100000, &http->max_connections)},
           {"max_connections_per_address",
            [&](const YamlEntry& e) {
              read_integer_into(reader, e, 1, 100000, &http->max_connections_per_address);
            }},
           {"max_header_bytes",
-           [&](const YamlEntry& e) {
-             read_integer_into(reader, e, 1024, 1048576, &http->max_header_bytes);
-           }},
+           budget_rule(&budget_keys.max_header_bytes_line, 1024, 1048576, &http->max_header_bytes)},
           {"max_headers",
            [&](const YamlEntry& e) { read_integer_into(reader, e, 1, 1000, &http->max_headers); }},
+          {"memory_budget_bytes",
+           budget_rule(&budget_keys.memory_budget_bytes_line, kMemoryBudgetMin, kMemoryBudgetMax,
+                       &http->memory_budget_bytes)},
           {"tls", [&](const YamlEntry& e) { read_http_tls(reader, e, &http->tls); }},
           {"basic_auth",
            [&](const YamlEntry& e) { read_http_basic_auth(reader, e, &http->basic_auth); }},
       });
+  if (budget_keys.valid) check_memory_budget(reader, entry, *http, budget_keys);
 }
 
 std::string admin_listen_problem(const std::string& listen) {
@@ -133,16 +182,44 @@ std::string admin_listen_problem(const std::string& listen) {
 }
 
 void read_admin(YamlReader& reader, const YamlEntry& entry, AdminConfig* admin) {
-  reader.read_fields(entry, {
-                                {"listen",
-                                 [&](const YamlEntry& e) {
-                                   read_checked_string(reader, e, admin_listen_problem,
-                                                       &admin->listen);
-                                 }},
-                            });
+  reader.read_fields(
+      entry,
+      {
+          {"listen",
+           [&](const YamlEntry& e) {
+             read_checked_string(reader, e, admin_listen_problem, &admin->listen);
+           }},
+          {"allow",
+           [&](const YamlEntry& e) { reader.read_string_list(e, cidr_problem, &admin->allow); }},
+          {"max_connections_per_address",
+           [&](const YamlEntry& e) {
+             read_integer_into(reader, e, 1, 100000, &admin->max_connections_per_address);
+           }},
+      });
 }
 
-void read_security(YamlReader& reader, const YamlEntry& entry, SecurityConfig* security) {
+// Warns about each trusted proxy that overlaps security.allow: what it forwards without
+// X-Forwarded-For would be checked as coming from the proxy itself.
+void warn_trusted_proxies_allowed(const SecurityConfig& security, const std::vector<int>& lines,
+                                  std::vector<ConfigError>* warnings) {
+  for (size_t i = 0; i < security.trusted_proxies.size(); ++i) {
+    const std::string& proxy = security.trusted_proxies[i];
+    for (const std::string& allowed : security.allow) {
+      if (!cidrs_overlap(proxy, allowed)) continue;
+      std::string overlap = proxy == allowed ? "is also in security.allow"
+                                             : "overlaps " + allowed + " in security.allow";
+      warnings->push_back({"security.trusted_proxies", lines[i],
+                           proxy + " " + overlap +
+                               ": requests it forwards without X-Forwarded-For are allowed as its "
+                               "own"});
+      break;
+    }
+  }
+}
+
+void read_security(YamlReader& reader, const YamlEntry& entry, SecurityConfig* security,
+                   std::vector<ConfigError>* warnings) {
+  std::vector<int> proxy_lines;  // the line of each trusted proxy
   reader.read_fields(
       entry,
       {
@@ -154,13 +231,17 @@ void read_security(YamlReader& reader, const YamlEntry& entry, SecurityConfig* s
            }},
           {"trusted_proxies",
            [&](const YamlEntry& e) {
-             reader.read_string_list(e, cidr_problem, &security->trusted_proxies);
+             if (!reader.read_string_list(e, cidr_problem, &security->trusted_proxies)) return;
+             for (const YAML::Node& item : e.value)
+               proxy_lines.push_back(item.Mark().line >= 0 ? item.Mark().line + 1 : e.line);
            }},
           {"jumio_refresh_s",
            [&](const YamlEntry& e) {
              read_integer_into(reader, e, 1, 604800, &security->jumio_refresh_s);
            }},
       });
+  proxy_lines.resize(security->trusted_proxies.size(), entry.line);
+  warn_trusted_proxies_allowed(*security, proxy_lines, warnings);
 }
 
 void read_kafka(YamlReader& reader, const YamlEntry& entry, KafkaConfig* kafka) {
@@ -353,7 +434,10 @@ void read_document(YamlReader& reader, const YAML::Node& document, Config* confi
           {"http",
            [&](const YamlEntry& e) { read_http(reader, e, &config->http, &config->obsolete); }},
           {"admin", [&](const YamlEntry& e) { read_admin(reader, e, &config->admin); }},
-          {"security", [&](const YamlEntry& e) { read_security(reader, e, &config->security); }},
+          {"security",
+           [&](const YamlEntry& e) {
+             read_security(reader, e, &config->security, &config->warnings);
+           }},
           {"kafka", [&](const YamlEntry& e) { read_kafka(reader, e, &config->kafka); }},
           {"topics", [&](const YamlEntry& e) { read_topics(reader, e, &config->topics); }},
           {"spool", [&](const YamlEntry& e) { read_spool(reader, e, &config->spool); }},

@@ -33,12 +33,20 @@ struct HttpConfig {
   int max_connections_per_address = 64;   // open connections from one peer address; more get 503
   int max_header_bytes = 16384;           // request line and header fields; more is 431
   int max_headers = 64;                   // header fields; more is 431
+  // Idle time before a kept-alive connection from a peer in security.trusted_proxies is closed:
+  // longer than proxies' own upstream idle timeouts, so that the proxy closes first.
+  int proxy_keep_alive_timeout_ms = 120000;
+  // A config is refused when max_connections × (2 × max_body_bytes + max_header_bytes + 65536),
+  // what its connections may hold at once, exceeds this.
+  uint64_t memory_budget_bytes = 1073741824;
   TlsConfig tls;
   BasicAuthConfig basic_auth;
 };
 
 struct AdminConfig {
   std::string listen = "127.0.0.1:9090";  // /healthz, /readyz, /metrics; "" = no admin listener
+  std::vector<std::string> allow = {"127.0.0.1/32", "::1/128"};  // CIDRs that may connect
+  int max_connections_per_address = 16;  // open admin connections from one peer address
 };
 
 struct SecurityConfig {
@@ -121,6 +129,8 @@ struct Config {
   ReconcileConfig reconcile;
   // Keys that are accepted but no longer do anything: "key", line, and what to do instead.
   std::vector<ConfigError> obsolete;
+  // Valid settings that are likely a mistake (a trusted proxy also in security.allow).
+  std::vector<ConfigError> warnings;
 };
 
 // Parses YAML text. Fills *config and returns no errors, or returns every error found.

@@ -64,12 +64,14 @@ std::string effective_config_yaml(const Config& config) {
         {"write_timeout_ms", http.write_timeout_ms},
         {"request_timeout_ms", http.request_timeout_ms},
         {"keep_alive_timeout_ms", http.keep_alive_timeout_ms},
+        {"proxy_keep_alive_timeout_ms", http.proxy_keep_alive_timeout_ms},
         {"keep_alive_max_requests", http.keep_alive_max_requests},
         {"max_connections", http.max_connections},
         {"max_connections_per_address", http.max_connections_per_address},
         {"max_header_bytes", http.max_header_bytes},
         {"max_headers", http.max_headers}})
     out << YAML::Key << key << YAML::Value << value;
+  out << YAML::Key << "memory_budget_bytes" << YAML::Value << http.memory_budget_bytes;
   out << YAML::Key << "tls" << YAML::Value << YAML::BeginMap;
   emit_string(out, "cert_file", http.tls.cert_file);
   emit_string(out, "key_file", http.tls.key_file);
@@ -82,6 +84,9 @@ std::string effective_config_yaml(const Config& config) {
 
   out << YAML::Key << "admin" << YAML::Value << YAML::BeginMap;
   emit_string(out, "listen", config.admin.listen);
+  emit_list(out, "allow", config.admin.allow);
+  out << YAML::Key << "max_connections_per_address" << YAML::Value
+      << config.admin.max_connections_per_address;
   out << YAML::EndMap;
 
   out << YAML::Key << "security" << YAML::Value << YAML::BeginMap;

@@ -42,4 +42,8 @@ std::string consumer_group_problem(const std::string& group);
 // One reconcile.schedule_s step: whole seconds, 1..86400.
 std::string schedule_step_problem(const std::string& text);
 
+// Whether two CIDRs that pass cidr_problem share an address, that is, one contains the other's
+// network. IPv4 is compared as IPv4-mapped IPv6 (::ffff:a.b.c.d), as the listener matches it.
+bool cidrs_overlap(const std::string& a, const std::string& b);
+
 }  // namespace jb::config

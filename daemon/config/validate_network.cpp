@@ -174,6 +174,43 @@ std::string cidr_problem(const std::string& text) {
 
 namespace {
 
+// A CIDR's address in its 128-bit form (IPv4 as ::ffff:a.b.c.d) and its prefix over that form.
+struct Network {
+  std::array<unsigned char, 16> bytes{};
+  unsigned prefix = 0;
+};
+
+Network network_of(const std::string& cidr) {
+  size_t slash = cidr.find('/');
+  std::string address = cidr.substr(0, slash);
+  auto prefix = static_cast<unsigned>(std::stoul(cidr.substr(slash + 1)));
+  Network network;
+  if (is_ipv4(address)) {
+    network.bytes[10] = 0xFF;
+    network.bytes[11] = 0xFF;
+    inet_pton(AF_INET, address.c_str(), network.bytes.data() + 12);
+    network.prefix = prefix + 96;
+  } else {
+    inet_pton(AF_INET6, address.c_str(), network.bytes.data());
+    network.prefix = prefix;
+  }
+  return network;
+}
+
+}  // namespace
+
+bool cidrs_overlap(const std::string& a, const std::string& b) {
+  Network first = network_of(a);
+  Network second = network_of(b);
+  // Two networks overlap exactly when they agree on the shorter of the two prefixes.
+  unsigned shorter = first.prefix < second.prefix ? first.prefix : second.prefix;
+  clear_host_bits(first.bytes.data(), first.bytes.size(), shorter);
+  clear_host_bits(second.bytes.data(), second.bytes.size(), shorter);
+  return first.bytes == second.bytes;
+}
+
+namespace {
+
 bool is_loopback_host(std::string_view host) {
   if (host == "localhost" || host == "[::1]") return true;
   if (!is_ipv4(host)) return false;

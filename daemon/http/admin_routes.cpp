@@ -23,10 +23,22 @@ bool refuse(int status, const char* reason, Reply* reply) {
 }  // namespace
 
 AdminRoutes::AdminRoutes(Metrics* metrics, std::function<bool()> ready)
-    : AdminRoutes([metrics] { return metrics->prometheus_text(); }, std::move(ready)) {}
+    : AdminRoutes([metrics] { return metrics->exposition(); }, std::move(ready)) {}
 
 AdminRoutes::AdminRoutes(std::function<std::string()> exposition, std::function<bool()> ready)
     : exposition_(std::move(exposition)), ready_(std::move(ready)) {}
+
+void AdminRoutes::set_allow(const std::vector<std::string>& cidrs) {
+  auto allow = std::make_shared<const Allowlist>(cidrs, std::vector<std::string>{},
+                                                 std::vector<std::string>{});
+  std::lock_guard<std::mutex> lock(allow_mutex_);
+  allow_ = std::move(allow);
+}
+
+bool AdminRoutes::admits(const std::string& peer_ip) const {
+  std::lock_guard<std::mutex> lock(allow_mutex_);
+  return !allow_ || allow_->allowed(peer_ip);
+}
 
 bool AdminRoutes::answer_head(const RequestHead& head, const std::string&, Reply* reply) {
   if (!is_known_method(head.method)) return refuse(501, "unknown_method", reply);

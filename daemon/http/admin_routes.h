@@ -3,9 +3,13 @@
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "common/counted_log.h"
+#include "http/allowlist.h"
 #include "http/metrics.h"
 #include "http/routes.h"
 
@@ -18,6 +22,11 @@ class AdminRoutes : public Routes {
   // The same for another process's metrics: exposition() answers /metrics.
   AdminRoutes(std::function<std::string()> exposition, std::function<bool()> ready);
 
+  // admin.allow: the CIDRs that may connect; others are closed at accept. Until set, any peer.
+  // Swapped on reload.
+  void set_allow(const std::vector<std::string>& cidrs);
+
+  bool admits(const std::string& peer_ip) const override;
   bool answer_head(const RequestHead& head, const std::string& peer_ip, Reply* reply) override;
   void handle(const Request& request, Respond respond) override;
   void refused(int status, const char* reason) override;
@@ -26,6 +35,8 @@ class AdminRoutes : public Routes {
  private:
   std::function<std::string()> exposition_;
   std::function<bool()> ready_;
+  mutable std::mutex allow_mutex_;
+  std::shared_ptr<const Allowlist> allow_;
   log::CountedLog refused_log_{log::Level::warn, "admin requests refused"};
   log::CountedLog connections_refused_log_{log::Level::warn, "admin connections refused"};
 };

@@ -128,4 +128,8 @@ bool Allowlist::admits(std::string_view peer) const {
   return any_contains(allowed_, peer) || any_contains(trusted_proxies_, peer);
 }
 
+bool Allowlist::trusted_proxy(std::string_view peer) const {
+  return any_contains(trusted_proxies_, peer);
+}
+
 }  // namespace jb::http

@@ -43,6 +43,8 @@ class Allowlist {
   bool allowed(std::string_view address) const;
   // Whether a peer may connect at all: it is allowed, or a trusted proxy.
   bool admits(std::string_view peer) const;
+  // Whether a peer is in security.trusted_proxies: only its X-Forwarded-For is believed.
+  bool trusted_proxy(std::string_view peer) const;
 
  private:
   static bool any_contains(const std::vector<Cidr>& networks, std::string_view address);

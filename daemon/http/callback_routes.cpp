@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "common/log.h"
+#include "http/syntax.h"
 
 namespace jb::http {
 namespace {
@@ -18,6 +19,18 @@ std::string_view refusal_body(int status) {
   body = std::to_string(status);
   body.append(" ").append(reason_phrase(status)).append("\n");
   return body;
+}
+
+// Whether the request says it was forwarded: X-Forwarded-For or Forwarded (RFC 7239), even
+// empty.
+bool carries_forwarding(const RequestHead& head) {
+  if (!head.forwarded_for.empty()) return true;
+  for (const Field& field : head.fields()) {
+    const std::string_view name = field.name;
+    if (syntax::equals_lower(name, "forwarded") || syntax::equals_lower(name, "x-forwarded-for"))
+      return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -43,10 +56,15 @@ bool CallbackRoutes::admits(const std::string& peer_ip) const {
   return allowlist()->admits(peer_ip);
 }
 
+bool CallbackRoutes::trusted_proxy(const std::string& peer_ip) const {
+  return allowlist()->trusted_proxy(peer_ip);
+}
+
 bool CallbackRoutes::refuse(int status, const char* reason, Reply* reply) {
   log::debug("callback rejected", {{"reason", reason}, {"status", status}});
   rejected_log_.note({{"last_reason", reason}, {"last_status", status}});
   metrics_->count_response(status);
+  metrics_->count_request_refused(reason);
   reply->status = status;
   reply->content_type = "text/plain";
   reply->body = refusal_body(status);
@@ -62,14 +80,18 @@ bool CallbackRoutes::answer_head(const RequestHead& head, const std::string& pee
     return refuse(405, "method_not_allowed", reply);
   }
   auto allowlist = this->allowlist();
+  if (carries_forwarding(head) && !allowlist->trusted_proxy(peer_ip)) {
+    // A proxy nobody declared: behind it every client would look like the proxy.
+    untrusted_forwarding_log_.note({{"peer", peer_ip}});
+    return refuse(403, "untrusted_forwarding", reply);
+  }
   if (!allowlist->allowed(allowlist->client_address(peer_ip, head.forwarded_for)))
     return refuse(403, "address_not_allowed", reply);
   if (!basic_auth_.accepts(head.authorization)) {
     reply->extra_headers = kAuthenticate;
     return refuse(401, "not_authenticated", reply);
   }
-  if (!head.content_encoding.empty() && head.content_encoding != "identity")
-    return refuse(415, "content_encoding", reply);
+  if (!is_identity_coding(head.content_encoding)) return refuse(415, "content_encoding", reply);
   return false;
 }
 
@@ -95,6 +117,7 @@ void CallbackRoutes::refused(int status, const char* reason) {
   log::debug("request refused", {{"reason", reason}, {"status", status}});
   refused_log_.note({{"last_reason", reason}, {"last_status", status}});
   metrics_->count_response(status);
+  metrics_->count_request_refused(reason);
 }
 
 void CallbackRoutes::connection_refused(const char* reason) {

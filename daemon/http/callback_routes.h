@@ -24,6 +24,7 @@ class CallbackRoutes : public Routes {
   void set_allowlist(std::shared_ptr<const Allowlist> allowlist);
 
   bool admits(const std::string& peer_ip) const override;
+  bool trusted_proxy(const std::string& peer_ip) const override;
   bool answer_head(const RequestHead& head, const std::string& peer_ip, Reply* reply) override;
   void handle(const Request& request, Respond respond) override;
   void refused(int status, const char* reason) override;
@@ -45,6 +46,9 @@ class CallbackRoutes : public Routes {
   log::CountedLog rejected_log_{log::Level::warn, "callbacks rejected"};
   log::CountedLog refused_log_{log::Level::warn, "requests refused"};
   log::CountedLog connections_refused_log_{log::Level::warn, "connections refused"};
+  // A forwarding header from a peer that is not a trusted proxy: a proxy nobody declared.
+  log::CountedLog untrusted_forwarding_log_{log::Level::warn,
+                                            "forwarded request from an undeclared proxy refused"};
 };
 
 }  // namespace jb::http

@@ -57,15 +57,19 @@ bool Connection::has_buffered_input() const {
   return ssl_ != nullptr && SSL_pending(ssl_) > 0;
 }
 
-bool Connection::discard_input(size_t max_bytes) {
+bool Connection::discard_input(size_t max_bytes, size_t* discarded) {
   char chunk[kReadChunk];
   while (max_bytes > 0) {
     const ssize_t n = ::recv(fd_, chunk, std::min(sizeof chunk, max_bytes), 0);
     if (n == 0) return false;
-    if (n < 0) return errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno == EAGAIN || errno == EWOULDBLOCK;
+    }
     max_bytes -= std::min(max_bytes, static_cast<size_t>(n));
+    *discarded += static_cast<size_t>(n);
   }
-  return false;
+  return true;
 }
 
 void Connection::shutdown_write() {
@@ -126,9 +130,23 @@ Connection::Fill Connection::fill(size_t max_buffered) {
         return Fill::failed;
       }
     }
+    const size_t needed = buffer_.size() + static_cast<size_t>(n);
+    if (needed > buffer_.capacity()) {
+      // Room for the whole request when its length is known, else twice as much, never more
+      // than max_buffered. reserve() on a string that holds bytes may double past that bound; a
+      // new string's does not.
+      std::string grown;
+      grown.reserve(std::min(max_buffered, std::max({needed, 2 * buffer_.capacity(),
+                                                     parser.expected_request_bytes()})));
+      grown.append(buffer_);
+      buffer_.swap(grown);
+    }
     buffer_.append(chunk, static_cast<size_t>(n));
     progressed = true;
     if (static_cast<size_t>(n) < want && ssl_ == nullptr) return Fill::progress;
+    // A read at a time until the head is parsed: the buffer grows for a body once its length is
+    // known, not by doubling ahead of it.
+    if (!parser.body_pending()) return Fill::progress;
   }
   return progressed ? Fill::progress : Fill::would_block;
 }

@@ -29,8 +29,9 @@ class Connection {
   Fill fill(size_t max_buffered);
   // True when TLS holds decrypted bytes fill() has not taken yet.
   bool has_buffered_input() const;
-  // Reads and drops what the socket has (at most `max_bytes`): false at EOF or an error.
-  bool discard_input(size_t max_bytes);
+  // Reads and drops what the socket has now, at most `max_bytes`, adding the count to
+  // *discarded: false once the peer closed or the socket failed, true while it is open.
+  bool discard_input(size_t max_bytes, size_t* discarded);
   // Sends FIN after what was written; reads stay open.
   void shutdown_write();
 
@@ -54,10 +55,13 @@ class Connection {
   bool idle = true;     // waiting for the first byte of a request
   std::string pending;  // answer bytes the socket has not taken yet
   bool close_after_pending = false;
-  bool lingering = false;  // answered and half-closed: input is read and dropped
+  bool from_proxy = false;  // the peer is a trusted proxy (decided at accept)
+  bool lingering = false;   // answered and half-closed: input is read and dropped
   size_t lingered_bytes = 0;
-  bool registered = false;     // added to the epoll set (armed one event at a time)
-  bool slot_released = false;  // no longer counted against the connection caps
+  bool draining = false;          // answered from the head: the body is read away, then kept
+  bool in_linger_budget = false;  // counted in the listener's lingering budget, not a slot
+  bool registered = false;        // added to the epoll set (armed one event at a time)
+  bool slot_released = false;     // no longer counted against the connection caps
 
  private:
   Fill handshake();

@@ -131,7 +131,10 @@ void Listener::stop() {
   while (in_flight_.load() > 0) std::this_thread::sleep_for(kFlightCheck);
   for (WaitingShard& shard : waiting_) {
     std::lock_guard<std::mutex> lock(shard.mutex);
-    for (auto& [raw, connection] : shard.connections) release_slot(raw);
+    for (auto& [raw, connection] : shard.connections) {
+      release_slot(raw);
+      leave_linger_budget(raw);
+    }
     shard.connections.clear();
   }
   ::close(epoll_fd_);
@@ -162,23 +165,16 @@ void Listener::admit(int fd, std::string peer_ip) {
     return;
   }
   const bool plain = tls() == nullptr;
-  auto refuse_at_accept = [&](const char* reason) {
+  if (const char* reason = take_slot(peer_ip)) {
     if (plain) {
       const std::string text = refusal_answer(503);
       ::send(fd, text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     }
     ::close(fd);
     routes_->connection_refused(reason);
-  };
-  if (open_.load() >= options_.max_connections) return refuse_at_accept("too_many_connections");
-  if (options_.max_connections_per_address > 0) {
-    std::lock_guard<std::mutex> lock(addresses_mutex_);
-    size_t& count = per_address_[peer_ip];
-    if (count >= options_.max_connections_per_address)
-      return refuse_at_accept("too_many_connections_from_address");
-    ++count;
+    return;
   }
-  ++open_;
+  const bool from_proxy = routes_->trusted_proxy(peer_ip);
   int yes = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
   std::unique_ptr<Connection> connection;
@@ -187,9 +183,22 @@ void Listener::admit(int fd, std::string peer_ip) {
     std::lock_guard<std::mutex> lock(tls_mutex_);
     connection = std::make_unique<Connection>(fd, tls_, std::move(peer_ip), options_.framing);
   }
+  connection->from_proxy = from_proxy;
   connection->deadline = Clock::now() + options_.request_timeout;
   connection->request_deadline = connection->deadline;
   park(std::move(connection));
+}
+
+const char* Listener::take_slot(const std::string& peer_ip) {
+  if (open_.load() >= options_.max_connections) return "too_many_connections";
+  if (options_.max_connections_per_address > 0) {
+    std::lock_guard<std::mutex> lock(addresses_mutex_);
+    size_t& count = per_address_[peer_ip];
+    if (count >= options_.max_connections_per_address) return "too_many_connections_from_address";
+    ++count;
+  }
+  ++open_;
+  return nullptr;
 }
 
 Listener::WaitingShard& Listener::shard_of(Connection* connection) {
@@ -293,8 +302,15 @@ void Listener::serve(std::unique_ptr<Connection> connection) {
         const RequestHead& head = parser.head();
         Reply reply;
         if (routes_->answer_head(head, connection->peer_ip(), &reply)) {
-          const bool body_unread = head.has_body();
-          if (!body_unread) parser.parse(connection->buffer());
+          bool body_unread = head.has_body();
+          if (!body_unread) {
+            parser.parse(connection->buffer());
+          } else if (drains(*connection, reply) && start_lingering(connection.get())) {
+            // Answered now; the body is read and dropped, then the connection serves on.
+            connection->draining = true;
+            connection->request_deadline = Clock::now() + kLingerTime;
+            body_unread = false;
+          }
           connection = write_answer(std::move(connection), reply, body_unread);
           if (!connection) return;
           continue;
@@ -306,7 +322,8 @@ void Listener::serve(std::unique_ptr<Connection> connection) {
         continue;
       }
       case RequestParser::Progress::complete:
-        connection = dispatch(std::move(connection));
+        connection = connection->draining ? finish_draining(std::move(connection))
+                                          : dispatch(std::move(connection));
         if (!connection) return;
         continue;
     }
@@ -350,7 +367,7 @@ std::unique_ptr<Connection> Listener::write_answer(std::unique_ptr<Connection> c
   framing.omit_body = head.method == "HEAD";
   framing.http_1_0 = head.minor_version == 0;
   // Rounded down: a client that trusts it never reuses a connection the listener is closing.
-  framing.keep_alive_seconds = static_cast<long>(options_.keep_alive_timeout.count() / 1000);
+  framing.keep_alive_seconds = static_cast<long>(keep_alive_timeout(*connection).count() / 1000);
   framing.requests_left = options_.keep_alive_max_requests - connection->requests_served - 1;
   std::string text;
   append_answer(reply, framing, &text);
@@ -384,6 +401,15 @@ std::unique_ptr<Connection> Listener::after_write(std::unique_ptr<Connection> co
     close_after_answer(std::move(connection));
     return nullptr;
   }
+  if (connection->draining) {
+    // serve() reads the rest of the body, until the drain's deadline.
+    connection->deadline = connection->request_deadline;
+    return connection;
+  }
+  return next_request(std::move(connection));
+}
+
+std::unique_ptr<Connection> Listener::next_request(std::unique_ptr<Connection> connection) {
   RequestParser& parser = connection->parser;
   connection->buffer().erase(0, parser.request_bytes());
   parser.reset();
@@ -394,8 +420,50 @@ std::unique_ptr<Connection> Listener::after_write(std::unique_ptr<Connection> co
   connection->idle = buffer.empty();
   connection->request_deadline = now + options_.request_timeout;
   connection->deadline =
-      connection->idle ? now + options_.keep_alive_timeout : connection->request_deadline;
+      connection->idle ? now + keep_alive_timeout(*connection) : connection->request_deadline;
   return connection;
+}
+
+std::chrono::milliseconds Listener::keep_alive_timeout(const Connection& connection) const {
+  return connection.from_proxy ? options_.proxy_keep_alive_timeout : options_.keep_alive_timeout;
+}
+
+bool Listener::drains(const Connection& connection, const Reply& reply) const {
+  const RequestHead& head = connection.parser.head();
+  return connection.from_proxy && !head.chunked && !head.expect_continue &&
+         head.content_length <= options_.max_drained_body_bytes && head.keep_alive &&
+         !reply.close && !stopping_ &&
+         connection.requests_served + 1 < options_.keep_alive_max_requests;
+}
+
+bool Listener::start_lingering(Connection* connection) {
+  if (connection->in_linger_budget) return true;
+  const size_t budget =
+      options_.max_lingering > 0 ? options_.max_lingering : options_.max_connections;
+  if (lingering_.fetch_add(1) >= budget) {
+    lingering_.fetch_sub(1);
+    return false;
+  }
+  connection->in_linger_budget = true;
+  release_slot(connection);
+  return true;
+}
+
+void Listener::leave_linger_budget(Connection* connection) {
+  if (!connection->in_linger_budget) return;
+  connection->in_linger_budget = false;
+  lingering_.fetch_sub(1);
+}
+
+std::unique_ptr<Connection> Listener::finish_draining(std::unique_ptr<Connection> connection) {
+  connection->draining = false;
+  leave_linger_budget(connection.get());
+  if (take_slot(connection->peer_ip()) != nullptr) {
+    close(std::move(connection));
+    return nullptr;
+  }
+  connection->slot_released = false;
+  return next_request(std::move(connection));
 }
 
 void Listener::continue_writing(std::unique_ptr<Connection> connection) {
@@ -418,8 +486,10 @@ bool Listener::input_left(Connection& connection) {
 }
 
 void Listener::close_after_answer(std::unique_ptr<Connection> connection) {
-  // Lingering connections keep their slot: they are bounded by the caps like any other.
-  if (!input_left(*connection)) return close(std::move(connection));
+  // Lingering connections leave their slot for the lingering budget: a peer whose requests are
+  // refused cannot hold the slots others need.
+  if (!input_left(*connection) || !start_lingering(connection.get()))
+    return close(std::move(connection));
   connection->shutdown_write();
   connection->lingering = true;
   connection->deadline = Clock::now() + kLingerTime;
@@ -428,8 +498,8 @@ void Listener::close_after_answer(std::unique_ptr<Connection> connection) {
 
 void Listener::continue_lingering(std::unique_ptr<Connection> connection) {
   const size_t left = kLingerBytes - std::min(kLingerBytes, connection->lingered_bytes);
-  connection->lingered_bytes += 65536;
-  if (!connection->discard_input(std::min<size_t>(left, 65536)))
+  if (left == 0 || !connection->discard_input(left, &connection->lingered_bytes) ||
+      connection->lingered_bytes >= kLingerBytes)
     return close(std::move(connection));
   park(std::move(connection));
 }
@@ -443,6 +513,7 @@ void Listener::refuse(std::unique_ptr<Connection> connection, int status, const 
 void Listener::close(std::unique_ptr<Connection> connection) {
   // Counted gone before the socket closes: a client that reconnects at once must find room.
   release_slot(connection.get());
+  leave_linger_budget(connection.get());
   connection.reset();
 }
 
@@ -472,8 +543,10 @@ void Listener::expire() {
     }
   }
   for (auto& connection : expired) {
+    // A drained body that stops arriving was answered already: closed without another answer.
     const bool mid_request = !connection->idle && connection->pending.empty() &&
-                             !connection->lingering && !connection->buffer().empty();
+                             !connection->lingering && !connection->draining &&
+                             !connection->buffer().empty();
     if (mid_request) {
       refuse(std::move(connection), 408, "request_too_slow");
     } else {

@@ -33,7 +33,18 @@ struct ListenerOptions {
   std::chrono::milliseconds write_timeout{5000};       // longest wait to write an answer
   std::chrono::milliseconds request_timeout{10000};    // a whole request must arrive within this
   std::chrono::milliseconds keep_alive_timeout{5000};  // idle time before a kept-alive close
-  size_t keep_alive_max_requests = 100;                // requests per connection
+  // The idle time for a trusted proxy's connections: longer than the proxy's own, so the proxy
+  // closes idle connections and never reuses one this listener is closing.
+  std::chrono::milliseconds proxy_keep_alive_timeout{120000};
+  size_t keep_alive_max_requests = 100;  // requests per connection
+  // Connections answered before their input was read, while that input is read away: they hold
+  // no slot of max_connections or max_connections_per_address, only one of this budget (0 = as
+  // many as max_connections); over it they are closed at once.
+  size_t max_lingering = 0;
+  // An answer from the head to a trusted proxy keeps the connection when the body is announced
+  // with Content-Length and at most this long: the body is read and dropped within the linger
+  // time, then the next request is served.
+  uint64_t max_drained_body_bytes = 65536;
   FramingLimits framing;
 };
 
@@ -75,6 +86,19 @@ class Listener {
   std::unique_ptr<Connection> after_write(std::unique_ptr<Connection> connection);
   void continue_writing(std::unique_ptr<Connection> connection);
   void continue_lingering(std::unique_ptr<Connection> connection);
+  // Whether a request answered from its head may keep its connection: its body is read away.
+  bool drains(const Connection& connection, const Reply& reply) const;
+  // Moves an answered connection from its slot to the lingering budget; false when that is full.
+  bool start_lingering(Connection* connection);
+  // A drained request is over: the connection takes a slot again (closed when none is free) and
+  // waits for the next request.
+  std::unique_ptr<Connection> finish_draining(std::unique_ptr<Connection> connection);
+  // Ready for the next request on a kept connection.
+  std::unique_ptr<Connection> next_request(std::unique_ptr<Connection> connection);
+  void leave_linger_budget(Connection* connection);
+  // Counts a new connection of peer_ip against the caps: null, or the reason it cannot.
+  const char* take_slot(const std::string& peer_ip);
+  std::chrono::milliseconds keep_alive_timeout(const Connection& connection) const;
   void refuse(std::unique_ptr<Connection> connection, int status, const char* reason);
   // Closes after an answer; when input may still arrive, half-closes and drops it for a moment
   // first, so the peer reads the answer instead of a reset.
@@ -101,6 +125,7 @@ class Listener {
   int epoll_fd_ = -1;
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> open_{0};
+  std::atomic<size_t> lingering_{0};  // connections in the lingering budget
   std::atomic<size_t> in_flight_{0};  // requests handed to the routes and not yet answered
 
   std::mutex addresses_mutex_;

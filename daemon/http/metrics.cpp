@@ -19,6 +19,8 @@ constexpr Family kFamilies[] = {
     {"jumio_bridge_http_responses_total", "HTTP answers on the callback path, by status code."},
     {"jumio_bridge_http_connections_refused_total",
      "Connections closed at accept, before a byte was read, by reason."},
+    {"jumio_bridge_http_requests_refused_total",
+     "Requests on the callback listener answered with a refusal, by reason."},
     {"jumio_bridge_jumio_lookups_total",
      "Lookups of the Jumio data centres' callback host names, by data centre and result."},
     {"jumio_bridge_producer_errors_total",
@@ -72,6 +74,7 @@ void Metrics::on_spool_write(spool::AppendResult result) {
 void Metrics::set_sample_source(std::function<std::vector<Sample>()> source) {
   std::lock_guard<std::mutex> lock(source_mutex_);
   sample_source_ = std::move(source);
+  generation_.fetch_add(1, std::memory_order_release);
 }
 
 void Metrics::count_response(int status) {
@@ -82,6 +85,10 @@ void Metrics::count_response(int status) {
 
 void Metrics::count_connection_refused(std::string_view reason) {
   add({"jumio_bridge_http_connections_refused_total{reason=\"", reason, "\"}"});
+}
+
+void Metrics::count_request_refused(std::string_view reason) {
+  add({"jumio_bridge_http_requests_refused_total{reason=\"", reason, "\"}"});
 }
 
 void Metrics::count_jumio_lookup(std::string_view datacenter, bool found) {
@@ -106,6 +113,7 @@ void Metrics::on_kafka_delivery(std::chrono::steady_clock::duration latency, boo
   delivery_nanoseconds_.fetch_add(
       static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(latency).count()),
       std::memory_order_relaxed);
+  generation_.fetch_add(1, std::memory_order_release);
 }
 
 void Metrics::add(std::initializer_list<std::string_view> parts) {
@@ -122,12 +130,30 @@ void Metrics::add(std::initializer_list<std::string_view> parts) {
     auto found = counters_.find(series);
     if (found != counters_.end()) {
       found->second.fetch_add(1, std::memory_order_relaxed);
+      generation_.fetch_add(1, std::memory_order_release);
       return;
     }
   }
-  std::unique_lock<std::shared_mutex> lock(counters_mutex_);
-  counters_.try_emplace(std::string(series), 0)
-      .first->second.fetch_add(1, std::memory_order_relaxed);
+  {
+    std::unique_lock<std::shared_mutex> lock(counters_mutex_);
+    counters_.try_emplace(std::string(series), 0)
+        .first->second.fetch_add(1, std::memory_order_relaxed);
+  }
+  generation_.fetch_add(1, std::memory_order_release);
+}
+
+std::string Metrics::exposition() const {
+  std::lock_guard<std::mutex> lock(exposition_mutex_);
+  const auto now = std::chrono::steady_clock::now();
+  // Read before rendering: a count made while it renders makes the next scrape render again.
+  const uint64_t generation = generation_.load(std::memory_order_acquire);
+  if (rendered_ && generation == exposition_generation_ && now - rendered_at_ < render_interval_)
+    return exposition_;
+  exposition_ = prometheus_text();
+  exposition_generation_ = generation;
+  rendered_at_ = now;
+  rendered_ = true;
+  return exposition_;
 }
 
 std::string Metrics::prometheus_text() const {

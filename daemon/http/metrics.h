@@ -32,6 +32,9 @@ class Metrics : public pipeline::Observer {
   void count_response(int status);
   // A connection closed at accept: address_not_allowed, too_many_connections, ...
   void count_connection_refused(std::string_view reason);
+  // A request on the callback listener refused, by reason code (address_not_allowed,
+  // untrusted_forwarding, request_too_slow, ...).
+  void count_request_refused(std::string_view reason);
   // A lookup of a Jumio data centre's callback host name ("US", ...), and whether it found any.
   void count_jumio_lookup(std::string_view datacenter, bool found);
 
@@ -42,11 +45,22 @@ class Metrics : public pipeline::Observer {
     bool counter;      // counter, else gauge
     double value;
   };
-  // Called on every exposition; its samples follow the counters.
+  // Called on every render; its samples follow the counters.
   void set_sample_source(std::function<std::vector<Sample>()> source);
 
-  // The exposition text of every counter and sample.
+  // How old the text exposition() answers may be: what it reads from the sample source is at
+  // most this old. Short for a reader, long for a flood: at most 10 renders a second from it.
+  static constexpr std::chrono::milliseconds kRenderInterval{100};
+  explicit Metrics(std::chrono::milliseconds render_interval = kRenderInterval)
+      : render_interval_(render_interval) {}
+
+  // The exposition text of every counter and sample, rendered now.
   std::string prometheus_text() const;
+  // What /metrics answers: the text last rendered while nothing was counted since and it is
+  // younger than the render interval, else a new one. What is counted is always current, samples
+  // may be as old as the interval; scrapes render at most once per interval and once per count
+  // made between them, never each for itself.
+  std::string exposition() const;
 
  private:
   // Adds to the series named by the concatenation of parts ("name{labels}").
@@ -63,6 +77,15 @@ class Metrics : public pipeline::Observer {
   std::atomic<uint64_t> delivery_nanoseconds_{0};
   mutable std::mutex source_mutex_;
   std::function<std::vector<Sample>()> sample_source_;
+  // Counted up after every change of a counter (release): a rendered text is current while it is
+  // unchanged.
+  std::atomic<uint64_t> generation_{0};
+  const std::chrono::milliseconds render_interval_;
+  mutable std::mutex exposition_mutex_;  // one render at a time; the others wait and share it
+  mutable std::string exposition_;
+  mutable uint64_t exposition_generation_ = 0;
+  mutable std::chrono::steady_clock::time_point rendered_at_;
+  mutable bool rendered_ = false;
 };
 
 }  // namespace jb::http

@@ -243,6 +243,11 @@ Error apply_framing(const Framing& framing, bool absolute_form, RequestHead* hea
 
 }  // namespace
 
+bool is_identity_coding(std::string_view content_encoding) {
+  return syntax::for_each_list_element(
+      content_encoding, [](std::string_view coding) { return equals_lower(coding, "identity"); });
+}
+
 bool parse_field_line(std::string_view line, Field* field, const char** reason) {
   const size_t colon = line.find(':');
   if (colon == std::string_view::npos) {

@@ -36,7 +36,7 @@ class RequestHead {
 
   // The fields the routes use; "" when absent. Lists sent in several fields are joined.
   std::string_view content_type;
-  std::string_view content_encoding;
+  std::string_view content_encoding;  // as sent: see is_identity_coding()
   std::string_view authorization;
   std::string_view forwarded_for;  // every X-Forwarded-For field in order, joined with ", "
 
@@ -50,6 +50,11 @@ class RequestHead {
   std::string joined_content_encoding_;
   std::vector<Field> fields_;
 };
+
+// A Content-Encoding value (RFC 9110 §8.4: a list of content codings, case-insensitive) that
+// applies no coding: empty, or only "identity" in any case ("IDENTITY", "identity, Identity").
+// False for any other coding or an element that is not a token.
+bool is_identity_coding(std::string_view content_encoding);
 
 // "name: value" (RFC 9112 §5): the name a token right before the colon, the value without
 // control bytes. False with a reason code otherwise. Used for header and trailer fields.

@@ -1,14 +1,22 @@
 #include "http/request_parser.h"
 
+#include <algorithm>
+
 #include "http/syntax.h"
 
 namespace jb::http {
 namespace {
 
+// The longest method this server reads: longer than every registered one (IANA's longest,
+// UPDATEREDIRECTREF, has 17 bytes). A longer token is an unknown method (501) as soon as it is
+// seen.
+constexpr size_t kMaxMethodBytes = 32;
 // Method, spaces and version around the target: a longer request line is a long target (414).
-constexpr size_t kRequestLineAllowance = 64;
+constexpr size_t kRequestLineAllowance = kMaxMethodBytes + 32;
 // 16 hex digits fill 64 bits; more cannot be a size this server accepts.
 constexpr size_t kMaxChunkSizeDigits = 16;
+// A decoded chunked body's capacity kept for the connection's next request.
+constexpr size_t kKeptBodyCapacity = 65536;
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -69,6 +77,28 @@ bool is_chunk_extension(std::string_view text) {
   return true;
 }
 
+// What the start of a request line says of its method before the line is complete: 0 while it
+// may still be one, else the status (501 a token too long to be a method, 400 not a token).
+int check_method_prefix(std::string_view line_start) {
+  const std::string_view seen = line_start.substr(0, kMaxMethodBytes + 1);
+  if (seen.size() <= kMaxMethodBytes || seen.find_first_of(" \r\n") != std::string_view::npos)
+    return 0;
+  return syntax::is_token(seen) ? 501 : 400;
+}
+
+// Appends to a decoded body, growing its capacity geometrically but never past `max_bytes`.
+void append_bounded(std::string* body, std::string_view data, size_t max_bytes) {
+  const size_t needed = body->size() + data.size();
+  if (needed > body->capacity()) {
+    // reserve() on a string that holds bytes may double past the bound; a new one does not.
+    std::string grown;
+    grown.reserve(std::min(max_bytes, std::max(needed, 2 * body->capacity())));
+    grown.append(*body);
+    body->swap(grown);
+  }
+  body->append(data);
+}
+
 }  // namespace
 
 RequestParser::RequestParser(const FramingLimits& limits) : limits_(limits) {}
@@ -80,6 +110,8 @@ void RequestParser::reset() {
   overhead_ = 0;
   builder_.reset();
   chunked_body_.clear();
+  // An idle keep-alive connection does not keep the largest body it has decoded.
+  if (chunked_body_.capacity() > kKeptBodyCapacity) std::string().swap(chunked_body_);
   body_view_ = {};
   status_ = 0;
   reason_ = "";
@@ -151,8 +183,13 @@ RequestParser::Progress RequestParser::parse_head(std::string_view input) {
     // The request line may be long up to the target limit; the whole head up to its own.
     LineLimit limit{limits_.max_head_bytes > position_ ? limits_.max_head_bytes - position_ : 0,
                     431, "head_too_large"};
-    if (builder_.lines() == 0 && limit.max_bytes > limits_.max_target_bytes + kRequestLineAllowance)
-      limit = {limits_.max_target_bytes + kRequestLineAllowance, 414, "target_too_long"};
+    if (builder_.lines() == 0) {
+      if (limit.max_bytes > limits_.max_target_bytes + kRequestLineAllowance)
+        limit = {limits_.max_target_bytes + kRequestLineAllowance, 414, "target_too_long"};
+      const int status = check_method_prefix(input.substr(position_));
+      if (status == 501) return fail(501, "method_too_long");
+      if (status != 0) return fail(400, "malformed_method");
+    }
     std::string_view line;
     Progress progress;
     if (!next_line(input, limit, &line, &progress)) return progress;
@@ -196,7 +233,8 @@ RequestParser::Progress RequestParser::parse_chunks(std::string_view input) {
       }
       if (input[position_ + chunk_left_] != '\r' || input[position_ + chunk_left_ + 1] != '\n')
         return fail(400, "chunk_data_not_followed_by_crlf");
-      chunked_body_.append(input.data() + position_, chunk_left_);
+      append_bounded(&chunked_body_, input.substr(position_, chunk_left_),
+                     static_cast<size_t>(limits_.max_body_bytes));
       position_ += chunk_left_ + 2;
       overhead_ += 2;
       state_ = State::chunk_size;

@@ -46,8 +46,18 @@ class RequestParser {
   // After `complete`: how many bytes of the input this request took.
   size_t request_bytes() const { return position_; }
   // After `error`: the status to answer (400, 413, 414, 417, 431, 501, 505) and a reason code.
+  // A request line that reaches 33 bytes without a space is refused at once: 501 when they are
+  // a token (longer than any method), else 400.
   int status() const { return status_; }
   const char* reason() const { return reason_; }
+  // After `head`, while a Content-Length body arrives: the whole request's size, head and body,
+  // so that the connection can make room for it once; 0 otherwise.
+  size_t expected_request_bytes() const {
+    return state_ == State::length_body ? position_ + head_.content_length : 0;
+  }
+  // The memory held for a chunked body's decoded bytes: at most max_body_bytes, and at most 64 KiB
+  // after reset().
+  size_t body_capacity() const { return chunked_body_.capacity(); }
   // The head was read and the body is not complete yet.
   bool body_pending() const {
     return state_ == State::length_body || state_ == State::chunk_size ||

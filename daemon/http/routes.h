@@ -26,9 +26,13 @@ class Routes {
 
   // At accept, before a byte is read: false closes the connection at once.
   virtual bool admits(const std::string& /*peer_ip*/) const { return true; }
+  // At accept: whether the peer is a reverse proxy the deployment declared. Its connections are
+  // kept open longer when idle, and a body it sends after an early answer is read away when small
+  // (the proxy's connection is worth keeping; see ListenerOptions).
+  virtual bool trusted_proxy(const std::string& /*peer_ip*/) const { return false; }
   // Once the head is complete: true with *reply to answer from the head alone (a body still
-  // unsent or unread is then never read, and the connection closes); false to read the body and
-  // have handle() answer.
+  // unsent or unread is then never handed to the routes: it is read away, or dropped while the
+  // connection closes); false to read the body and have handle() answer.
   virtual bool answer_head(const RequestHead& head, const std::string& peer_ip, Reply* reply) = 0;
   // The whole request. Runs on a reader thread that serves other connections: it must not block.
   // `respond` may run before handle() returns.

@@ -27,6 +27,7 @@ ListenerOptions callback_options(const config::HttpConfig& http) {
   options.write_timeout = std::chrono::milliseconds(http.write_timeout_ms);
   options.request_timeout = std::chrono::milliseconds(http.request_timeout_ms);
   options.keep_alive_timeout = std::chrono::milliseconds(http.keep_alive_timeout_ms);
+  options.proxy_keep_alive_timeout = std::chrono::milliseconds(http.proxy_keep_alive_timeout_ms);
   options.keep_alive_max_requests = static_cast<size_t>(http.keep_alive_max_requests);
   options.framing.max_head_bytes = static_cast<size_t>(http.max_header_bytes);
   options.framing.max_header_fields = static_cast<size_t>(http.max_headers);
@@ -34,18 +35,20 @@ ListenerOptions callback_options(const config::HttpConfig& http) {
   return options;
 }
 
-// The admin listener keeps the callback listener's timeouts and limits; its routes answer every
-// request from the head, so a body is never read there.
-ListenerOptions admin_options(const config::HttpConfig& http) {
+}  // namespace
+
+ListenerOptions admin_listener_options(const config::HttpConfig& http,
+                                       const config::AdminConfig& admin) {
   ListenerOptions options = callback_options(http);
   options.name = "admin";
   options.readers = 1;
   options.max_connections = kAdminConnections;
-  options.max_connections_per_address = 0;
+  options.max_connections_per_address = static_cast<size_t>(admin.max_connections_per_address);
+  options.proxy_keep_alive_timeout = options.keep_alive_timeout;
   return options;
 }
 
-}  // namespace
+namespace {}  // namespace
 
 bool split_listen_address(const std::string& listen, std::string* host, int* port) {
   auto colon = listen.rfind(':');
@@ -72,9 +75,12 @@ Server::Server(const config::HttpConfig& http, const config::AdminConfig& admin,
       callback_routes_(http.path, BasicAuth(http.basic_auth.user, http.basic_auth.password),
                        pipeline, metrics),
       admin_routes_(metrics, std::move(ready)) {
+  admin_routes_.set_allow(admin_config_.allow);
   callbacks_ = std::make_unique<Listener>(callback_options(http_), tls_.get(), &callback_routes_);
-  if (!admin_config_.listen.empty())
-    admin_ = std::make_unique<Listener>(admin_options(http_), nullptr, &admin_routes_);
+  if (!admin_config_.listen.empty()) {
+    admin_ = std::make_unique<Listener>(admin_listener_options(http_, admin_config_), nullptr,
+                                        &admin_routes_);
+  }
 }
 
 Server::~Server() {
@@ -83,6 +89,10 @@ Server::~Server() {
 
 void Server::set_allowlist(std::shared_ptr<const Allowlist> allowlist) {
   callback_routes_.set_allowlist(std::move(allowlist));
+}
+
+void Server::set_admin_allow(const std::vector<std::string>& cidrs) {
+  admin_routes_.set_allow(cidrs);
 }
 
 bool Server::reload_tls(const config::TlsConfig& tls, std::string* error) {

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "http/admin_routes.h"
@@ -37,6 +38,8 @@ class Server {
 
   // Swapped on reload; requests in flight keep the list they started with.
   void set_allowlist(std::shared_ptr<const Allowlist> allowlist);
+  // admin.allow, swapped on reload: checked when an admin connection is accepted.
+  void set_admin_allow(const std::vector<std::string>& cidrs);
   // Reads http.tls's certificate and key again (a renewed certificate): new connections use them,
   // open ones keep theirs. False with *error (the old pair stays) when they cannot be loaded, or
   // when TLS would be turned on or off (that needs a restart).
@@ -52,6 +55,11 @@ class Server {
   std::unique_ptr<Listener> callbacks_;
   std::unique_ptr<Listener> admin_;
 };
+
+// An admin listener's options: the callback listener's timeouts and framing limits (its routes
+// answer every request from the head, so a body is never read), its own caps from `admin`.
+ListenerOptions admin_listener_options(const config::HttpConfig& http,
+                                       const config::AdminConfig& admin);
 
 // "host:port" split; "[::1]:8080" gives "::1". False when malformed.
 bool split_listen_address(const std::string& listen, std::string* host, int* port);

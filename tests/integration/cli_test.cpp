@@ -69,6 +69,20 @@ TEST(Cli, BadConfigExits78NamingKeyAndLine) {
   }
 }
 
+TEST(Cli, CheckConfigWarnsOfATrustedProxyThatIsAlsoAllowedAndExits0) {
+  std::string dir = test::temp_dir("jb-cli");
+  std::string config = write_file(dir, "config.yaml",
+                                  "security:\n  allow: [\"127.0.0.0/8\"]\n"
+                                  "  trusted_proxies: [\"127.0.0.2/32\"]\n");
+  auto result = test::run_binary({"check-config", "--config", config});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("warning: " + config + ":3: security.trusted_proxies: 127.0.0.2/32"),
+            std::string::npos)
+      << result.err;
+  auto shipped = test::run_binary({"check-config", "--config", JB_SOURCE_DIR "/config.yaml"});
+  EXPECT_EQ(shipped.err.find("warning"), std::string::npos) << shipped.err;
+}
+
 TEST(Cli, ServeOnTheEmbeddedBrokerThenConsumeShowsTheEvent) {
   std::string dir = test::temp_dir("jb-cli");
   std::string config = write_file(dir, "config.yaml",

@@ -622,6 +622,15 @@ DaemonMetrics metrics_after_traffic() {
   expect_status("a callback with a warning", callback_with_warning(), 200);
   expect_status("a dead letter", "callBackType=SOMETHING_ELSE&x=1", 200);
 
+  // A proxy nobody declared: X-Forwarded-For from a peer outside security.trusted_proxies.
+  {
+    auto client = bridge.client();
+    auto answer = client.Post("/callbacks/jumio", {{"X-Forwarded-For", "203.0.113.7"}},
+                              kSampleNetverifyApproved, "application/x-www-form-urlencoded");
+    if (!answer || answer->status != 403)
+      out.problems.push_back("X-Forwarded-For from an undeclared proxy: not answered 403");
+  }
+
   // Kafka down: ack timeouts, spooled records, then a full spool and 503s.
   rd_kafka_mock_broker_set_down(bridge.broker().mock(), 1);
   int answered_503 = 0, answered_200 = 0;

@@ -120,6 +120,75 @@ TEST(Security, ForwardedForIsBelievedOnlyFromTrustedProxies) {
   EXPECT_EQ(separate->status, 403);
 }
 
+TEST(Security, ForwardingHeadersFromAPeerThatIsNotATrustedProxyAre403) {
+  // The shipped default: loopback allowed, no trusted proxy. A proxy on the same host that
+  // nobody declared forwards every client from 127.0.0.1; its X-Forwarded-For gives it away.
+  Bridge bridge;
+  ASSERT_TRUE(bridge.config().security.trusted_proxies.empty());
+  auto post_with = [&bridge](const std::string& name, const std::string& value) {
+    RawConnection connection(bridge.daemon().port());
+    connection.send(request_head(name + ": " + value + "\r\nContent-Length: " +
+                                 std::to_string(std::string(kSampleNetverifyApproved).size()) +
+                                 "\r\n") +
+                    kSampleNetverifyApproved);
+    return connection.read_answer(5s).status;
+  };
+  EXPECT_EQ(post_with("X-Forwarded-For", "203.0.113.7"), 403);
+  EXPECT_EQ(post_with("x-forwarded-for", "127.0.0.1"), 403) << "even claiming an allowed address";
+  EXPECT_EQ(post_with("Forwarded", "for=203.0.113.7;proto=https"), 403);
+  EXPECT_EQ(post_with("X-Forwarded-For", ""), 403) << "an empty field is still forwarding";
+  EXPECT_EQ(post_with("X-Forwarded-Host", "example.com"), 200) << "other fields are no proxy's";
+  EXPECT_EQ(bridge.post(kSampleNetverifyApproved), 200);
+  EXPECT_EQ(bridge.read({"^jumio\\..*"}, 3, 2s).size(), 2u);
+  auto metrics = bridge.admin_client().Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find(
+                "jumio_bridge_http_requests_refused_total{reason=\"untrusted_forwarding\"} 4"),
+            std::string::npos)
+      << metrics->body;
+}
+
+TEST(Security, ContentCodingsAreCaseInsensitiveAndOnlyIdentityIsTaken) {
+  Bridge bridge;
+  auto post_encoded = [&bridge](const std::string& coding) {
+    RawConnection connection(bridge.daemon().port());
+    const std::string body = kSampleNetverifyApproved;
+    connection.send(request_head("Content-Encoding: " + coding +
+                                 "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n") +
+                    body);
+    return connection.read_answer(5s).status;
+  };
+  EXPECT_EQ(post_encoded("IDENTITY"), 200);
+  EXPECT_EQ(post_encoded("Identity, identity"), 200);
+  EXPECT_EQ(post_encoded("gzip"), 415);
+  EXPECT_EQ(post_encoded("identity, GZIP"), 415);
+}
+
+TEST(Security, AdminListenerAdmitsOnlyAdminAllowWithACapPerAddress) {
+  Bridge bridge([](config::Config& c) {
+    c.admin.allow = {"127.0.0.1/32", "127.0.0.4/32"};
+    c.admin.max_connections_per_address = 2;
+  });
+  const int port = bridge.daemon().admin_port();
+  ASSERT_GT(port, 0);
+  RawConnection outsider("127.0.0.3", port);
+  ASSERT_TRUE(outsider.connected());
+  EXPECT_TRUE(outsider.closed_by_server(2s)) << "a peer outside admin.allow is served";
+  EXPECT_EQ(outsider.unread(), "");
+  // Two idle connections from one address take its share; the third is refused, others served.
+  RawConnection first("127.0.0.4", port);
+  RawConnection second("127.0.0.4", port);
+  ASSERT_TRUE(first.connected() && second.connected());
+  std::this_thread::sleep_for(200ms);
+  RawConnection third("127.0.0.4", port);
+  EXPECT_EQ(third.read_answer(2s).status, 503);
+  RawConnection local("127.0.0.1", port);
+  ASSERT_TRUE(local.send("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"));
+  EXPECT_EQ(local.read_answer(2s).status, 200);
+  ASSERT_TRUE(first.send("GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n"));
+  EXPECT_EQ(first.read_answer(2s).status, 200);
+}
+
 TEST(Security, OversizeChunkedBodyGets413WithFlatMemory) {
   Bridge bridge([](config::Config& c) { c.http.max_body_bytes = 65536; });
   int fd = connect_to(bridge.daemon().port());

@@ -33,6 +33,10 @@ struct NginxOptions {
   // After an error answer with the body unread (413, ...), nginx reads and drops what the client
   // still sends and closes once it has been silent this long (5 s by default).
   std::chrono::milliseconds lingering_timeout{500};
+  // A site used instead of the generated proxy: upstream and server blocks as they would stand in
+  // /etc/nginx/sites-enabled/, with "{port}" where the port for clients goes (the helper picks a
+  // free one on listen_host). The options above then do not apply: the site says it all.
+  std::string site;
 };
 
 class Nginx {
@@ -44,8 +48,9 @@ class Nginx {
   static bool installed();
 
   // Starts nginx on a free port of options.listen_host, proxying every path to
-  // upstream_host:upstream_port, and waits (bounded) until it answers. started() tells whether
-  // it did; a failure to start is also reported as a test failure.
+  // upstream_host:upstream_port (or serving options.site), and waits (bounded) until it answers
+  // (a server of its own on another port answers the probe). started() tells whether it did; a
+  // failure to start is also reported as a test failure.
   explicit Nginx(int upstream_port, const NginxOptions& options = {});
   // Stops nginx (SIGTERM, then SIGKILL) and removes its directory.
   ~Nginx();
@@ -63,8 +68,6 @@ class Nginx {
 
  private:
   bool start_once(int upstream_port);
-  bool wait_until_answering(std::chrono::milliseconds bound);
-  void stop();
 
   NginxOptions options_;
   std::string dir_;

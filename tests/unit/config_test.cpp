@@ -21,7 +21,11 @@ void expect_same_config(const Config& a, const Config& b) {
   EXPECT_EQ(a.http.path, b.http.path);
   EXPECT_EQ(a.http.max_body_bytes, b.http.max_body_bytes);
   EXPECT_EQ(a.http.max_connections_per_address, b.http.max_connections_per_address);
+  EXPECT_EQ(a.http.proxy_keep_alive_timeout_ms, b.http.proxy_keep_alive_timeout_ms);
+  EXPECT_EQ(a.http.memory_budget_bytes, b.http.memory_budget_bytes);
   EXPECT_EQ(a.admin.listen, b.admin.listen);
+  EXPECT_EQ(a.admin.allow, b.admin.allow);
+  EXPECT_EQ(a.admin.max_connections_per_address, b.admin.max_connections_per_address);
   EXPECT_EQ(a.http.delivery_timeout_ms, b.http.delivery_timeout_ms);
   EXPECT_EQ(a.security.allow, b.security.allow);
   EXPECT_EQ(a.security.jumio_datacenters, b.security.jumio_datacenters);
@@ -44,8 +48,12 @@ constexpr const char* kFullConfig = R"(http:
   max_body_bytes: 1048576
   delivery_timeout_ms: 2500
   max_connections_per_address: 16
+  proxy_keep_alive_timeout_ms: 75000
+  memory_budget_bytes: 2147483648
 admin:
   listen: "127.0.0.1:9191"
+  allow: ["10.9.0.0/16", "fd00::/8"]
+  max_connections_per_address: 4
 security:
   allow: ["10.0.0.0/8", "2001:db8::/32"]
   jumio_datacenters: [US, EU, SGP]
@@ -120,8 +128,13 @@ TEST(Config, FullFileFillsEveryField) {
   EXPECT_EQ(config.http.path, "/hooks/jumio");
   EXPECT_EQ(config.http.max_body_bytes, 1048576u);
   EXPECT_EQ(config.http.max_connections_per_address, 16);
+  EXPECT_EQ(config.http.proxy_keep_alive_timeout_ms, 75000);
+  EXPECT_EQ(config.http.memory_budget_bytes, 2147483648u);
   EXPECT_EQ(config.admin.listen, "127.0.0.1:9191");
+  EXPECT_EQ(config.admin.allow, (std::vector<std::string>{"10.9.0.0/16", "fd00::/8"}));
+  EXPECT_EQ(config.admin.max_connections_per_address, 4);
   EXPECT_TRUE(config.obsolete.empty());
+  EXPECT_TRUE(config.warnings.empty());
   EXPECT_EQ(config.http.delivery_timeout_ms, 2500);
   EXPECT_EQ(config.security.allow, (std::vector<std::string>{"10.0.0.0/8", "2001:db8::/32"}));
   EXPECT_EQ(config.security.jumio_datacenters, (std::vector<std::string>{"US", "EU", "SGP"}));
@@ -167,7 +180,16 @@ INSTANTIATE_TEST_SUITE_P(
         ValidCase{"http:\n  listen: \"[::]:65535\"\n"},
         ValidCase{"http:\n  listen: \"localhost:8080\"\n"},
         ValidCase{"http:\n  listen: \"jumio-bridge.internal:443\"\n"},
-        ValidCase{"http:\n  max_body_bytes: 67108864\n  threads: 1024\n"},
+        ValidCase{"http:\n  max_body_bytes: 67108864\n  max_connections: 7\n  threads: 1024\n"},
+        ValidCase{"http:\n  max_body_bytes: 67108864\n  memory_budget_bytes: 34380709888\n"},
+        ValidCase{"http:\n  max_connections: 1\n  max_body_bytes: 1\n  max_header_bytes: 1024\n"
+                  "  memory_budget_bytes: 1048576\n"},
+        ValidCase{"http:\n  memory_budget_bytes: 1099511627776\n"},
+        ValidCase{"http:\n  proxy_keep_alive_timeout_ms: 100\n"},
+        ValidCase{"http:\n  proxy_keep_alive_timeout_ms: 600000\n"},
+        ValidCase{"admin:\n  allow: []\n"},
+        ValidCase{"admin:\n  allow: [\"0.0.0.0/0\", \"::/0\"]\n  max_connections_per_address: 1\n"},
+        ValidCase{"admin:\n  max_connections_per_address: 100000\n"},
         ValidCase{"http:\n  threads: 1\n  delivery_timeout_ms: 100\n"},
         ValidCase{"http:\n  delivery_timeout_ms: 600000\n"}, ValidCase{"security:\n  allow: []\n"},
         ValidCase{"security:\n  allow: [\"0.0.0.0/0\", \"::/0\", \"::ffff:10.1.0.0/112\"]\n"},
@@ -246,6 +268,37 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"ThreadsList", "http:\n  threads: [1]\n", "http.threads", 2, "got a list"},
         ErrorCase{"PerAddressZero", "http:\n  max_connections_per_address: 0\n",
                   "http.max_connections_per_address", 2, "between 1 and 100000"},
+        ErrorCase{"ProxyKeepAliveShort", "http:\n  proxy_keep_alive_timeout_ms: 99\n",
+                  "http.proxy_keep_alive_timeout_ms", 2, "between 100 and 600000"},
+        ErrorCase{"ProxyKeepAliveLong", "http:\n  proxy_keep_alive_timeout_ms: 600001\n",
+                  "http.proxy_keep_alive_timeout_ms", 2, "between 100 and 600000"},
+        ErrorCase{"ProxyKeepAliveUnits", "http:\n  proxy_keep_alive_timeout_ms: 2m\n",
+                  "http.proxy_keep_alive_timeout_ms", 2, "expected an integer, got \"2m\""},
+        ErrorCase{"BudgetSmall", "http:\n  memory_budget_bytes: 1048575\n",
+                  "http.memory_budget_bytes", 2, "between 1048576 and 1099511627776"},
+        ErrorCase{"BudgetLarge", "http:\n  memory_budget_bytes: 1099511627777\n",
+                  "http.memory_budget_bytes", 2, "between 1048576 and 1099511627776"},
+        ErrorCase{"BudgetNegative", "http:\n  memory_budget_bytes: -1\n",
+                  "http.memory_budget_bytes", 2, "between 1048576"},
+        ErrorCase{"BudgetUnits", "http:\n  memory_budget_bytes: 1GiB\n", "http.memory_budget_bytes",
+                  2, "got \"1GiB\""},
+        ErrorCase{"BudgetQuoted", "http:\n  memory_budget_bytes: \"1073741824\"\n",
+                  "http.memory_budget_bytes", 2, "quoted string"},
+        ErrorCase{"AdminAllowBareV4", "admin:\n  allow: [\"10.0.0.1\"]\n", "admin.allow[0]", 2,
+                  "10.0.0.1/32"},
+        ErrorCase{"AdminAllowHostBits",
+                  "admin:\n  allow:\n    - \"::1/128\"\n    - \"fd00::1/8\"\n", "admin.allow[1]", 4,
+                  "fd00::/8"},
+        ErrorCase{"AdminAllowScalar", "admin:\n  allow: 10.0.0.0/8\n", "admin.allow", 2,
+                  "expected a list"},
+        ErrorCase{"AdminAllowGarbage", "admin:\n  allow: [\"loopback\"]\n", "admin.allow[0]", 2,
+                  "not a CIDR"},
+        ErrorCase{"AdminPerAddressZero", "admin:\n  max_connections_per_address: 0\n",
+                  "admin.max_connections_per_address", 2, "between 1 and 100000"},
+        ErrorCase{"AdminPerAddressLarge", "\nadmin:\n  max_connections_per_address: 100001\n",
+                  "admin.max_connections_per_address", 3, "between 1 and 100000"},
+        ErrorCase{"AdminPerAddressList", "admin:\n  max_connections_per_address: [16]\n",
+                  "admin.max_connections_per_address", 2, "got a list"},
         ErrorCase{"AdminListenNoPort", "admin:\n  listen: \"127.0.0.1\"\n", "admin.listen", 2, ""},
         ErrorCase{"AdminUnknownKey", "admin:\n  lisen: \"127.0.0.1:9090\"\n", "admin.lisen", 2,
                   "not a known key"},
@@ -450,6 +503,19 @@ TEST(Config, ShippedConfigLoadsAndStatesTheDefaults) {
   expect_same_config(config, Config{});
 }
 
+TEST(Config, ShippedConfigsHaveNoWarnings) {
+  for (const char* path : {JB_SOURCE_DIR "/config.yaml", JB_SOURCE_DIR "/systemd/config.yaml"}) {
+    Config config;
+    auto errors = load_config(path, &config);
+    ASSERT_TRUE(errors.empty()) << path << "\n" << describe(errors);
+    EXPECT_TRUE(config.warnings.empty()) << path << "\n" << describe(config.warnings);
+    EXPECT_TRUE(config.obsolete.empty()) << path << "\n" << describe(config.obsolete);
+    EXPECT_EQ(config.admin.allow, AdminConfig{}.allow) << path;
+    EXPECT_EQ(config.security.allow, SecurityConfig{}.allow) << path;
+    EXPECT_EQ(config.security.trusted_proxies, SecurityConfig{}.trusted_proxies) << path;
+  }
+}
+
 TEST(Config, MissingFileIsOneErrorWithoutLine) {
   Config config;
   auto errors = load_config(JB_SOURCE_DIR "/no-such-config.yaml", &config);
@@ -546,6 +612,246 @@ TEST(Config, HttpSecurityErrors) {
     EXPECT_EQ(errors[0].key, c.key) << c.yaml;
     EXPECT_NE(errors[0].message.find(c.message), std::string::npos) << errors[0].message;
   }
+}
+
+TEST(Config, ProxyAndAdminLimitsHaveTheirDefaults) {
+  Config config;
+  ASSERT_TRUE(parse_config("", &config).empty());
+  EXPECT_EQ(config.admin.allow, (std::vector<std::string>{"127.0.0.1/32", "::1/128"}));
+  EXPECT_EQ(config.admin.max_connections_per_address, 16);
+  EXPECT_EQ(config.http.proxy_keep_alive_timeout_ms, 120000);
+  EXPECT_EQ(config.http.memory_budget_bytes, 1073741824u);
+  EXPECT_TRUE(config.warnings.empty());
+}
+
+TEST(Config, ProxyAndAdminLimitsTakeTheirValues) {
+  Config config;
+  auto errors = parse_config(
+      "admin:\n  allow: [\"10.1.0.0/16\", \"2001:db8::/32\"]\n  max_connections_per_address: 2\n"
+      "http:\n  proxy_keep_alive_timeout_ms: 90000\n  memory_budget_bytes: 536870912\n",
+      &config);
+  ASSERT_TRUE(errors.empty()) << describe(errors);
+  EXPECT_EQ(config.admin.allow, (std::vector<std::string>{"10.1.0.0/16", "2001:db8::/32"}));
+  EXPECT_EQ(config.admin.max_connections_per_address, 2);
+  EXPECT_EQ(config.http.proxy_keep_alive_timeout_ms, 90000);
+  EXPECT_EQ(config.http.memory_budget_bytes, 536870912u);
+  ASSERT_TRUE(parse_config("admin:\n  allow: []\n", &config).empty());
+  EXPECT_TRUE(config.admin.allow.empty());
+}
+
+// What http's limits let the connections hold at once, as the budget check counts it.
+uint64_t connections_may_hold(const HttpConfig& http) {
+  return static_cast<uint64_t>(http.max_connections) *
+         (2 * http.max_body_bytes + static_cast<uint64_t>(http.max_header_bytes) + 65536);
+}
+
+TEST(Config, DefaultLimitsFitTheDefaultMemoryBudget) {
+  HttpConfig defaults;
+  EXPECT_EQ(connections_may_hold(defaults), 256u * (2 * 262144 + 16384 + 65536));
+  EXPECT_LE(connections_may_hold(defaults), defaults.memory_budget_bytes);
+  Config config;
+  EXPECT_TRUE(
+      parse_config("http:\n  max_connections: 256\n  max_body_bytes: 262144\n", &config).empty());
+}
+
+TEST(Config, MemoryBudgetIsReachedExactlyAtTheProduct) {
+  // 16 × (2 × 1 + 1024 + 65536) = 1064992.
+  const char* limits =
+      "http:\n  max_connections: 16\n  max_body_bytes: 1\n  max_header_bytes: 1024\n";
+  Config config;
+  auto errors = parse_config(std::string(limits) + "  memory_budget_bytes: 1064992\n", &config);
+  EXPECT_TRUE(errors.empty()) << describe(errors);
+  EXPECT_EQ(connections_may_hold(config.http), 1064992u);
+  errors = parse_config(std::string(limits) + "  memory_budget_bytes: 1064991\n", &config);
+  ASSERT_EQ(errors.size(), 1u) << describe(errors);
+  EXPECT_EQ(errors[0].key, "http.max_body_bytes");
+  EXPECT_EQ(errors[0].line, 3);
+}
+
+TEST(Config, MemoryBudgetErrorNamesMaxBodyBytesWhenItIsGiven) {
+  Config config;
+  auto errors = parse_config(
+      "http:\n  max_connections: 512\n  max_body_bytes: 67108864\n  memory_budget_bytes: "
+      "2147483648\n",
+      &config);
+  ASSERT_EQ(errors.size(), 1u) << describe(errors);
+  EXPECT_EQ(errors[0].key, "http.max_body_bytes");
+  EXPECT_EQ(errors[0].line, 3);
+  const std::string& message = errors[0].message;
+  // 512 × (2 × 67108864 + 16384 + 65536)
+  EXPECT_NE(message.find("= 68761419776 bytes"), std::string::npos) << message;
+  EXPECT_NE(message.find("512 × (2 × 67108864 + 16384 + 65536)"), std::string::npos) << message;
+  EXPECT_NE(message.find("http.memory_budget_bytes (2147483648)"), std::string::npos) << message;
+  EXPECT_NE(message.find("lower max_body_bytes or max_connections, or raise memory_budget_bytes"),
+            std::string::npos)
+      << message;
+}
+
+TEST(Config, MemoryBudgetErrorNamesMaxConnectionsWithoutMaxBodyBytes) {
+  Config config;
+  auto errors = parse_config("log: {level: info}\nhttp:\n  max_connections: 100000\n", &config);
+  ASSERT_EQ(errors.size(), 1u) << describe(errors);
+  EXPECT_EQ(errors[0].key, "http.max_connections");
+  EXPECT_EQ(errors[0].line, 3);
+  // 100000 × (2 × 262144 + 16384 + 65536), over the default budget.
+  EXPECT_NE(errors[0].message.find("= 60620800000 bytes"), std::string::npos) << errors[0].message;
+  EXPECT_NE(errors[0].message.find("(1073741824)"), std::string::npos) << errors[0].message;
+}
+
+TEST(Config, MemoryBudgetErrorNamesTheBudgetWhenNoOtherSizeIsGiven) {
+  for (const char* yaml : {"http:\n  path: /x\n  memory_budget_bytes: 1048576\n",
+                           "http:\n  max_header_bytes: 65536\n  memory_budget_bytes: 1048576\n"}) {
+    Config config;
+    auto errors = parse_config(yaml, &config);
+    ASSERT_EQ(errors.size(), 1u) << yaml << describe(errors);
+    EXPECT_EQ(errors[0].key, "http.memory_budget_bytes") << yaml;
+    EXPECT_EQ(errors[0].line, 3) << yaml;
+    EXPECT_NE(errors[0].message.find("http.memory_budget_bytes (1048576)"), std::string::npos)
+        << errors[0].message;
+  }
+}
+
+TEST(Config, RaisingTheMemoryBudgetAdmitsLargeBodies) {
+  // The largest body on the default connection count: 256 × (2 × 64 MiB + 16384 + 65536).
+  const std::string limits = "http:\n  max_body_bytes: 67108864\n";
+  Config config;
+  EXPECT_EQ(parse_config(limits, &config).size(), 1u);
+  auto errors = parse_config(limits + "  memory_budget_bytes: 34380709888\n", &config);
+  EXPECT_TRUE(errors.empty()) << describe(errors);
+  EXPECT_EQ(config.http.max_body_bytes, 67108864u);
+}
+
+TEST(Config, AnInvalidSizeIsReportedAloneWithoutABudgetError) {
+  for (const char* yaml : {"http:\n  max_body_bytes: 67108864\n  memory_budget_bytes: lots\n",
+                           "http:\n  max_connections: 100000\n  max_body_bytes: 0\n",
+                           "http:\n  max_connections: 100000\n  max_header_bytes: 1\n"}) {
+    Config config;
+    auto errors = parse_config(yaml, &config);
+    ASSERT_EQ(errors.size(), 1u) << yaml << describe(errors);
+    EXPECT_EQ(errors[0].message.find("memory_budget_bytes ("), std::string::npos)
+        << errors[0].message;
+  }
+}
+
+// The warnings for a config that must parse without errors.
+std::vector<ConfigError> warnings_of(const std::string& yaml) {
+  Config config;
+  auto errors = parse_config(yaml, &config);
+  EXPECT_TRUE(errors.empty()) << yaml << describe(errors);
+  return config.warnings;
+}
+
+TEST(Config, TrustedProxyInTheDefaultAllowlistIsAWarningWithItsLine) {
+  auto warnings = warnings_of("security:\n  trusted_proxies: [\"127.0.0.1/32\"]\n");
+  ASSERT_EQ(warnings.size(), 1u) << describe(warnings);
+  EXPECT_EQ(warnings[0].key, "security.trusted_proxies");
+  EXPECT_EQ(warnings[0].line, 2);
+  EXPECT_EQ(warnings[0].message,
+            "127.0.0.1/32 is also in security.allow: requests it forwards without "
+            "X-Forwarded-For are allowed as its own");
+  EXPECT_EQ(format_error("c.yaml", warnings[0]),
+            "c.yaml:2: security.trusted_proxies: 127.0.0.1/32 is also in security.allow: requests "
+            "it forwards without X-Forwarded-For are allowed as its own");
+}
+
+TEST(Config, TrustedProxyOutsideTheAllowlistIsNoWarning) {
+  EXPECT_TRUE(warnings_of("security:\n  trusted_proxies: [\"10.0.0.5/32\"]\n").empty());
+  EXPECT_TRUE(warnings_of("security:\n  allow: [\"10.0.1.0/24\"]\n"
+                          "  trusted_proxies: [\"10.0.0.0/24\", \"10.0.2.0/23\"]\n")
+                  .empty());
+  EXPECT_TRUE(
+      warnings_of("security:\n  allow: []\n  trusted_proxies: [\"127.0.0.1/32\"]\n").empty());
+  // 127.0.0.1 and ::1 are different addresses.
+  EXPECT_TRUE(
+      warnings_of("security:\n  allow: [\"::1/128\"]\n  trusted_proxies: [\"127.0.0.1/32\"]\n")
+          .empty());
+}
+
+TEST(Config, TrustedProxyOverlapIsFoundByContainmentEitherWay) {
+  // The allowed network contains the proxy.
+  auto inside = warnings_of(
+      "security:\n  allow: [\"10.0.0.0/8\"]\n"
+      "  trusted_proxies: [\"10.1.2.3/32\"]\n");
+  ASSERT_EQ(inside.size(), 1u);
+  EXPECT_EQ(inside[0].line, 3);
+  EXPECT_NE(inside[0].message.find("10.1.2.3/32 overlaps 10.0.0.0/8 in security.allow"),
+            std::string::npos)
+      << inside[0].message;
+  // The proxies' network contains an allowed one.
+  auto around = warnings_of(
+      "security:\n  trusted_proxies: [\"10.0.0.0/8\"]\n"
+      "  allow: [\"192.168.0.0/16\", \"10.1.2.0/24\"]\n");
+  ASSERT_EQ(around.size(), 1u);
+  EXPECT_EQ(around[0].line, 2);
+  EXPECT_NE(around[0].message.find("10.0.0.0/8 overlaps 10.1.2.0/24 in security.allow"),
+            std::string::npos)
+      << around[0].message;
+}
+
+TEST(Config, TrustedProxyOverlapCoversIpv6AndIpv4Mapped) {
+  auto loopback = warnings_of("security:\n  trusted_proxies: [\"::1/128\"]\n");
+  ASSERT_EQ(loopback.size(), 1u);
+  EXPECT_NE(loopback[0].message.find("::1/128 is also in security.allow"), std::string::npos);
+  EXPECT_EQ(
+      warnings_of("security:\n  allow: [\"fd00:1::/32\"]\n  trusted_proxies: [\"fd00::/8\"]\n")
+          .size(),
+      1u);
+  EXPECT_EQ(
+      warnings_of("security:\n  allow: [\"fd00::/8\"]\n  trusted_proxies: [\"fd00:1::7/128\"]\n")
+          .size(),
+      1u);
+  EXPECT_TRUE(
+      warnings_of(
+          "security:\n  allow: [\"2001:db8::/32\"]\n  trusted_proxies: [\"2001:db9::/32\"]\n")
+          .empty());
+  // The listener sees IPv4 peers as ::ffff:a.b.c.d: an IPv4-mapped allow entry covers them.
+  EXPECT_EQ(warnings_of("security:\n  allow: [\"::ffff:10.1.0.0/112\"]\n"
+                        "  trusted_proxies: [\"10.1.2.3/32\"]\n")
+                .size(),
+            1u);
+  EXPECT_EQ(
+      warnings_of("security:\n  allow: [\"::/0\"]\n  trusted_proxies: [\"10.1.2.3/32\"]\n").size(),
+      1u);
+}
+
+TEST(Config, EachOverlappingTrustedProxyIsOneWarningOnItsOwnLine) {
+  auto warnings = warnings_of(
+      "security:\n"
+      "  allow: [\"10.0.0.0/8\", \"10.1.0.0/16\", \"::1/128\"]\n"
+      "  trusted_proxies:\n"
+      "    - 192.168.0.1/32\n"
+      "    - 10.1.2.3/32\n"
+      "    - \"::1/128\"\n");
+  ASSERT_EQ(warnings.size(), 2u) << describe(warnings);
+  EXPECT_EQ(warnings[0].line, 5);
+  EXPECT_NE(warnings[0].message.find("10.1.2.3/32"), std::string::npos);
+  EXPECT_EQ(warnings[1].line, 6);
+  EXPECT_NE(warnings[1].message.find("::1/128"), std::string::npos);
+}
+
+TEST(Config, EffectiveYamlShowsTheAdminAllowlistAndTheProxyLimits) {
+  Config config;
+  auto errors = parse_config(
+      "admin:\n  allow: [\"10.2.0.0/16\"]\n  max_connections_per_address: 5\n"
+      "http:\n  proxy_keep_alive_timeout_ms: 65000\n  max_body_bytes: 67108864\n"
+      "  memory_budget_bytes: 34380709888\n",
+      &config);
+  ASSERT_TRUE(errors.empty()) << describe(errors);
+  std::string yaml = effective_config_yaml(config);
+  for (const char* line :
+       {"  proxy_keep_alive_timeout_ms: 65000\n", "  memory_budget_bytes: 34380709888\n",
+        "  allow: [\"10.2.0.0/16\"]\n", "  max_connections_per_address: 5\n"}) {
+    EXPECT_NE(yaml.find(line), std::string::npos) << line << " not in\n" << yaml;
+  }
+  Config reparsed;
+  errors = parse_config(yaml, &reparsed);
+  ASSERT_TRUE(errors.empty()) << describe(errors) << yaml;
+  expect_same_config(reparsed, config);
+  std::string defaults = effective_config_yaml(Config{});
+  EXPECT_NE(
+      defaults.find("allow: [\"127.0.0.1/32\", \"::1/128\"]\n  max_connections_per_address: 16"),
+      std::string::npos)
+      << defaults;
 }
 
 }  // namespace

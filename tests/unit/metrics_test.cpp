@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -101,6 +104,66 @@ TEST(MetricsTest, CountsFromManyThreadsAtOnce) {
             std::to_string(kThreads * kEach / 2));
   EXPECT_EQ(value_of(text, "jumio_bridge_kafka_delivery_seconds_count"),
             std::to_string(kThreads * kEach));
+}
+
+// A sample source whose value is the number of times it was read: it shows each render.
+std::function<std::vector<Metrics::Sample>()> counting_source(std::atomic<int>* renders) {
+  return [renders] {
+    const int render = ++*renders;
+    return std::vector<Metrics::Sample>{{"test_renders", "Renders.", false, double(render)}};
+  };
+}
+
+TEST(MetricsTest, ExpositionIsRenderedOnceWhileNothingCounts) {
+  Metrics metrics(std::chrono::hours(1));
+  std::atomic<int> renders{0};
+  metrics.set_sample_source(counting_source(&renders));
+  metrics.count_response(200);
+  const std::string first = metrics.exposition();
+  EXPECT_EQ(value_of(first, "test_renders"), "1");
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(metrics.exposition(), first);
+  EXPECT_EQ(renders.load(), 1);
+  // A count shows at once: the next exposition is rendered again, without waiting.
+  metrics.count_response(200);
+  const std::string second = metrics.exposition();
+  EXPECT_EQ(value_of(second, R"(jumio_bridge_http_responses_total{code="200"})"), "2");
+  EXPECT_EQ(value_of(second, "test_renders"), "2");
+  metrics.on_kafka_delivery(milliseconds(1), true, "");
+  EXPECT_EQ(value_of(metrics.exposition(), "jumio_bridge_kafka_delivery_seconds_count"), "1");
+  EXPECT_EQ(metrics.exposition(), metrics.exposition());
+  EXPECT_EQ(renders.load(), 3);
+}
+
+TEST(MetricsTest, SamplesAreRenderedAgainAfterTheInterval) {
+  Metrics metrics(milliseconds(20));
+  std::atomic<int> renders{0};
+  metrics.set_sample_source(counting_source(&renders));
+  EXPECT_EQ(value_of(metrics.exposition(), "test_renders"), "1");
+  std::this_thread::sleep_for(milliseconds(30));
+  EXPECT_EQ(value_of(metrics.exposition(), "test_renders"), "2");
+  // prometheus_text() renders every time.
+  EXPECT_EQ(value_of(metrics.prometheus_text(), "test_renders"), "3");
+}
+
+TEST(MetricsTest, ExpositionShowsEveryCountMadeBeforeIt) {
+  // Threads count and read at once; each sees all its own counts in every exposition.
+  Metrics metrics(std::chrono::hours(1));
+  constexpr int kThreads = 4;
+  constexpr int kEach = 300;
+  std::vector<std::thread> threads;
+  std::atomic<int> stale{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&metrics, &stale, t] {
+      const std::string series =
+          R"(jumio_bridge_http_responses_total{code=")" + std::to_string(600 + t) + R"("})";
+      for (int i = 1; i <= kEach; ++i) {
+        metrics.count_response(600 + t);
+        if (value_of(metrics.exposition(), series) != std::to_string(i)) ++stale;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(stale.load(), 0);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
-// The small grammars of http/syntax.h (tokens, Host, decimal lengths, lists) and Basic
-// authentication. RequestParser and RequestHead are tested in request_parser_test.cpp.
+// The small grammars of http/syntax.h (tokens, Host, decimal lengths, lists), the identity
+// content coding, and Basic authentication. RequestParser and RequestHead are tested in
+// request_parser_test.cpp.
 #include "http/syntax.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,8 @@
 #include <vector>
 
 #include "http/basic_auth.h"
+#include "http/request_head.h"
+#include "http/request_parser.h"
 
 namespace jb::http {
 namespace {
@@ -186,20 +189,22 @@ TEST_P(ListTest, SplitsAtCommasTrimsAndSkipsEmptyElements) {
   EXPECT_EQ(empty, GetParam().empty) << GetParam().list;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    syntax, ListTest,
-    testing::Values(ListCase{"close", {"close"}, 0},
-                    ListCase{"keep-alive, close", {"keep-alive", "close"}, 0},
-                    ListCase{" a ,\tb\t, c ", {"a", "b", "c"}, 0},
-                    ListCase{"a,b,c", {"a", "b", "c"}, 0},
-                    // RFC 9110 §5.6.1.2: empty elements are ignored (and counted for callers
-                    // that refuse them).
-                    ListCase{"", {}, 1}, ListCase{" ", {}, 1}, ListCase{",a", {"a"}, 1},
-                    ListCase{"a,", {"a"}, 1}, ListCase{"a,,b", {"a", "b"}, 1},
-                    ListCase{"a, ,b", {"a", "b"}, 1},
-                    // Elements are not checked here: the caller does.
-                    ListCase{"a b, \"c,d\"", {"a b", "\"c", "d\""}, 0}),
-    [](const auto& info) { return std::to_string(info.index) + "_" + case_name(info.param.list); });
+INSTANTIATE_TEST_SUITE_P(syntax, ListTest,
+                         testing::Values(ListCase{"close", {"close"}, 0},
+                                         ListCase{"keep-alive, close", {"keep-alive", "close"}, 0},
+                                         ListCase{" a ,\tb\t, c ", {"a", "b", "c"}, 0},
+                                         ListCase{"a,b,c", {"a", "b", "c"}, 0},
+                                         // RFC 9110 §5.6.1.2: empty elements are ignored (and
+                                         // counted for callers that refuse them).
+                                         ListCase{"", {}, 1}, ListCase{" ", {}, 1},
+                                         ListCase{",a", {"a"}, 1}, ListCase{"a,", {"a"}, 1},
+                                         ListCase{"a,,b", {"a", "b"}, 1},
+                                         ListCase{"a, ,b", {"a", "b"}, 1},
+                                         // Elements are not checked here: the caller does.
+                                         ListCase{"a b, \"c,d\"", {"a b", "\"c", "d\""}, 0}),
+                         [](const auto& info) {
+                           return std::to_string(info.index) + "_" + case_name(info.param.list);
+                         });
 
 TEST(syntax, ListStopsWhenTheCallerSaysSo) {
   std::vector<std::string> seen;
@@ -208,6 +213,46 @@ TEST(syntax, ListStopsWhenTheCallerSaysSo) {
     return element != "bad";
   }));
   EXPECT_EQ(seen, (std::vector<std::string>{"a", "bad"}));
+}
+
+class IdentityCodingTest : public testing::TestWithParam<SyntaxCase> {};
+
+TEST_P(IdentityCodingTest, OnlyIdentityInAnyCase) {
+  EXPECT_EQ(is_identity_coding(GetParam().text), GetParam().valid) << GetParam().text;
+}
+
+// Content-Encoding = #content-coding, codings case-insensitive (RFC 9110 §8.4, §8.4.1); empty
+// list elements are ignored (§5.6.1.2).
+INSTANTIATE_TEST_SUITE_P(
+    request_head, IdentityCodingTest,
+    testing::Values(SyntaxCase{"", true}, SyntaxCase{"identity", true},
+                    SyntaxCase{"IDENTITY", true}, SyntaxCase{"Identity", true},
+                    SyntaxCase{"identity, identity", true}, SyntaxCase{"identity,IDENTITY", true},
+                    SyntaxCase{" identity\t", true}, SyntaxCase{"identity,", true},
+                    SyntaxCase{", identity", true}, SyntaxCase{" , ", true},
+                    SyntaxCase{"gzip", false}, SyntaxCase{"GZIP", false},
+                    SyntaxCase{"identity, gzip", false}, SyntaxCase{"gzip, identity", false},
+                    SyntaxCase{"x-identity", false}, SyntaxCase{"identit", false},
+                    SyntaxCase{"identityy", false}, SyntaxCase{"identity;q=1", false},
+                    SyntaxCase{"\"identity\"", false}, SyntaxCase{"identity identity", false},
+                    SyntaxCase{"\xc4\xb0"
+                               "dentity",
+                               false}),
+    [](const auto& info) { return std::to_string(info.index) + "_" + case_name(info.param.text); });
+
+TEST(request_head, ContentEncodingIsKeptAsSent) {
+  const std::string request =
+      "POST /cb HTTP/1.1\r\nHost: a\r\nContent-Encoding: IDENTITY\r\nContent-Length: 0\r\n"
+      "content-encoding: Identity\r\n\r\n";
+  RequestParser parser;
+  ASSERT_EQ(parser.parse(request), RequestParser::Progress::head);
+  EXPECT_EQ(parser.head().content_encoding, "IDENTITY, Identity");
+  EXPECT_TRUE(is_identity_coding(parser.head().content_encoding));
+  const std::string gzip = "POST /cb HTTP/1.1\r\nHost: a\r\nContent-Encoding: Gzip\r\n\r\n";
+  RequestParser other;
+  ASSERT_EQ(other.parse(gzip), RequestParser::Progress::head);
+  EXPECT_EQ(other.head().content_encoding, "Gzip");
+  EXPECT_FALSE(is_identity_coding(other.head().content_encoding));
 }
 
 TEST(request_head, BasicAuthChecksSchemeAndCredentials) {

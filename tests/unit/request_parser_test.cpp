@@ -250,6 +250,9 @@ std::vector<Accepted> accepted_cases() {
           .request("get", "/", "/"),
       Accepted("ExtensionMethod", get("M-SEARCH! / HTTP/1.1", "Host: example.com\r\n"))
           .request("M-SEARCH!", "/", "/"),
+      // 32 bytes: the longest method read (RFC 9110 §9.1 leaves it to the routes: 501).
+      Accepted("LongestMethod", get(std::string(32, 'M') + " / HTTP/1.1", "Host: example.com\r\n"))
+          .request(std::string(32, 'M'), "/", "/"),
       Accepted("ContentLengthBody", post("Content-Length: 5\r\n", "hello")).length(5, "hello"),
       Accepted("ContentLengthZero", post("Content-Length: 0\r\n")).length(0, ""),
       Accepted("ContentLengthLeadingZeros", post("Content-Length: 005\r\n", "hello"))
@@ -506,6 +509,17 @@ std::vector<Rejected> rejected_cases() {
       {"LeadingSpace", get(" GET / HTTP/1.1"), 400, "malformed_method"},
       {"SpaceInTarget", get("GET /a b HTTP/1.1"), 400, "malformed_version"},
       {"BadMethod", get("GE(T / HTTP/1.1"), 400, "malformed_method"},
+      // A method longer than 32 bytes is no method this server implements (RFC 9110 §9.1): 501
+      // once 33 bytes of the line arrived without a space; not a token, 400.
+      {"MethodOf33Bytes", get(std::string(33, 'M') + " / HTTP/1.1"), 501, "method_too_long"},
+      {"MethodOf9000Bytes", get(std::string(9000, 'M') + " / HTTP/1.1"), 501, "method_too_long"},
+      {"LongMethodUnterminated", std::string(40, 'M'), 501, "method_too_long"},
+      {"LongMethodAfterEmptyLines", "\r\n\r\n" + std::string(33, 'M'), 501, "method_too_long"},
+      {"LongMethodWithTarget", "M" + get(std::string(33, 'M') + " /" + std::string(9000, 'a')), 501,
+       "method_too_long"},
+      {"LongTabSeparatedLine", get("GET\t/" + std::string(40, 'a') + "\tHTTP/1.1"), 400,
+       "malformed_method"},
+      {"LongLineOfControlBytes", std::string(40, '\x01'), 400, "malformed_method"},
       {"LowerCaseVersion", get("GET / http/1.1"), 400, "malformed_version"},
       {"VersionWithoutMinor", get("GET / HTTP/1"), 400, "malformed_version"},
       {"VersionTwoDigits", get("GET / HTTP/1.10"), 400, "malformed_version"},
@@ -907,6 +921,65 @@ TEST(request_parser, LongLinesFailBeforeTheirEnd) {
   const Outcome chunk_line = first(chunked("1;" + std::string(2000, 'x')));
   EXPECT_EQ(chunk_line.reason, "chunk_line_too_long");
   EXPECT_TRUE(chunk_line.head_seen);
+}
+
+TEST(request_parser, LongMethodFailsAtItsThirtyThirdByte) {
+  // The parser is fed growing prefixes, as the listener does: a method's length decides as soon as
+  // it is over 32 bytes, without waiting for the request line (8 KiB of target) to end.
+  const std::string input = std::string(9000, 'A') + " / HTTP/1.1\r\nHost: a\r\n\r\n";
+  RequestParser parser;
+  for (size_t size = 0; size <= 32; ++size)
+    EXPECT_EQ(parser.parse(std::string_view(input).substr(0, size)), Progress::need_more) << size;
+  EXPECT_EQ(parser.parse(std::string_view(input).substr(0, 33)), Progress::error);
+  EXPECT_EQ(parser.status(), 501);
+  EXPECT_EQ(std::string(parser.reason()), "method_too_long");
+  // A method of 32 bytes and its space: the line goes on, up to the target's limit.
+  const std::string longest = std::string(32, 'A') + " /" + std::string(8300, 'a');
+  RequestParser other;
+  for (size_t size = 0; size <= 8000; size += 100)
+    EXPECT_EQ(other.parse(std::string_view(longest).substr(0, size)), Progress::need_more) << size;
+  EXPECT_EQ(other.parse(longest), Progress::error);
+  EXPECT_EQ(other.status(), 414);
+}
+
+TEST(request_parser, ChunkedBodyCapacityStaysWithinTheBodyLimit) {
+  // 100 chunks of 1,000 bytes, the body limit exactly: grown by doubling, the decoded body's
+  // capacity would reach 128,000; it stops at the limit. reset() gives a large one back.
+  FramingLimits limits;
+  limits.max_body_bytes = 100000;
+  std::string chunks;
+  for (int i = 0; i < 100; ++i) chunks += "3e8\r\n" + std::string(1000, 'x') + "\r\n";
+  const std::string input = chunked(chunks + "0\r\n\r\n");
+  RequestParser parser(limits);
+  ASSERT_EQ(parser.parse(input), Progress::head);
+  ASSERT_EQ(parser.parse(input), Progress::complete);
+  EXPECT_EQ(parser.body(), std::string(100000, 'x'));
+  EXPECT_EQ(parser.body_capacity(), 100000u);
+  parser.reset();
+  EXPECT_LE(parser.body_capacity(), 65536u);
+  // The same, the bytes arriving in pieces: every step within the limit.
+  RequestParser split(limits);
+  size_t largest = 0;
+  for (size_t size = 1;; size = std::min(input.size(), size + 97)) {
+    const std::string_view prefix = std::string_view(input).substr(0, size);
+    Progress progress = split.parse(prefix);
+    if (progress == Progress::head) progress = split.parse(prefix);
+    largest = std::max(largest, split.body_capacity());
+    if (progress == Progress::complete) break;
+    ASSERT_EQ(progress, Progress::need_more) << size;
+    ASSERT_LT(size, input.size());
+  }
+  EXPECT_TRUE(split.done());
+  EXPECT_EQ(split.body(), std::string(100000, 'x'));
+  EXPECT_LE(largest, 100000u);
+  // A small body keeps its small capacity across reset(): nothing is given back needlessly.
+  RequestParser small;
+  const std::string one = chunked("5\r\nhello\r\n0\r\n\r\n");
+  ASSERT_EQ(small.parse(one), Progress::head);
+  ASSERT_EQ(small.parse(one), Progress::complete);
+  const size_t kept = small.body_capacity();
+  small.reset();
+  EXPECT_EQ(small.body_capacity(), kept);
 }
 
 TEST(request_parser, ResetForgetsEverything) {
