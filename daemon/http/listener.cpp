@@ -159,19 +159,20 @@ void Listener::accept_loop() {
 }
 
 void Listener::admit(int fd, std::string peer_ip) {
+  // Counted before the peer can tell: one that sees the answer or the close finds it counted.
   if (!routes_->admits(peer_ip)) {
-    ::close(fd);
     routes_->connection_refused("address_not_allowed");
+    ::close(fd);
     return;
   }
   const bool plain = tls() == nullptr;
   if (const char* reason = take_slot(peer_ip)) {
+    routes_->connection_refused(reason);
     if (plain) {
       const std::string text = refusal_answer(503);
       ::send(fd, text.data(), text.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     }
     ::close(fd);
-    routes_->connection_refused(reason);
     return;
   }
   const bool from_proxy = routes_->trusted_proxy(peer_ip);
