@@ -87,6 +87,7 @@ TEST(Cli, ServeOnTheEmbeddedBrokerThenConsumeShowsTheEvent) {
   std::string dir = test::temp_dir("jb-cli");
   std::string config = write_file(dir, "config.yaml",
                                   "http:\n  listen: \"127.0.0.1:0\"\n"
+                                  "admin:\n  listen: \"127.0.0.1:0\"\n"
                                   "kafka:\n  brokers: embedded\n"
                                   "spool:\n  dir: \"" +
                                       dir + "/spool\"\n");

@@ -25,11 +25,13 @@ using Clock = std::chrono::steady_clock;
 // The stop timeout the systemd unit gives the daemon (TimeoutStopSec=30).
 constexpr seconds kStopTimeout{30};
 
-// A serve process on port 0 with its own config and spool directory.
+// A serve process on port 0 (and its admin listener too, so that two can run at once) with its
+// own config and spool directory.
 class Served {
  public:
   Served(const std::string& dir, const std::string& brokers) : config_path_(dir + "/config.yaml") {
-    std::ofstream(config_path_) << "http:\n  listen: \"127.0.0.1:0\"\nkafka:\n  brokers: \""
+    std::ofstream(config_path_) << "http:\n  listen: \"127.0.0.1:0\"\nadmin:\n  listen: "
+                                   "\"127.0.0.1:0\"\nkafka:\n  brokers: \""
                                 << brokers << "\"\nspool:\n  dir: \"" << dir << "/spool\"\n";
   }
   ~Served() { stop_pump(); }

@@ -104,6 +104,39 @@ std::vector<std::string> all_records(const std::string& brokers) {
   return records;
 }
 
+namespace {
+
+// How many records the daemon wrote to its spool, from its /metrics; 0 when it cannot say.
+size_t spooled_records(Bridge& bridge) {
+  const auto answer = bridge.admin_client().Get("/metrics");
+  if (!answer || answer->status != 200) return 0;
+  const std::string series = "\njumio_bridge_spool_writes_total{result=\"stored\"} ";
+  const size_t at = answer->body.find(series);
+  return at == std::string::npos ? 0 : std::stoul(answer->body.substr(at + series.size()));
+}
+
+// `actual` without up to `allowed` copies of expected lines beyond their expected count (both
+// sorted). A callback whose acknowledgement came later than spool.ack_timeout_ms (a loaded
+// machine) was spooled too, and both the late acknowledgement and the drain published it: at
+// least once, as documented, so as many extra copies as records were spooled are no fault.
+std::vector<std::string> without_spool_copies(const std::vector<std::string>& actual,
+                                              const std::vector<std::string>& expected,
+                                              size_t allowed) {
+  std::vector<std::string> kept;
+  for (auto it = actual.begin(); it != actual.end();) {
+    const auto end = std::upper_bound(it, actual.end(), *it);
+    const auto copies = static_cast<size_t>(end - it);
+    const auto wanted = static_cast<size_t>(std::count(expected.begin(), expected.end(), *it));
+    const size_t dropped = wanted > 0 && copies > wanted ? std::min(copies - wanted, allowed) : 0;
+    allowed -= dropped;
+    kept.insert(kept.end(), it, end - static_cast<std::ptrdiff_t>(dropped));
+    it = end;
+  }
+  return kept;
+}
+
+}  // namespace
+
 std::string Ledger::reference(const std::string& label) {
   const std::string reference = load_reference(run_, ++count_);
   labels_[reference] = label;
@@ -122,7 +155,7 @@ void Ledger::verify(Bridge& bridge) const {
     actual = all_records(brokers);
   }
   std::this_thread::sleep_for(250ms);
-  actual = all_records(brokers);
+  actual = without_spool_copies(all_records(brokers), expected, spooled_records(bridge));
   EXPECT_EQ(actual, expected);
   std::vector<std::string> unexpected;
   std::set_difference(actual.begin(), actual.end(), expected.begin(), expected.end(),

@@ -65,7 +65,7 @@ class Ledger {
 
   // Reads every record once all expected ones are there (bounded), and once more a moment later
   // for any that must not be, then compares "topic key" lines to exactly the expected ones,
-  // duplicates included.
+  // duplicates included; only a record the daemon spooled may have been published twice.
   void verify(Bridge& bridge) const;
 
  private:

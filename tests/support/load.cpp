@@ -13,6 +13,7 @@
 #include "kafka/consumer.h"
 #include "support/callbacks.h"
 #include "support/process.h"
+#include "support/reader.h"
 
 namespace jb::test {
 namespace {
@@ -20,12 +21,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::chrono::seconds kLateDuplicates{2};
-
-std::string header_of(const kafka::ConsumedMessage& message, const std::string& name) {
-  for (const auto& [key, value] : message.headers)
-    if (key == name) return value;
-  return "";
-}
 
 struct Copy {
   std::string value;
@@ -99,20 +94,11 @@ ReadBack read_back(const std::string& brokers, const std::vector<std::string>& e
   ReadBack read;
   std::map<std::string, Copy> copies;
   for (const auto& reference : expected) copies[reference];
-  kafka::ConsumerOptions options;
-  options.brokers = brokers;
-  options.topics = {"^jumio\\..*"};
-  options.from_beginning = true;
-  std::string error;
-  auto consumer = kafka::Consumer::create(options, &error);
-  if (!consumer) {
-    read.missing = expected.size();
-    return read;
-  }
+  Reader reader(brokers, {"^jumio\\..*"});
   const auto deadline = Clock::now() + bound;
   auto stop_at = deadline;
   while (Clock::now() < stop_at) {
-    auto message = consumer->poll(std::chrono::milliseconds(200), &error);
+    auto message = reader.poll(std::chrono::milliseconds(200));
     if (!message) continue;
     auto it = copies.find(message->key);
     if (it == copies.end()) continue;

@@ -54,8 +54,8 @@ struct ReadBack {
   std::vector<std::string> missing_examples;  // up to 5
 };
 
-// One consumer over ^jumio\..* from the beginning, until every expected reference is seen (and
-// a short while more for late duplicates) or bound passes.
+// Every partition of ^jumio\..* from the beginning, without a consumer group, until every
+// expected reference is seen (and a short while more for late duplicates) or bound passes.
 ReadBack read_back(const std::string& brokers, const std::vector<std::string>& expected,
                    std::chrono::milliseconds bound);
 

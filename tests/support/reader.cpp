@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <future>
 #include <memory>
 #include <regex>
@@ -85,27 +86,58 @@ kafka::ConsumedMessage to_message(const rd_kafka_message_t* m) {
 
 }  // namespace
 
+struct Reader::State {
+  rd_kafka_t* rk = nullptr;
+  std::vector<std::string> topics;
+  std::set<std::pair<std::string, int32_t>> assigned;
+  Clock::time_point next_metadata = Clock::now();
+};
+
+Reader::Reader(const std::string& brokers, std::vector<std::string> topics)
+    : state_(std::make_unique<State>()) {
+  state_->rk = make_consumer(brokers);
+  state_->topics = std::move(topics);
+  if (!state_->rk) ADD_FAILURE() << "the reader's Kafka client could not be made";
+}
+
+Reader::~Reader() {
+  if (!state_->rk) return;
+  rd_kafka_consumer_close(state_->rk);
+  rd_kafka_destroy(state_->rk);
+}
+
+std::optional<kafka::ConsumedMessage> Reader::poll(std::chrono::milliseconds timeout) {
+  if (!state_->rk) return std::nullopt;
+  const auto deadline = Clock::now() + timeout;
+  do {
+    if (Clock::now() >= state_->next_metadata) {
+      assign_new_partitions(state_->rk, state_->topics, &state_->assigned);
+      state_->next_metadata = Clock::now() + std::chrono::milliseconds(500);
+    }
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const int wait_ms = static_cast<int>(std::clamp<int64_t>(left.count(), 0, 100));
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(state_->rk, wait_ms);
+    if (!m) continue;
+    std::optional<kafka::ConsumedMessage> message;
+    if (!m->err) message = to_message(m);
+    rd_kafka_message_destroy(m);
+    if (message) return message;
+  } while (Clock::now() < deadline);
+  return std::nullopt;
+}
+
 std::vector<kafka::ConsumedMessage> read_records(const std::string& brokers,
                                                  const std::vector<std::string>& topics,
                                                  size_t count, std::chrono::milliseconds timeout) {
   std::vector<kafka::ConsumedMessage> messages;
-  rd_kafka_t* rk = make_consumer(brokers);
-  if (!rk) return messages;
-  std::set<std::pair<std::string, int32_t>> assigned;
-  auto deadline = Clock::now() + timeout;
-  auto next_metadata = Clock::now();
+  Reader reader(brokers, topics);
+  const auto deadline = Clock::now() + timeout;
   while (messages.size() < count && Clock::now() < deadline) {
-    if (Clock::now() >= next_metadata) {
-      assign_new_partitions(rk, topics, &assigned);
-      next_metadata = Clock::now() + std::chrono::milliseconds(500);
-    }
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
-    if (!m) continue;
-    if (!m->err) messages.push_back(to_message(m));
-    rd_kafka_message_destroy(m);
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (auto message = reader.poll(left)) messages.push_back(std::move(*message));
   }
-  rd_kafka_consumer_close(rk);
-  rd_kafka_destroy(rk);
   return messages;
 }
 

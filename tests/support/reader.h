@@ -4,6 +4,8 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,24 @@
 #include "route/router.h"
 
 namespace jb::test {
+
+// Records of the topics (names, or regexes starting with '^'), each partition from its beginning;
+// partitions of matching topics that appear later are read too. A GoogleTest failure when the
+// client cannot be made.
+class Reader {
+ public:
+  Reader(const std::string& brokers, std::vector<std::string> topics);
+  ~Reader();
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+
+  // The next record, or nullopt when none arrived within timeout.
+  std::optional<kafka::ConsumedMessage> poll(std::chrono::milliseconds timeout);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // Records of the topics (names, or regexes starting with '^') until `count` arrived or timeout.
 std::vector<kafka::ConsumedMessage> read_records(const std::string& brokers,
