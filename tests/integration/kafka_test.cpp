@@ -21,7 +21,7 @@ using std::chrono::seconds;
 
 constexpr milliseconds kEnqueueTimeout{2000};
 constexpr seconds kDeliveryWait{10};
-// Bounds a group join: 3 s, plus 3 s for each rejoin (see make_consumer), not seconds apiece.
+// Bounds a group join: 3 s, 5 s more for each rejoin and 13 s for a lost one (see make_consumer).
 constexpr seconds kConsumeWait{60};
 
 std::unique_ptr<EmbeddedCluster> start_cluster(int brokers = 1) {
@@ -58,11 +58,12 @@ Delivery produce_and_wait(Producer& producer, const route::Record& rec) {
 }
 
 // A consumer in a group. The mock coordinator answers the first JoinGroup of a new group after
-// 3 s, and any later join or rejoin after session.timeout.ms minus 1 s (a member that left without
-// its LeaveGroup answered stays until its session runs out); a member whose session runs out while
-// it waits for its answer is dropped, so the session must be longer than 3 s. librdkafka 2.0.2's
-// group leader rejoins when the consumer's periodic metadata refresh (every second) is answered
-// between its JoinGroup answer and its assignment: measured under load, after one join in four.
+// 3 s, and any later join or rejoin after session.timeout.ms minus 1 s; a member that left
+// without its LeaveGroup answered stays until its session runs out. librdkafka 2.0.2's group
+// leader rejoins when the consumer's periodic metadata refresh (every second) is answered between
+// its JoinGroup answer and its assignment: measured under load, after one join in four. A member
+// whose session ran out while its process stood still (seconds, on a loaded machine) never gets
+// its JoinGroup answered: max.poll.interval.ms bounds that request to 13 s instead of 303 s.
 std::unique_ptr<Consumer> make_consumer(const EmbeddedCluster& cluster,
                                         std::vector<std::string> topics,
                                         const std::string& group = "") {
@@ -72,8 +73,9 @@ std::unique_ptr<Consumer> make_consumer(const EmbeddedCluster& cluster,
   options.group = group;
   options.from_beginning = true;
   options.properties = {{"linger.ms", "1"},  // a producer property: ignored, not refused
-                        {"session.timeout.ms", "4000"},
-                        {"heartbeat.interval.ms", "1000"}};
+                        {"session.timeout.ms", "6000"},
+                        {"heartbeat.interval.ms", "1000"},
+                        {"max.poll.interval.ms", "10000"}};
   std::string error;
   auto consumer = Consumer::create(options, &error);
   EXPECT_TRUE(consumer) << error;
