@@ -446,7 +446,7 @@ TEST(Listener, Answers408ToRequestsNotCompleteWithinTheRequestTimeout) {
   const auto sent = Clock::now();
 
   for (RawConnection* connection : {&fresh, &kept}) {
-    const Answer answer = connection->read_answer(1500ms);
+    const Answer answer = connection->read_answer(5s);
     EXPECT_EQ(answer.status, 408) << answer.head;
     EXPECT_GE(ms(Clock::now() - sent), 450) << "refused before request_timeout";
     EXPECT_TRUE(connection->closed_by_server(1s));
