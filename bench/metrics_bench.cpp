@@ -1,24 +1,27 @@
 // Times what /metrics costs the admin reader: rendering the Prometheus text of a daemon's counters
-// (Metrics::prometheus_text) against answering from the rendered text (Metrics::exposition, no
+// (ServeMetrics::prometheus_text) against answering from the rendered text (exposition, no
 // count in between), and the exposition when a count comes before every scrape (the worst case
 // under callback traffic). The counters are a busy daemon's: every callback type and status, the
 // warnings, dead letters, response codes and refusals, the delivery histogram and the spool
 // samples. Prints microseconds per call; a measuring instrument for bench/README.md, not a test.
+// Also what the callback path pays per count: a response code, and an event with its type and
+// status, on one thread and on two at once (nanoseconds per count).
 //
 // usage: jb_metrics_bench [ITERATIONS]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
-#include "http/metrics.h"
+#include "metrics/serve_metrics.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void fill(jb::http::Metrics* metrics) {
+void fill(jb::metrics::ServeMetrics* metrics) {
   using jb::callback::Kind;
   const std::vector<std::pair<Kind, std::vector<const char*>>> statuses = {
       {Kind::netverify,
@@ -48,17 +51,16 @@ void fill(jb::http::Metrics* metrics) {
     metrics->on_kafka_delivery(std::chrono::milliseconds(1), false, error);
   for (int i = 0; i < 1000; ++i)
     metrics->on_kafka_delivery(std::chrono::microseconds(100 + 37 * i), true, "");
-  metrics->set_sample_source([] {
-    std::vector<jb::http::Metrics::Sample> samples;
-    for (const char* name :
-         {"process_start_time_seconds", "jumio_bridge_spool_records", "jumio_bridge_spool_bytes",
-          "jumio_bridge_spool_disk_bytes", "jumio_bridge_spool_max_bytes",
-          "jumio_bridge_spool_oldest_age_seconds", "jumio_bridge_spool_syncs_total",
-          "jumio_bridge_spool_torn_tails_total", "jumio_bridge_spool_drained_total",
-          "jumio_bridge_producer_rebuilds_total"})
-      samples.push_back({name, "A sample read at every render.", false, 1234567.0});
-    return samples;
-  });
+  // The daemon's values read at render: a spool snapshot, then one gauge or counter each.
+  jb::metrics::Registry& registry = metrics->registry();
+  registry.before_render([] {});
+  for (const char* name :
+       {"jumio_bridge_spool_records", "jumio_bridge_spool_bytes", "jumio_bridge_spool_disk_bytes",
+        "jumio_bridge_spool_max_bytes", "jumio_bridge_spool_oldest_age_seconds",
+        "jumio_bridge_spool_syncs_total", "jumio_bridge_spool_torn_tails_total",
+        "jumio_bridge_spool_drained_total", "jumio_bridge_producer_rebuilds_total"})
+    registry.read(jb::metrics::Type::gauge, name, "A sample read at every render.",
+                  [] { return 1234567.0; });
 }
 
 template <typename Call>
@@ -71,6 +73,19 @@ double microseconds_per_call(int iterations, Call call) {
   return elapsed / iterations;
 }
 
+// Nanoseconds per call of count(), on `threads` threads at once, each making `calls` calls.
+template <typename Count>
+double nanoseconds_per_count(int threads, int calls, Count count) {
+  const auto start = Clock::now();
+  std::vector<std::thread> running;
+  for (int t = 0; t < threads; ++t)
+    running.emplace_back([&] {
+      for (int i = 0; i < calls; ++i) count(i);
+    });
+  for (auto& thread : running) thread.join();
+  return std::chrono::duration<double, std::nano>(Clock::now() - start).count() / calls;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -79,7 +94,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s [ITERATIONS]\n", argv[0]);
     return 2;
   }
-  jb::http::Metrics metrics;
+  jb::metrics::ServeMetrics metrics;
   fill(&metrics);
   const std::string text = metrics.prometheus_text();
   std::printf("exposition: %zu bytes, %d iterations\n", text.size(), iterations);
@@ -93,5 +108,20 @@ int main(int argc, char** argv) {
   std::printf("render (prometheus_text)        %8.2f us\n", render);
   std::printf("cached (exposition)             %8.2f us\n", cached);
   std::printf("a count, then exposition        %8.2f us\n", counted);
+
+  jb::callback::Event event;
+  event.kind = jb::callback::Kind::netverify;
+  event.status = "APPROVED_VERIFIED";
+  const int counts = iterations * 50;
+  for (int threads : {1, 2}) {
+    const double response = nanoseconds_per_count(
+        threads, counts, [&](int i) { metrics.count_response(i % 8 == 0 ? 503 : 200); });
+    const double on_event =
+        nanoseconds_per_count(threads, counts, [&](int) { metrics.on_event(event); });
+    std::printf("count_response, %d thread%s      %8.1f ns\n", threads, threads > 1 ? "s" : " ",
+                response);
+    std::printf("on_event, %d thread%s            %8.1f ns\n", threads, threads > 1 ? "s" : " ",
+                on_event);
+  }
   return 0;
 }

@@ -2,7 +2,8 @@
 // topics, prints the bootstrap servers on one line, then runs until SIGTERM or SIGINT.
 // SIGUSR1 takes every broker down (a Kafka outage), SIGUSR2 brings them back up.
 //
-// usage: jb_mock_broker [--brokers N] [--partitions N] TOPIC...
+// usage: jb_mock_broker [--brokers N] [--partitions N] TOPIC[:PARTITIONS]...
+// (a topic's own partition count, when given, replaces --partitions for it)
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
@@ -51,7 +52,8 @@ void set_all_brokers(rd_kafka_mock_cluster_t* cluster, int brokers, bool up) {
 int main(int argc, char** argv) {
   Options options;
   if (!parse_options(argc, argv, &options)) {
-    std::fprintf(stderr, "usage: jb_mock_broker [--brokers N] [--partitions N] TOPIC...\n");
+    std::fprintf(stderr,
+                 "usage: jb_mock_broker [--brokers N] [--partitions N] TOPIC[:PARTITIONS]...\n");
     return 2;
   }
   // Every thread librdkafka starts inherits this mask, so the signals reach sigwait() below.
@@ -80,9 +82,15 @@ int main(int argc, char** argv) {
     return 1;
   }
   int replication = options.brokers < 3 ? options.brokers : 3;
-  for (const auto& topic : options.topics) {
+  for (std::string topic : options.topics) {
+    int partitions = options.partitions;
+    if (auto colon = topic.find(':'); colon != std::string::npos) {
+      partitions = std::atoi(topic.c_str() + colon + 1);
+      topic.resize(colon);
+      if (partitions < 1) partitions = options.partitions;
+    }
     rd_kafka_resp_err_t err =
-        rd_kafka_mock_topic_create(cluster, topic.c_str(), options.partitions, replication);
+        rd_kafka_mock_topic_create(cluster, topic.c_str(), partitions, replication);
     if (err) std::fprintf(stderr, "topic %s: %s\n", topic.c_str(), rd_kafka_err2str(err));
   }
   std::printf("%s\n", rd_kafka_mock_cluster_bootstraps(cluster));

@@ -1,11 +1,11 @@
 #include "callback/kind.h"
+#include "callback/statuses.h"
 
 namespace jb::callback {
 
 Checked read_authentication_envelope(const rapidjson::Value& data, Envelope* envelope) {
-  static const std::vector<std::string_view> kResults = {"PASSED", "FAILED", "INVALID", "EXPIRED"};
-  if (auto problem = read_status(data, "transactionResult", "transactionResult", kResults,
-                                 &envelope->status)) {
+  if (auto problem = read_status(data, "transactionResult", "transactionResult",
+                                 event_statuses(Kind::authentication), &envelope->status)) {
     return problem;
   }
   envelope->merchant_reference = std::nullopt;

@@ -1,4 +1,5 @@
 #include "callback/kind.h"
+#include "callback/statuses.h"
 
 namespace jb::callback {
 namespace {
@@ -13,22 +14,19 @@ const rapidjson::Value* object_member(const rapidjson::Value& object, const char
 
 // Status: document.status when transaction.status is DONE, else transaction.status (FAILED).
 Checked read_document_envelope(const rapidjson::Value& data, Envelope* envelope) {
-  static const std::vector<std::string_view> kTransactionStatuses = {"DONE", "FAILED"};
-  static const std::vector<std::string_view> kDocumentStatuses = {"UPLOADED", "EXTRACTED",
-                                                                  "DISCARDED"};
   static const rapidjson::Value kEmptyObject(rapidjson::kObjectType);
   const rapidjson::Value* transaction = object_member(data, "transaction");
   if (transaction == nullptr) transaction = &kEmptyObject;
   const rapidjson::Value* document = object_member(data, "document");
 
   std::string transaction_status;
-  if (auto problem = read_status(*transaction, "status", "transaction.status", kTransactionStatuses,
-                                 &transaction_status)) {
+  if (auto problem = read_status(*transaction, "status", "transaction.status",
+                                 document_transaction_statuses(), &transaction_status)) {
     return problem;
   }
   std::string document_status;
   if (document != nullptr) {
-    if (auto problem = read_status(*document, "status", "document.status", kDocumentStatuses,
+    if (auto problem = read_status(*document, "status", "document.status", document_statuses(),
                                    &document_status)) {
       if (transaction_status == "DONE" || problem->reason == DeadLetterReason::unknown_status) {
         return problem;

@@ -1,14 +1,11 @@
 #include "callback/kind.h"
+#include "callback/statuses.h"
 
 namespace jb::callback {
 
 Checked read_netverify_envelope(const rapidjson::Value& data, Envelope* envelope) {
-  static const std::vector<std::string_view> kStatuses = {
-      "APPROVED_VERIFIED",          "DENIED_FRAUD",
-      "DENIED_UNSUPPORTED_ID_TYPE", "DENIED_UNSUPPORTED_ID_COUNTRY",
-      "ERROR_NOT_READABLE_ID",      "NO_ID_UPLOADED"};
-  if (auto problem = read_status(data, "verificationStatus", "verificationStatus", kStatuses,
-                                 &envelope->status)) {
+  if (auto problem = read_status(data, "verificationStatus", "verificationStatus",
+                                 event_statuses(Kind::netverify), &envelope->status)) {
     return problem;
   }
   envelope->merchant_reference = string_member(data, "merchantIdScanReference");

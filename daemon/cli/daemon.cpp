@@ -31,12 +31,6 @@ void apply_log_level(const config::LogConfig& log_config) {
   if (log::parse_level(log_config.level, &level)) log::set_level(level);
 }
 
-// When the process started, in seconds since the Unix epoch: taken when the program is loaded,
-// so every Daemon of one process reports the same.
-const int64_t kProcessStartSeconds = std::chrono::duration_cast<std::chrono::seconds>(
-                                         std::chrono::system_clock::now().time_since_epoch())
-                                         .count();
-
 // Segments small enough that acknowledged ones free space well before a small spool is full.
 uint64_t segment_bytes_for(uint64_t max_bytes) {
   constexpr uint64_t kLargest = 4 * 1024 * 1024;
@@ -57,7 +51,6 @@ std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string*
   std::signal(SIGPIPE, SIG_IGN);
   std::unique_ptr<Daemon> daemon(new Daemon());
   daemon->config_ = config;
-  daemon->started_at_seconds_ = static_cast<double>(kProcessStartSeconds);
   apply_log_level(config.log);
 
   spool::Options spool_options;
@@ -92,7 +85,7 @@ std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string*
   daemon->pipeline_ = std::make_unique<pipeline::Pipeline>(
       std::make_shared<const route::Router>(config.topics, config.privacy), daemon->producer_.get(),
       daemon->spool_.get(), timeouts, &daemon->metrics_);
-  daemon->metrics_.set_sample_source([raw = daemon.get()] { return raw->samples(); });
+  daemon->declare_read_metrics();
 
   spool::Spool* spool = daemon->spool_.get();
   kafka::Producer* producer = daemon->producer_.get();
@@ -163,49 +156,42 @@ void Daemon::stop(std::chrono::milliseconds flush_timeout) {
   log::info("stopped", {{"spooled", spooled}});
 }
 
-std::vector<http::Metrics::Sample> Daemon::samples() const {
-  std::vector<http::Metrics::Sample> samples;
-  // Prometheus' standard name: changes() of it counts restarts (crashes, watchdog timeouts).
-  samples.push_back({"process_start_time_seconds",
-                     "Start time of the process since the Unix epoch, in seconds.", false,
-                     started_at_seconds_});
-  if (spool_) {
-    const spool::Stats stats = spool_->stats();
-    const double now_ms =
-        static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count());
-    const double age = stats.oldest_spooled_at_ms == 0
-                           ? 0.0
-                           : std::max(0.0, (now_ms - stats.oldest_spooled_at_ms) / 1000.0);
-    samples.push_back({"jumio_bridge_spool_records", "Spooled records Kafka has not acknowledged.",
-                       false, static_cast<double>(stats.records)});
-    samples.push_back({"jumio_bridge_spool_bytes", "Bytes of those records.", false,
-                       static_cast<double>(stats.bytes)});
-    samples.push_back({"jumio_bridge_spool_disk_bytes",
-                       "Bytes of the spool's segment files (limited by spool.max_bytes).", false,
-                       static_cast<double>(stats.disk_bytes)});
-    samples.push_back({"jumio_bridge_spool_max_bytes",
-                       "spool.max_bytes: the limit of jumio_bridge_spool_disk_bytes.", false,
-                       static_cast<double>(config_.spool.max_bytes)});
-    samples.push_back({"jumio_bridge_spool_oldest_age_seconds",
-                       "Age of the oldest spooled record; 0 when the spool is empty.", false, age});
-    samples.push_back({"jumio_bridge_spool_syncs_total",
-                       "fdatasync calls for spool appends (one per group of appends).", true,
-                       static_cast<double>(stats.syncs)});
-    samples.push_back({"jumio_bridge_spool_torn_tails_total",
-                       "Torn or corrupt segment tails cut off when the spool was opened.", true,
-                       static_cast<double>(stats.torn_tails)});
-  }
-  if (drain_)
-    samples.push_back({"jumio_bridge_spool_drained_total",
-                       "Spooled records published and acknowledged by Kafka.", true,
-                       static_cast<double>(drain_->drained())});
-  if (producer_)
-    samples.push_back({"jumio_bridge_producer_rebuilds_total",
-                       "Kafka producers replaced after a fatal error.", true,
-                       static_cast<double>(producer_->rebuilds())});
-  return samples;
+void Daemon::declare_read_metrics() {
+  using metrics::Type;
+  metrics::Registry& registry = metrics_.registry();
+  registry.before_render([this] { spool_stats_ = spool_ ? spool_->stats() : spool::Stats{}; });
+  registry.read(Type::gauge, "jumio_bridge_spool_records",
+                "Spooled records Kafka has not acknowledged.",
+                [this] { return static_cast<double>(spool_stats_.records); });
+  registry.read(Type::gauge, "jumio_bridge_spool_bytes", "Bytes of those records.",
+                [this] { return static_cast<double>(spool_stats_.bytes); });
+  registry.read(Type::gauge, "jumio_bridge_spool_disk_bytes",
+                "Bytes of the spool's segment files (limited by spool.max_bytes).",
+                [this] { return static_cast<double>(spool_stats_.disk_bytes); });
+  registry.read(Type::gauge, "jumio_bridge_spool_max_bytes",
+                "spool.max_bytes: the limit of jumio_bridge_spool_disk_bytes.",
+                [max_bytes = static_cast<double>(config_.spool.max_bytes)] { return max_bytes; });
+  registry.read(Type::gauge, "jumio_bridge_spool_oldest_age_seconds",
+                "Age of the oldest spooled record; 0 when the spool is empty.", [this] {
+                  if (spool_stats_.oldest_spooled_at_ms == 0) return 0.0;
+                  const double now_ms =
+                      static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count());
+                  return std::max(0.0, (now_ms - spool_stats_.oldest_spooled_at_ms) / 1000.0);
+                });
+  registry.read(Type::counter, "jumio_bridge_spool_syncs_total",
+                "fdatasync calls for spool appends (one per group of appends).",
+                [this] { return static_cast<double>(spool_stats_.syncs); });
+  registry.read(Type::counter, "jumio_bridge_spool_torn_tails_total",
+                "Torn or corrupt segment tails cut off when the spool was opened.",
+                [this] { return static_cast<double>(spool_stats_.torn_tails); });
+  registry.read(Type::counter, "jumio_bridge_spool_drained_total",
+                "Spooled records published and acknowledged by Kafka.",
+                [this] { return drain_ ? static_cast<double>(drain_->drained()) : 0.0; });
+  registry.read(Type::counter, "jumio_bridge_producer_rebuilds_total",
+                "Kafka producers replaced after a fatal error.",
+                [this] { return producer_ ? static_cast<double>(producer_->rebuilds()) : 0.0; });
 }
 
 Daemon::~Daemon() {

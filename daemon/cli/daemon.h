@@ -8,10 +8,10 @@
 
 #include "config/config.h"
 #include "http/allowlist_refresher.h"
-#include "http/metrics.h"
 #include "http/server.h"
 #include "kafka/embedded.h"
 #include "kafka/rebuilding_producer.h"
+#include "metrics/serve_metrics.h"
 #include "pipeline/drain.h"
 #include "pipeline/pipeline.h"
 #include "spool/spool.h"
@@ -49,17 +49,17 @@ class Daemon {
 
  private:
   Daemon() = default;
-  // Spool depth and age, drain and producer counters for /metrics.
-  std::vector<http::Metrics::Sample> samples() const;
+  // Declares what /metrics reads at render: spool depth and age, drain and producer counters.
+  void declare_read_metrics();
 
   config::Config config_;
-  double started_at_seconds_ = 0;
   std::string brokers_;
   std::unique_ptr<kafka::EmbeddedCluster> embedded_;
   std::unique_ptr<spool::Spool> spool_;
   std::unique_ptr<kafka::RebuildingProducer> producer_;
   std::unique_ptr<pipeline::Drain> drain_;
-  http::Metrics metrics_;
+  metrics::ServeMetrics metrics_;
+  spool::Stats spool_stats_;  // read at the start of each render of /metrics
   std::unique_ptr<pipeline::Pipeline> pipeline_;
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<http::AllowlistRefresher> allowlist_refresher_;  // feeds server_

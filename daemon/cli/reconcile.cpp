@@ -15,6 +15,8 @@
 #include "http/listener.h"
 #include "http/server.h"
 #include "kafka/producer.h"
+#include "kafka/reader.h"
+#include "reconcile/metrics.h"
 #include "reconcile/service.h"
 
 namespace jb::cli {
@@ -86,9 +88,30 @@ int run_reconcile(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   log::use_stdout(true);
 
-  reconcile::Service service(config, target.brokers, target.consumer_properties, client.get(),
-                             producer.get());
-  http::AdminRoutes routes([&service] { return service.metrics_text(); },
+  kafka::ReaderOptions readers;
+  readers.brokers = target.brokers;
+  readers.properties = target.consumer_properties;
+  readers.group = config.reconcile.group;
+  reconcile::Parts parts;
+  const std::chrono::seconds span = reconcile::Service::read_span_of(config.reconcile);
+  parts.expected = kafka::GroupReader::create(
+      readers, config.reconcile.expected_topic,
+      [span] { return std::chrono::system_clock::now() - span; }, &error);
+  if (parts.expected) {
+    readers.group = config.reconcile.group + "-settled";
+    parts.settled = kafka::PartitionReader::create(readers, &error);
+  }
+  if (!parts.expected || !parts.settled) {
+    std::fprintf(stderr, "jumio-bridge reconcile: cannot read Kafka: %s\n", error.c_str());
+    return kExitFatal;
+  }
+  auto retriever = reconcile::api_retriever(client.get());
+  auto publisher = reconcile::kafka_publisher(producer.get());
+  parts.retriever = retriever.get();
+  parts.publisher = publisher.get();
+  reconcile::Service service(config, std::move(parts));
+  reconcile::Metrics metrics([&service] { return service.stats(); });
+  http::AdminRoutes routes([&metrics] { return metrics.exposition(); },
                            [&service] { return service.caught_up() && !service.unauthorized(); });
   routes.set_allow(config.admin.allow);
   std::unique_ptr<http::Listener> admin;
@@ -138,7 +161,7 @@ int run_reconcile(int argc, char** argv) {
     return kExitConfig;
   }
   if (!signalled) {
-    log::error("reconcile: stopped by itself (a Kafka consumer could not be made)", {});
+    log::error("reconcile: stopped by itself", {});
     return kExitFatal;
   }
   log::info("reconcile: stopped", {});

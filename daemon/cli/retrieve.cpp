@@ -153,6 +153,7 @@ class Retrieval {
         line(reference + " failed: " + fetched.error);
         ++totals->failed;
         return;
+      case Outcome::withdrawn:  // retrieve gives no before_details
       case Outcome::stopped:
         line(reference + " failed: interrupted");
         totals->stopped = true;

@@ -22,7 +22,7 @@ bool refuse(int status, const char* reason, Reply* reply) {
 
 }  // namespace
 
-AdminRoutes::AdminRoutes(Metrics* metrics, std::function<bool()> ready)
+AdminRoutes::AdminRoutes(metrics::ServeMetrics* metrics, std::function<bool()> ready)
     : AdminRoutes([metrics] { return metrics->exposition(); }, std::move(ready)) {}
 
 AdminRoutes::AdminRoutes(std::function<std::string()> exposition, std::function<bool()> ready)

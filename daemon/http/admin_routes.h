@@ -10,15 +10,15 @@
 
 #include "common/counted_log.h"
 #include "http/allowlist.h"
-#include "http/metrics.h"
 #include "http/routes.h"
+#include "metrics/serve_metrics.h"
 
 namespace jb::http {
 
 class AdminRoutes : public Routes {
  public:
   // ready() answers /readyz: true when a callback can be stored right now.
-  AdminRoutes(Metrics* metrics, std::function<bool()> ready);
+  AdminRoutes(metrics::ServeMetrics* metrics, std::function<bool()> ready);
   // The same for another process's metrics: exposition() answers /metrics.
   AdminRoutes(std::function<std::string()> exposition, std::function<bool()> ready);
 

@@ -39,7 +39,8 @@ Resolver system_resolver() {
   };
 }
 
-AllowlistRefresher::AllowlistRefresher(Resolver resolver, Apply apply, Metrics* metrics)
+AllowlistRefresher::AllowlistRefresher(Resolver resolver, Apply apply,
+                                       metrics::ServeMetrics* metrics)
     : resolver_(std::move(resolver)), apply_(std::move(apply)), metrics_(metrics) {
   thread_ = std::thread([this] { run(); });
 }

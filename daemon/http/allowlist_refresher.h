@@ -16,7 +16,7 @@
 
 #include "config/config.h"
 #include "http/allowlist.h"
-#include "http/metrics.h"
+#include "metrics/serve_metrics.h"
 
 namespace jb::http {
 
@@ -33,7 +33,7 @@ class AllowlistRefresher {
 
   // `apply` receives every new allowlist (on the caller's thread in configure(), else on the
   // refresher's own); `metrics` may be null.
-  AllowlistRefresher(Resolver resolver, Apply apply, Metrics* metrics);
+  AllowlistRefresher(Resolver resolver, Apply apply, metrics::ServeMetrics* metrics);
   ~AllowlistRefresher();
   AllowlistRefresher(const AllowlistRefresher&) = delete;
   AllowlistRefresher& operator=(const AllowlistRefresher&) = delete;
@@ -50,7 +50,7 @@ class AllowlistRefresher {
 
   Resolver resolver_;
   Apply apply_;
-  Metrics* metrics_;
+  metrics::ServeMetrics* metrics_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stop_ = false;

@@ -36,7 +36,7 @@ bool carries_forwarding(const RequestHead& head) {
 }  // namespace
 
 CallbackRoutes::CallbackRoutes(std::string path, BasicAuth basic_auth, pipeline::Pipeline* pipeline,
-                               Metrics* metrics)
+                               metrics::ServeMetrics* metrics)
     : path_(std::move(path)),
       basic_auth_(std::move(basic_auth)),
       pipeline_(pipeline),

@@ -9,8 +9,8 @@
 #include "common/counted_log.h"
 #include "http/allowlist.h"
 #include "http/basic_auth.h"
-#include "http/metrics.h"
 #include "http/routes.h"
+#include "metrics/serve_metrics.h"
 #include "pipeline/pipeline.h"
 
 namespace jb::http {
@@ -18,7 +18,7 @@ namespace jb::http {
 class CallbackRoutes : public Routes {
  public:
   CallbackRoutes(std::string path, BasicAuth basic_auth, pipeline::Pipeline* pipeline,
-                 Metrics* metrics);
+                 metrics::ServeMetrics* metrics);
 
   // Swapped on reload; requests in flight keep the list they started with.
   void set_allowlist(std::shared_ptr<const Allowlist> allowlist);
@@ -38,7 +38,7 @@ class CallbackRoutes : public Routes {
   std::string path_;
   BasicAuth basic_auth_;
   pipeline::Pipeline* pipeline_;
-  Metrics* metrics_;
+  metrics::ServeMetrics* metrics_;
   mutable std::mutex allowlist_mutex_;
   std::shared_ptr<const Allowlist> allowlist_;
   // Refusals can come in floods: each is counted in the metrics and logged at debug level; these

@@ -66,7 +66,8 @@ bool split_listen_address(const std::string& listen, std::string* host, int* por
 }
 
 Server::Server(const config::HttpConfig& http, const config::AdminConfig& admin,
-               pipeline::Pipeline* pipeline, Metrics* metrics, std::function<bool()> ready)
+               pipeline::Pipeline* pipeline, metrics::ServeMetrics* metrics,
+               std::function<bool()> ready)
     : http_(http),
       admin_config_(admin),
       tls_(http.tls.cert_file.empty()

@@ -12,8 +12,8 @@
 #include "http/allowlist.h"
 #include "http/callback_routes.h"
 #include "http/listener.h"
-#include "http/metrics.h"
 #include "http/tls.h"
+#include "metrics/serve_metrics.h"
 #include "pipeline/pipeline.h"
 
 namespace jb::http {
@@ -22,7 +22,7 @@ class Server {
  public:
   // ready() answers /readyz: true when a callback can be stored right now.
   Server(const config::HttpConfig& http, const config::AdminConfig& admin,
-         pipeline::Pipeline* pipeline, Metrics* metrics, std::function<bool()> ready);
+         pipeline::Pipeline* pipeline, metrics::ServeMetrics* metrics, std::function<bool()> ready);
   ~Server();
 
   // Binds both listeners; port 0 picks a free port. False with *error when one cannot bind or

@@ -3,43 +3,12 @@
 #include <librdkafka/rdkafka.h>
 
 #include <random>
-#include <set>
 
 #include "kafka/rdkafka_conf.h"
+#include "kafka/rdkafka_message.h"
 
 namespace jb::kafka {
 namespace {
-
-// Producer-side properties a consumer would only warn about.
-const std::set<std::string>& producer_only_properties() {
-  static const std::set<std::string> names = {
-      "acks",
-      "batch.num.messages",
-      "batch.size",
-      "compression.codec",
-      "compression.level",
-      "compression.type",
-      "delivery.timeout.ms",
-      "enable.gapless.guarantee",
-      "enable.idempotence",
-      "linger.ms",
-      "message.send.max.retries",
-      "message.timeout.ms",
-      "partitioner",
-      "queue.buffering.backpressure.threshold",
-      "queue.buffering.max.kbytes",
-      "queue.buffering.max.messages",
-      "queue.buffering.max.ms",
-      "queuing.strategy",
-      "request.required.acks",
-      "request.timeout.ms",
-      "retries",
-      "sticky.partitioning.linger.ms",
-      "transaction.timeout.ms",
-      "transactional.id",
-  };
-  return names;
-}
 
 std::string random_group() {
   std::random_device device;
@@ -47,33 +16,6 @@ std::string random_group() {
   std::string suffix;
   for (int i = 0; i < 12; ++i) suffix += "0123456789abcdef"[digit(device)];
   return "jumio-bridge-consume-" + suffix;
-}
-
-std::vector<std::pair<std::string, std::string>> headers_of(const rd_kafka_message_t* message) {
-  std::vector<std::pair<std::string, std::string>> out;
-  rd_kafka_headers_t* headers = nullptr;
-  if (rd_kafka_message_headers(message, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) return out;
-  const char* name = nullptr;
-  const void* value = nullptr;
-  size_t size = 0;
-  for (size_t i = 0;
-       rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-       ++i) {
-    out.emplace_back(name, value ? std::string(static_cast<const char*>(value), size) : "");
-  }
-  return out;
-}
-
-ConsumedMessage consumed(const rd_kafka_message_t* message) {
-  ConsumedMessage out;
-  out.topic = rd_kafka_topic_name(message->rkt);
-  out.partition = message->partition;
-  out.offset = message->offset;
-  if (message->key) out.key.assign(static_cast<const char*>(message->key), message->key_len);
-  if (message->payload) out.value.assign(static_cast<const char*>(message->payload), message->len);
-  out.headers = headers_of(message);
-  out.timestamp_ms = rd_kafka_message_timestamp(message, nullptr);
-  return out;
 }
 
 class RdKafkaConsumer final : public Consumer {
@@ -90,7 +32,7 @@ class RdKafkaConsumer final : public Consumer {
     if (!message) return std::nullopt;
     std::optional<ConsumedMessage> out;
     if (message->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      out = consumed(message);
+      out = consumed_message(message);
     } else if (message->err != RD_KAFKA_RESP_ERR__PARTITION_EOF &&
                message->err != RD_KAFKA_RESP_ERR__TIMED_OUT && error) {
       *error = error_name(message->err) + ": " + rd_kafka_message_errstr(message);
@@ -125,10 +67,8 @@ class RdKafkaConsumer final : public Consumer {
 };
 
 bool configure(rd_kafka_conf_t* conf, const ConsumerOptions& options, std::string* error) {
-  for (const auto& [name, value] : options.properties)
-    if (!producer_only_properties().count(name) && !set_property(conf, name, value, error))
-      return false;
-  return set_property(conf, "bootstrap.servers", options.brokers, error) &&
+  return set_consumer_properties(conf, options.properties, error) &&
+         set_property(conf, "bootstrap.servers", options.brokers, error) &&
          set_property(conf, "group.id", options.group.empty() ? random_group() : options.group,
                       error) &&
          set_property(conf, "enable.auto.commit", "false", error) &&

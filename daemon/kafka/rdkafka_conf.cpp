@@ -1,5 +1,6 @@
 #include "kafka/rdkafka_conf.h"
 
+#include <set>
 #include <string_view>
 
 #include "common/log.h"
@@ -29,6 +30,37 @@ bool names_a_secret(std::string_view name) {
          name.find("sasl.oauthbearer.config") != std::string_view::npos;
 }
 
+// Producer-side properties a consumer would only warn about.
+const std::set<std::string>& producer_only_properties() {
+  static const std::set<std::string> names = {
+      "acks",
+      "batch.num.messages",
+      "batch.size",
+      "compression.codec",
+      "compression.level",
+      "compression.type",
+      "delivery.timeout.ms",
+      "enable.gapless.guarantee",
+      "enable.idempotence",
+      "linger.ms",
+      "message.send.max.retries",
+      "message.timeout.ms",
+      "partitioner",
+      "queue.buffering.backpressure.threshold",
+      "queue.buffering.max.kbytes",
+      "queue.buffering.max.messages",
+      "queue.buffering.max.ms",
+      "queuing.strategy",
+      "request.required.acks",
+      "request.timeout.ms",
+      "retries",
+      "sticky.partitioning.linger.ms",
+      "transaction.timeout.ms",
+      "transactional.id",
+  };
+  return names;
+}
+
 }  // namespace
 
 bool set_property(rd_kafka_conf_t* conf, const std::string& name, const std::string& value,
@@ -45,6 +77,15 @@ bool set_properties(rd_kafka_conf_t* conf, const std::map<std::string, std::stri
                     std::string* error) {
   for (const auto& [name, value] : properties)
     if (!set_property(conf, name, value, error)) return false;
+  return true;
+}
+
+bool set_consumer_properties(rd_kafka_conf_t* conf,
+                             const std::map<std::string, std::string>& properties,
+                             std::string* error) {
+  for (const auto& [name, value] : properties)
+    if (!producer_only_properties().count(name) && !set_property(conf, name, value, error))
+      return false;
   return true;
 }
 

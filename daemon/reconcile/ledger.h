@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -39,21 +40,25 @@ std::string_view settlement_name(Settlement settlement);
 
 // One expected reference.
 struct Entry {
-  std::string reference;
   callback::Kind kind = callback::Kind::netverify;
+  int32_t partition = -1;  // the expected record's partition
   Time initiated_at;
   int asks = 0;             // asks made so far (restored from the state topic after a restart)
   Time last_asked{};        // when the last one was made
   std::string last_status;  // what Jumio said then (PENDING, DONE, not_found, failed, ...)
   Settlement settled = Settlement::none;
+  bool in_flight = false;  // taken by take(), not done() yet
+  Time due{};              // pending: when its next ask (or give-up) falls due
 };
 
 // What is due now.
 struct Due {
   std::string reference;
   callback::Kind kind;
-  int ask;       // the ask's number (0-based); asks() when it is a give-up
+  int32_t partition;
+  int ask;       // the ask's number (0-based) = asks made so far; asks() when it is a give-up
   bool give_up;  // the schedule is over: give the reference up
+  Time at;       // when it fell due
 };
 
 struct Counts {
@@ -66,55 +71,64 @@ struct Counts {
   std::optional<Time> oldest_pending;  // initiatedAt of the oldest pending reference
 };
 
+// Every operation costs O(log n) in the references held (plus what it returns or erases): the
+// pending references are indexed by their next due time and by initiatedAt, settled ones by
+// initiatedAt, early settlements by when they were seen.
+//
+// The schedule: ask n of a reference is at max(schedule.ask_time(n), last ask + the schedule's gap
+// between ask n-1 and ask n). Every step is asked, in order; an ask made late (an outage, a
+// backlog) delays the ones after it so that they keep their spacing, and asks == steps made.
+// After the last ask, the reference falls due for its give-up at once.
 class Ledger {
  public:
   explicit Ledger(Schedule schedule);
+  ~Ledger();
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
 
-  // An expected record. A reference already expected keeps its first record.
-  void expect(const std::string& reference, callback::Kind kind, Time initiated_at);
+  // An expected record, from `partition` of the expected topic. A reference already expected
+  // keeps its first record. True when this made the earliest due time earlier (or the first).
+  bool expect(const std::string& reference, callback::Kind kind, Time initiated_at,
+              int32_t partition = -1);
   // A record for the reference on an event topic (callback or retrieval) or the dead-letter
   // topic, seen before or after its expected record, written at `seen_at`. The first settlement
   // counts.
   void settle(const std::string& reference, Settlement how, Time seen_at);
   // The schedule is over for the reference: it is given up.
   void give_up(const std::string& reference);
-  // An ask was made (or is known from the state topic): `asks` in all, the last at `at`. Ask
-  // times the schedule had before `at` are skipped: after an outage the next ask is the next one
-  // still ahead, not every one missed.
+  // An ask was made: `asks` in all, the last at `at`, Jumio said `status`. Ignored when fewer
+  // asks than already known.
   void asked(const std::string& reference, int asks, Time at, const std::string& status);
-  // Forgets expected references the predicate selects (partitions this process no longer owns);
-  // what they settled stays counted.
-  template <class Predicate>
-  void forget_if(Predicate predicate) {
-    for (auto it = entries_.begin(); it != entries_.end();) {
-      if (it->second.settled == Settlement::none && predicate(it->second)) {
-        it = entries_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  }
-  // Drops what matters no more: entries settled or initiated before `horizon`, and settlements of
-  // references never expected that were seen before `horizon`.
+  // A state record read from the state topic (written at `seen_at`): asked() when the reference
+  // is expected, else kept until its expected record comes (the highest `asks` wins).
+  void restore(const std::string& reference, int asks, Time at, const std::string& status,
+               Time seen_at);
+  // Forgets the pending references of these expected partitions (another instance owns them
+  // now); what they settled stays counted.
+  void forget_partitions(const std::set<int32_t>& partitions);
+  // Drops what matters no more: entries initiated before `horizon`, early settlements and
+  // restored state seen before it.
   void prune(Time horizon);
 
-  // References whose next ask (or give-up) is due at `now`, the earliest first, at most `limit`.
-  std::vector<Due> due(Time now, size_t limit) const;
-  // When the next ask or give-up falls due; nothing when no reference is pending.
+  // The earliest pending reference due at `now` that is not in flight, marked in flight: it is
+  // not due again until done(). Nothing when none is due.
+  std::optional<Due> take(Time now);
+  // The ask of a taken reference ended (after asked(), settle() or give_up()): when it is still
+  // pending it is due again at its next time.
+  void done(const std::string& reference);
+  // When the next ask or give-up falls due, in-flight references aside; nothing when none is.
   std::optional<Time> next_due() const;
 
   const Entry* find(const std::string& reference) const;
   bool is_settled(const std::string& reference) const;
   Counts counts() const;
-  size_t size() const { return entries_.size(); }
+  size_t size() const;        // expected references held
+  size_t early_size() const;  // settlements and state records held for references not expected
 
  private:
-  std::optional<Time> next_time(const Entry& entry) const;
-
+  struct Index;
   Schedule schedule_;
-  std::map<std::string, Entry> entries_;
-  // Settlements seen for references not expected (yet): the reference and when it was seen.
-  std::map<std::string, std::pair<Settlement, Time>> early_;
+  std::unique_ptr<Index> index_;
   Counts totals_;  // expected and settled counters (monotonic)
 };
 

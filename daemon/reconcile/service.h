@@ -2,21 +2,26 @@
 // callback or from Jumio's Retrieval API (CONTRACT.md section 6, docs/retrieval.md).
 //
 // Its whole state lives in Kafka, so a restart (or another instance taking over) loses nothing:
-//   - reconcile.expected_topic: the expected records. Read in consumer group reconcile.group, so
-//     each reference (the key) belongs to one instance; on assignment a partition is read again
-//     from the schedule's span back (never from committed offsets: nothing is committed).
-//   - the event topics and topics.deadletter: what is settled. Read by every instance, without a
-//     group, from the span back; the key is the reference, ce_source ending in :retrieval marks
-//     what the Retrieval API gave.
-//   - reconcile.state_topic: after every ask, {reference, asks, lastAskedAt, lastStatus}, so that
-//     a restarted instance continues the schedule instead of asking again from the start.
-// Nothing is asked before the event, dead-letter and state topics were read up to their ends.
+//   - reconcile.expected_topic: the expected records, read in consumer group reconcile.group, so
+//     each reference (the key) belongs to one instance; an assigned partition is read again from
+//     the schedule's span back (nothing is committed).
+//   - the event topics, topics.deadletter and reconcile.state_topic: what is settled, and how far
+//     each schedule went. A topic with as many partitions as the expected topic is read only in
+//     the partitions this instance was assigned (every record is keyed by reference with murmur2,
+//     so a reference's records share its partition number); any other topic is read whole.
+// Nothing is asked before the settled topics were read to their ends, each ask waits until they
+// are read up to its time, and an ask that finds a final status checks again, before the details
+// and before publishing, that no event for the reference was read meanwhile.
+//
+// The service is orchestration: the readers, the clock, the Retrieval API and the publisher are
+// given to it, so its asking logic runs in unit tests without a broker or a network.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <map>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -26,61 +31,92 @@
 
 #include "config/config.h"
 #include "kafka/producer.h"
+#include "kafka/reader.h"
 #include "reconcile/ledger.h"
+#include "reconcile/records.h"
+#include "reconcile/stats.h"
 #include "retrieval_api/client.h"
+#include "retrieval_api/fetch.h"
 #include "route/router.h"
 
 namespace jb::reconcile {
 
-// The value of a state record, and of an expected record.
-struct StateRecord {
-  std::string reference;
-  callback::Kind kind = callback::Kind::netverify;
-  int asks = 0;
-  Time last_asked{};
-  std::string last_status;
-  Settlement settled = Settlement::none;  // retrieval, deadletter or given_up once final
+// The time, and waiting for it: the system clock in production, a hand-moved one in tests.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Time now() const = 0;
+  // Waits on `wake` (with `lock` held) until this clock reaches `until`, a notification or a
+  // spurious wake-up.
+  virtual void wait_until(std::condition_variable& wake, std::unique_lock<std::mutex>& lock,
+                          Time until) = 0;
 };
-std::string state_record_json(const StateRecord& record);
-bool parse_state_record(std::string_view json, StateRecord* out);
+// The system clock.
+Clock& system_clock();
 
-struct ExpectedRecord {
-  std::string reference;
-  callback::Kind kind = callback::Kind::netverify;
-  Time initiated_at;
+// Asks Jumio about one transaction: retrieval_api::fetch over a Client in production.
+class Retriever {
+ public:
+  virtual ~Retriever() = default;
+  virtual retrieval_api::Fetched fetch(callback::Kind kind, const std::string& reference,
+                                       const std::function<bool()>& before_details) = 0;
+  // From any thread: a fetch in progress ends as Outcome::stopped, and so do later ones.
+  virtual void stop() = 0;
+  virtual retrieval_api::Counts counts() const = 0;
 };
-// {"reference": "...", "kind": "netverify"|"authentication"|"document", "initiatedAt": RFC 3339};
-// false with *why (no values quoted) when it is not one.
-bool parse_expected_record(std::string_view json, ExpectedRecord* out, std::string* why);
+// `client` must outlive it.
+std::unique_ptr<Retriever> api_retriever(retrieval_api::Client* client);
 
-// Every topic an event of the router can go to (each kind and status Jumio sends, overrides too).
-std::vector<std::string> event_topics(const config::TopicsConfig& topics);
+// Writes records to Kafka.
+class Publisher {
+ public:
+  virtual ~Publisher() = default;
+  // Publishes and waits for Kafka's acknowledgement, at most `timeout`: true once stored; false
+  // with *error (librdkafka's error name, or "not_acknowledged_in_time").
+  virtual bool publish(const route::Record& record, std::chrono::milliseconds timeout,
+                       std::string* error) = 0;
+  // Publishes without waiting (a state record: one lost costs an ask made again).
+  virtual void publish_state(const route::Record& record) = 0;
+};
+// `producer` must outlive it.
+std::unique_ptr<Publisher> kafka_publisher(kafka::Producer* producer);
 
-// What the service did, for /metrics.
-struct Stats {
-  Counts counts;
-  uint64_t invalid_expected = 0;  // expected records that could not be read
-  uint64_t asks = 0;              // status asks made
-  uint64_t published = 0;         // events published from the Retrieval API
-  uint64_t dead_lettered = 0;     // answers that could not become an event
-  uint64_t publish_failures = 0;  // records Kafka did not acknowledge
-  retrieval_api::Counts api;      // requests and answers by HTTP status
-  bool caught_up = false;         // from the service's flags when stats() is taken
-  bool unauthorized = false;
+// Waits and sizes; tests shorten them.
+struct Timing {
+  std::chrono::milliseconds poll{200};  // a reader's longest poll
+  // How stale a reader's view of the partitions' ends may be (fetch.wait.max.ms and a margin):
+  // being at the ends at time t means every record written before t - this was read.
+  std::chrono::milliseconds end_staleness{300};
+  // How long an ask waits for the settled topics to be read up to its time before it gives up
+  // (the reference is asked again at its next step).
+  std::chrono::milliseconds read_through_wait{10000};
+  std::chrono::milliseconds delivery_timeout{30000};  // Kafka's acknowledgement of an event
+  std::chrono::milliseconds topic_refresh{5000};      // new settled topics are looked for
+  std::chrono::milliseconds prune_interval{60000};    // what is past the span is erased
+  // Asks in flight at once. Requests are spaced by the client's rate limit whatever this is;
+  // workers cover the latency of an ask (two requests, two waits for the settled topics, a
+  // publish), and the client's connection pool lets a slow one not hold the others.
+  int workers = 16;
+};
+
+// What the service is made of.
+struct Parts {
+  std::unique_ptr<kafka::GroupReader> expected;     // reconcile.expected_topic in reconcile.group
+  std::unique_ptr<kafka::PartitionReader> settled;  // event, dead-letter and state topics
+  Clock* clock = nullptr;
+  Retriever* retriever = nullptr;
+  Publisher* publisher = nullptr;
 };
 
 class Service {
  public:
-  // `client` and `producer` must outlive the service.
-  Service(const config::Config& config, const std::string& brokers,
-          const std::map<std::string, std::string>& consumer_properties,
-          retrieval_api::Client* client, kafka::Producer* producer);
+  // The parts' pointees must outlive the service.
+  Service(const config::Config& config, Parts parts, Timing timing = {});
   ~Service();
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
 
-  // Starts the readers and the workers. A Kafka consumer that cannot be made is logged and stops
-  // the service (stopped() turns true).
+  // Starts the readers and the workers.
   void start();
   // Stops every thread; waits for them.
   void stop();
@@ -88,51 +124,83 @@ class Service {
   bool caught_up() const { return caught_up_; }
   // True once Jumio refused the credentials: the service stopped asking (the command exits 78).
   bool unauthorized() const { return unauthorized_; }
-  // True once stop() was called, or the service stopped by itself (refused credentials, a
-  // consumer that cannot be made).
+  // True once stop() was called, or the service stopped by itself (refused credentials).
   bool stopped() const { return stop_; }
 
   Stats stats() const;
   // How far back the topics are read: the schedule's span and a day's margin.
   std::chrono::seconds read_span() const;
-  // The expected topic's partitions were taken away: their references are another's now.
-  void partitions_revoked(const std::set<int32_t>& partitions);
-  // Prometheus text of stats() (jumio_bridge_reconcile_*).
-  std::string metrics_text() const;
+  static std::chrono::seconds read_span_of(const config::ReconcileConfig& reconcile);
 
  private:
+  struct Change {  // partitions of the settled topics to start or stop reading
+    bool add = true;
+    std::vector<kafka::TopicPartition> partitions;
+  };
+
   void read_expected();
   void read_settled();
   void work();
   void ask(const Due& due);
-  void publish_state(const StateRecord& record);
-  bool publish(const route::Record& record);
-  void on_expected(const ExpectedRecord& record, int32_t partition);
+  void give_up(const Due& due);
 
-  config::Config config_;
-  std::string brokers_;
-  std::map<std::string, std::string> consumer_properties_;
-  retrieval_api::Client* client_;
-  kafka::Producer* producer_;
+  // Expected reader.
+  void on_expected(const ExpectedRecord& record, int32_t partition, const std::string& key);
+  void on_assigned(const std::vector<int32_t>& partitions);
+  void on_revoked(const std::vector<int32_t>& partitions);
+  // Settled reader.
+  void on_settled(const kafka::ConsumedMessage& message);
+  bool discover_topics(bool first);
+  void apply_changes();
+  void advance_read_through();
+  // Queues the settled partitions that go with these expected partitions (under mutex_).
+  void queue_change(bool add, const std::vector<int32_t>& expected_partitions);
+  void queue(Change change);
+  // Every settled topic is read whole from now on (under mutex_).
+  void read_whole(const std::string& why);
+  std::vector<kafka::TopicPartition> matched_partitions(
+      const std::vector<int32_t>& expected_partitions) const;
+
+  // Waits until the settled topics were read through `at` (or the wait ends); false when it
+  // ended first. Called without mutex_.
+  bool wait_read_through(Time at);
+  // True when the reference is settled, once the settled topics were read through now.
+  // *read false when they could not be read that far in time.
+  bool settled_meanwhile(const std::string& reference, bool* read);
+  void write_state(const StateRecord& state);
+  void asked(const Due& due, Time at, const std::string& status);
+
+  const config::Config config_;
+  const Timing timing_;
+  Parts parts_;
+  Clock& clock_;
   route::Router router_;
   Schedule schedule_;
+  std::set<std::string> settled_topics_;  // event topics, dead-letter topic, state topic
 
   mutable std::mutex mutex_;
-  std::condition_variable wake_;
+  std::condition_variable work_;          // workers: something may be due
+  std::condition_variable read_through_;  // asks waiting for the settled topics
+  int read_through_waiters_ = 0;
   Ledger ledger_;
-  std::map<std::string, int32_t> partition_of_;  // expected reference -> its partition
-  std::map<std::string, StateRecord> restored_;  // state records of references not expected yet
   Stats stats_;
-  Time read_through_{};
-  const Time started_at_ = std::chrono::system_clock::now();  // records of the settled topics
-                                                              // written before this were all read
+  Time read_through_time_{};  // every settled record written before this was read
+  // The settled topics' partition counts, and the expected topic's (0: unknown or absent).
+  std::map<std::string, int32_t> partition_counts_;
+  int32_t expected_partitions_ = 0;
+  bool whole_ = false;          // every settled topic is read whole (a mismatch was seen)
+  std::set<int32_t> assigned_;  // expected partitions this instance owns
+  std::set<kafka::TopicPartition> reading_;  // settled partitions added to the reader
+  std::vector<Change> changes_;              // for the settled thread to apply
+  uint64_t generation_ = 0;                  // counted up by every change of the partitions read
+  Time last_prune_{};
+
   std::atomic<bool> stop_{false};
   std::atomic<bool> caught_up_{false};
   std::atomic<bool> unauthorized_{false};
   std::thread expected_thread_;
   std::thread settled_thread_;
   std::vector<std::thread> worker_threads_;
-  std::set<std::string> in_flight_;  // references a worker is asking about now
 };
 
 }  // namespace jb::reconcile

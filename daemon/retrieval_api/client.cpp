@@ -12,17 +12,10 @@
 
 #include "common/log.h"
 #include "config/validate.h"
+#include "retrieval_api/connection_pool.h"
 #include "retrieval_api/retry.h"
 
 namespace jb::retrieval_api {
-
-struct Client::Connection {
-  std::string path_prefix;  // the base URL's path, e.g. "/api/netverify/v2"
-  std::unique_ptr<httplib::ClientImpl> http;
-  httplib::SSLClient* tls = nullptr;  // http, when it speaks TLS
-  std::mutex mutex;                   // one request at a time on the kept-alive connection
-};
-
 namespace {
 
 constexpr size_t kMaxReferenceBytes = 255;
@@ -35,6 +28,7 @@ struct Attempt {
   httplib::Error error = httplib::Error::Success;
   bool too_big = false;   // longer than Timing::max_answer_bytes
   bool too_slow = false;  // not complete within the timeout
+  bool stopped = false;   // cut short by Client::stop()
   std::chrono::steady_clock::duration took{};
   long verify_result = X509_V_OK;
 };
@@ -89,11 +83,50 @@ std::string configure_tls(httplib::SSLClient& client, const std::string& host,
   return "";
 }
 
-Attempt send_request(httplib::ClientImpl& http, httplib::SSLClient* tls, const std::string& path,
-                     const httplib::Headers& headers, std::chrono::milliseconds timeout,
-                     size_t max_bytes) {
+// A new kept-alive connection to the host of `url`, configured for the Retrieval API.
+std::unique_ptr<Connection> open_connection(const ParsedUrl& url,
+                                            const config::RetrievalConfig& config,
+                                            std::string* error) {
+  std::unique_ptr<httplib::ClientImpl> http;
+  httplib::SSLClient* tls = nullptr;
+  if (url.tls) {
+    auto ssl = std::make_unique<httplib::SSLClient>(url.host, url.port);
+    std::string problem = configure_tls(*ssl, url.host, config.ca_file);
+    if (!problem.empty()) {
+      *error = "retrieval: " + problem;
+      return nullptr;
+    }
+    tls = ssl.get();
+    http = std::move(ssl);
+  } else {
+    http = std::make_unique<httplib::ClientImpl>(url.host, url.port);
+  }
+  http->set_keep_alive(true);
+  http->set_tcp_nodelay(true);  // else each request waits for a delayed ACK (~40 ms)
+  http->set_follow_location(false);
+  http->set_url_encode(false);  // resource_path() encodes the reference itself
+  http->set_basic_auth(config.api_token, config.api_secret);
+  return std::make_unique<Connection>(std::move(http), tls);
+}
+
+// One request on the lent connection, over by `deadline`: cpp-httplib's timeouts are per socket
+// operation, so the pool shuts the socket down at the deadline whatever the server trickles.
+Attempt send_request(ConnectionPool::Lease& lease, const std::string& path,
+                     const httplib::Headers& headers, std::chrono::steady_clock::time_point start,
+                     std::chrono::steady_clock::time_point deadline, size_t max_bytes) {
   Attempt attempt;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  httplib::ClientImpl& http = lease->http();
+  const auto left = std::chrono::duration_cast<std::chrono::microseconds>(
+      deadline - std::chrono::steady_clock::now());
+  if (left.count() <= 0) {
+    attempt.too_slow = true;
+    attempt.took = std::chrono::steady_clock::now() - start;
+    return attempt;
+  }
+  http.set_connection_timeout(left);
+  http.set_read_timeout(left);
+  http.set_write_timeout(left);
+  lease.watch(deadline);
   auto result = http.Get(
       path, headers,
       [&](const httplib::Response& response) {
@@ -118,10 +151,18 @@ Attempt send_request(httplib::ClientImpl& http, httplib::SSLClient* tls, const s
         attempt.body.append(data, size);
         return true;
       });
+  const ConnectionPool::Cut cut = lease.unwatch();
+  const auto now = std::chrono::steady_clock::now();
   attempt.error = result.error();
-  attempt.took = std::chrono::steady_clock::now() - (deadline - timeout);
-  if (tls != nullptr) attempt.verify_result = tls->get_openssl_verify_result();
-  if (attempt.error != httplib::Error::Success && !attempt.too_big) attempt.status = 0;
+  attempt.took = now - start;
+  if (lease->tls() != nullptr) attempt.verify_result = lease->tls()->get_openssl_verify_result();
+  if (attempt.error != httplib::Error::Success && !attempt.too_big) {
+    attempt.status = 0;
+    if (cut == ConnectionPool::Cut::stopped)
+      attempt.stopped = true;
+    else if (cut == ConnectionPool::Cut::deadline || now >= deadline)
+      attempt.too_slow = true;
+  }
   return attempt;
 }
 
@@ -220,27 +261,13 @@ std::unique_ptr<Client> Client::create(const config::RetrievalConfig& config, st
     if (api == Api::document && !config.base_url.empty()) break;  // one host serves all three
     ParsedUrl url;
     if (!parse_url(base_url(config, api), &url)) return fail("retrieval.base_url is not a URL");
-    auto connection = std::make_unique<Connection>();
-    connection->path_prefix = url.path;
-    if (url.tls) {
-      auto tls = std::make_unique<httplib::SSLClient>(url.host, url.port);
-      std::string problem = configure_tls(*tls, url.host, config.ca_file);
-      if (!problem.empty()) return fail("retrieval: " + problem);
-      connection->tls = tls.get();
-      connection->http = std::move(tls);
-    } else {
-      connection->http = std::make_unique<httplib::ClientImpl>(url.host, url.port);
-    }
-    httplib::ClientImpl& http = *connection->http;
-    http.set_connection_timeout(client->timeout_);
-    http.set_read_timeout(client->timeout_);
-    http.set_write_timeout(client->timeout_);
-    http.set_keep_alive(true);
-    http.set_tcp_nodelay(true);  // else each request waits for a delayed ACK (~40 ms)
-    http.set_follow_location(false);
-    http.set_url_encode(false);  // resource_path() encodes the reference itself
-    http.set_basic_auth(config.api_token, config.api_secret);
-    (api == Api::netverify ? client->netverify_ : client->document_) = std::move(connection);
+    std::string problem;
+    if (!open_connection(url, config, &problem)) return fail(problem);
+    Host& host = api == Api::netverify ? client->netverify_ : client->document_;
+    host.path_prefix = url.path;
+    host.pool = std::make_unique<ConnectionPool>(
+        kConnectionsPerHost,
+        [url, config](std::string* error) { return open_connection(url, config, error); });
   }
   return client;
 }
@@ -270,8 +297,8 @@ void Client::stop() {
     stopped_ = true;
   }
   wake_.notify_all();
-  netverify_->http->stop();
-  if (document_) document_->http->stop();
+  netverify_.pool->stop();
+  if (document_.pool) document_.pool->stop();
 }
 
 Counts Client::counts() const {
@@ -279,8 +306,8 @@ Counts Client::counts() const {
   return counts_;
 }
 
-Client::Connection& Client::connection(Api api) {
-  return api == Api::document && document_ ? *document_ : *netverify_;
+Client::Host& Client::host(Api api) {
+  return api == Api::document && document_.pool ? document_ : netverify_;
 }
 
 bool Client::stopped() const {
@@ -318,31 +345,39 @@ Answer Client::fetch(Api api, Query query, std::string_view reference) {
     answer.error = reference.empty() ? "empty reference" : "reference longer than 255 bytes";
     return answer;
   }
-  Connection& target = connection(api);
+  Host& target = host(api);
   const std::string path = target.path_prefix + resource_path(api, query, reference);
   const httplib::Headers headers = {{"Accept", "application/json"}, {"User-Agent", user_agent_}};
   const log::Fields what = {{"api", api_name(api)}, {"reference", reference}};
   for (int attempt = 1;; ++attempt) {
-    if (!wait_until(process_request_spacing().reserve(spacing_))) return stopped_answer();
-    Attempt sent;
-    {
-      std::lock_guard<std::mutex> lock(target.mutex);
-      const bool reused = target.http->is_socket_open() != 0;
-      sent =
-          send_request(*target.http, target.tls, path, headers, timeout_, timing_.max_answer_bytes);
-      if (reused && closed_while_idle(sent, timeout_) && !stopped()) {
-        // A kept-alive connection the server closed while idle (cpp-httplib cannot tell from a
-        // TLS close_notify): once more on a new connection, as the same attempt.
-        log::write(log::Level::debug, "Retrieval API connection closed while idle; reconnecting",
-                   what);
-        count(sent.status);
-        sent = send_request(*target.http, target.tls, path, headers, timeout_,
-                            timing_.max_answer_bytes);
-      }
+    std::string open_error;
+    ConnectionPool::Lease lease = target.pool->acquire(&open_error);
+    if (!lease) {
+      if (stopped()) return stopped_answer();
+      answer.attempts = attempt - 1;
+      answer.error = open_error;
+      log::write(log::Level::warn, "Retrieval API request given up", what,
+                 {{"attempt", attempt}, {"error", answer.error}});
+      return answer;
     }
+    if (!wait_until(process_request_spacing().reserve(spacing_))) return stopped_answer();
+    const auto start = std::chrono::steady_clock::now();
+    const auto deadline = start + timeout_;
+    const bool reused = lease->http().is_socket_open() != 0;
+    Attempt sent = send_request(lease, path, headers, start, deadline, timing_.max_answer_bytes);
+    if (reused && closed_while_idle(sent, timeout_) && !stopped()) {
+      // A kept-alive connection the server closed while idle (cpp-httplib cannot tell from a TLS
+      // close_notify): once more on a new connection, as the same attempt, by the same deadline.
+      log::write(log::Level::debug, "Retrieval API connection closed while idle; reconnecting",
+                 what);
+      count(sent.status);
+      sent = send_request(lease, path, headers, start, deadline, timing_.max_answer_bytes);
+    }
+    lease = ConnectionPool::Lease();  // back to the pool before any wait
     answer.attempts = attempt;
     answer.http_status = sent.status;
-    if (sent.error != httplib::Error::Success && !sent.too_big && !sent.too_slow && stopped()) {
+    if (sent.stopped ||
+        (sent.error != httplib::Error::Success && !sent.too_big && !sent.too_slow && stopped())) {
       count(sent.status);
       return stopped_answer();
     }

@@ -1,9 +1,12 @@
 // A client of Jumio's Retrieval API (spec/jumio-retrieval-api.md): GET requests with Basic auth,
 // Accept: application/json and the configured User-Agent, over TLS verified against the system's
-// CA store or retrieval.ca_file. 429, 5xx and network errors are tried again (up to max_attempts in
-// all) after an exponential backoff with full jitter, or after the server's Retry-After; every
-// attempt of every client of the process is spaced to stay under max_requests_per_second. Logs
-// name the API, the reference, the status and the attempt, never an answer's body or a credential.
+// CA store or retrieval.ca_file, on up to kConnectionsPerHost kept-alive connections per API host
+// (a slow answer holds one of them, not every request). retrieval.timeout_ms bounds a whole
+// request: connecting, TLS, sending and the answer up to its last byte. 429, 5xx, timeouts and
+// network errors are tried again (up to max_attempts in all) after an exponential backoff with full
+// jitter, or after the server's Retry-After; every attempt of every client of the process is spaced
+// to stay under max_requests_per_second. Logs name the API, the reference, the status and the
+// attempt, never an answer's body or a credential.
 #pragma once
 
 #include <chrono>
@@ -21,6 +24,11 @@
 #include "retrieval_api/urls.h"
 
 namespace jb::retrieval_api {
+
+class ConnectionPool;
+
+// Connections open at once to one API host, at most; a request finding all of them busy waits.
+constexpr size_t kConnectionsPerHost = 8;
 
 struct Answer {
   enum class Outcome { ok, not_found, unauthorized, failed, stopped };
@@ -66,18 +74,21 @@ class Client {
   Answer status(Api api, std::string_view reference);
   // Its details: scans/{ref}/data, authentications/{ref} or documents/{ref}/data. Thread-safe.
   Answer details(Api api, std::string_view reference);
-  // From any thread: ends waits (backoff, request spacing) and a request in flight at once; every
-  // call then returns Outcome::stopped.
+  // From any thread: ends waits (backoff, request spacing, a free connection) and the requests in
+  // flight at once; every call then returns Outcome::stopped.
   void stop();
 
   Counts counts() const;
 
  private:
-  struct Connection;
+  struct Host {
+    std::string path_prefix;  // the base URL's path, e.g. "/api/netverify/v2"
+    std::unique_ptr<ConnectionPool> pool;
+  };
 
   Client(const config::RetrievalConfig& config, Timing timing);
   Answer fetch(Api api, Query query, std::string_view reference);
-  Connection& connection(Api api);
+  Host& host(Api api);
   // Sleeps until `when` or stop(); false when stopped.
   bool wait_until(std::chrono::steady_clock::time_point when);
   bool stopped() const;
@@ -89,8 +100,8 @@ class Client {
   const std::chrono::steady_clock::duration spacing_;
   const int max_attempts_;
   const Timing timing_;
-  std::unique_ptr<Connection> netverify_;
-  std::unique_ptr<Connection> document_;  // null when base_url serves all three APIs
+  Host netverify_;
+  Host document_;  // no pool when base_url serves all three APIs
 
   mutable std::mutex wait_mutex_;
   std::condition_variable wake_;

@@ -71,6 +71,8 @@ std::string_view outcome_name(Fetched::Outcome outcome) {
       return "failed";
     case Fetched::Outcome::stopped:
       return "stopped";
+    case Fetched::Outcome::withdrawn:
+      return "withdrawn";
   }
   return "failed";
 }
@@ -87,7 +89,8 @@ Api api_of(callback::Kind kind) {
   return Api::netverify;
 }
 
-Fetched fetch(Client& client, callback::Kind kind, const std::string& reference) {
+Fetched fetch(Client& client, callback::Kind kind, const std::string& reference,
+              const std::function<bool()>& before_details) {
   const Api api = api_of(kind);
   Answer status_answer = client.status(api, reference);
   if (status_answer.outcome != Answer::Outcome::ok) return unanswered(status_answer);
@@ -110,6 +113,13 @@ Fetched fetch(Client& client, callback::Kind kind, const std::string& reference)
   if (kind == callback::Kind::authentication) {
     return mapped(kind, reference, std::move(status_answer.body), status_time,
                   status.value().status);
+  }
+  if (before_details && !before_details()) {
+    Fetched fetched;
+    fetched.outcome = Fetched::Outcome::withdrawn;
+    fetched.status = status.value().status;
+    fetched.http_status = status_answer.http_status;
+    return fetched;
   }
   Answer details = client.details(api, reference);
   if (details.outcome != Answer::Outcome::ok) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -22,6 +23,7 @@ struct Fetched {
     unauthorized,  // 401/403: the credentials are wrong or lack the permission
     failed,        // no usable answer after the client's retries: ask again later
     stopped,       // the client was stopped
+    withdrawn,     // final, but before_details said not to ask for the details
   };
   Outcome outcome = Outcome::failed;
   std::string status;                    // the status answer's status, when one was read
@@ -33,13 +35,16 @@ struct Fetched {
   int http_status = 0;
 };
 
-// "event", "invalid", "pending", "not found", "unauthorized", "failed", "stopped".
+// "event", "invalid", "pending", "not found", "unauthorized", "failed", "stopped", "withdrawn".
 std::string_view outcome_name(Fetched::Outcome outcome);
 
 // Asks for the status of `reference`, then (when final) for its details once, and maps them. An
 // answer for another reference than the one asked for is invalid. Authentication has no status
-// endpoint: its one answer is both.
-Fetched fetch(Client& client, callback::Kind kind, const std::string& reference);
+// endpoint: its one answer is both. When the status is final and `before_details` is given, it is
+// called before the details are asked for; false ends the fetch as Outcome::withdrawn (reconcile:
+// the reference's event was read meanwhile).
+Fetched fetch(Client& client, callback::Kind kind, const std::string& reference,
+              const std::function<bool()>& before_details = nullptr);
 
 // The Api of a callback kind.
 Api api_of(callback::Kind kind);

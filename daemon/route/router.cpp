@@ -1,7 +1,9 @@
 #include "route/router.h"
 
 #include <cctype>
+#include <set>
 
+#include "callback/statuses.h"
 #include "common/sha256.h"
 #include "route/deadletter.h"
 
@@ -37,6 +39,17 @@ std::string Router::topic_for(callback::Kind kind, std::string_view status) cons
   replace_all(&topic, "{type}", type);
   replace_all(&topic, "{status}", lower_status);
   return topic;
+}
+
+std::vector<std::string> Router::event_topics() const {
+  std::set<std::string> names;
+  for (callback::Kind kind :
+       {callback::Kind::netverify, callback::Kind::authentication, callback::Kind::document}) {
+    for (std::string_view status : callback::event_statuses(kind))
+      names.insert(topic_for(kind, status));
+  }
+  for (const auto& [key, topic] : topics_.overrides) names.insert(topic);
+  return {names.begin(), names.end()};
 }
 
 Record Router::event_record(const callback::Event& event) const {

@@ -38,6 +38,9 @@ class Router {
 
   // topics.template with {type}/{status}, unless topics.overrides names "{type}.{status}".
   std::string topic_for(callback::Kind kind, std::string_view status) const;
+  // Every topic an event can go to: each kind and status of callback/statuses.h, and every
+  // override; sorted, without duplicates.
+  std::vector<std::string> event_topics() const;
   // The event's record: key = reference, CloudEvents binary-mode headers, value = event JSON
   // without what privacy.drop_fields and privacy.netverify_masking withhold.
   Record event_record(const callback::Event& event) const;

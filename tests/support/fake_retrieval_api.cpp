@@ -7,6 +7,7 @@
 #include <rapidjson/writer.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -108,6 +109,8 @@ FakeRetrievalApi::FakeRetrievalApi(Options options) : options_(std::move(options
   }
   if (!server_->is_valid()) return;
   server_->set_keep_alive_timeout(options_.keep_alive_timeout_s);
+  const size_t threads = options_.threads;
+  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_tcp_nodelay(true);
   auto handler = [this](const httplib::Request& request, httplib::Response& response) {
     handle(request, response);
@@ -157,6 +160,11 @@ size_t FakeRetrievalApi::request_count(const std::string& reference) const {
   size_t count = 0;
   for (const RecordedRequest& request : requests_) count += request.reference == reference;
   return count;
+}
+
+size_t FakeRetrievalApi::most_concurrent() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return most_answering_;
 }
 
 void FakeRetrievalApi::clear_requests() {
@@ -213,6 +221,7 @@ void FakeRetrievalApi::handle(const httplib::Request& request, httplib::Response
   {
     std::unique_lock<std::mutex> lock(mutex_);
     requests_.push_back(record);
+    most_answering_ = std::max(most_answering_, ++answering_);
     if (record.method != "GET") {
       answer.status = 405;
       answer.body = R"({"message":"method not allowed"})";
@@ -228,6 +237,7 @@ void FakeRetrievalApi::handle(const httplib::Request& request, httplib::Response
         answer.body = default_body(*record.endpoint, record.reference);
     }
     if (answer.delay.count() > 0) stopping_.wait_for(lock, answer.delay, [this] { return stop_; });
+    --answering_;
   }
   response.status = answer.status;
   for (const auto& [name, value] : answer.headers) response.set_header(name, value);

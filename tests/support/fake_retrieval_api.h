@@ -63,6 +63,8 @@ class FakeRetrievalApi {
     std::vector<std::string> certificate_names = {"127.0.0.1", "::1", "localhost"};
     // How long an idle kept-alive connection stays open.
     int keep_alive_timeout_s = 5;
+    // Server threads: connections served at once (an idle kept-alive connection holds one).
+    size_t threads = 8;
   };
 
   FakeRetrievalApi();
@@ -88,6 +90,8 @@ class FakeRetrievalApi {
   // Requests for the reference, on any endpoint.
   size_t request_count(const std::string& reference) const;
   void clear_requests();
+  // The most requests it was answering at once (a scripted delay included), since it started.
+  size_t most_concurrent() const;
 
  private:
   void handle(const httplib::Request& request, httplib::Response& response);
@@ -106,6 +110,8 @@ class FakeRetrievalApi {
   bool stop_ = false;
   std::map<std::pair<RetrievalEndpoint, std::string>, std::vector<ScriptedAnswer>> scripts_;
   std::vector<RecordedRequest> requests_;
+  size_t answering_ = 0;
+  size_t most_answering_ = 0;
 };
 
 // A scripted answer with this status and body (the other members as their defaults).

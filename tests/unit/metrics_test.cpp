@@ -1,4 +1,4 @@
-#include "http/metrics.h"
+#include "metrics/serve_metrics.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-namespace jb::http {
+namespace jb::metrics {
 namespace {
 
 using std::chrono::microseconds;
@@ -35,8 +35,8 @@ callback::Event event_of(callback::Kind kind, std::string status) {
   return event;
 }
 
-TEST(MetricsTest, CountsSeriesByLabel) {
-  Metrics metrics;
+TEST(ServeMetricsTest, CountsSeriesByLabel) {
+  ServeMetrics metrics;
   metrics.on_event(event_of(callback::Kind::netverify, "APPROVED_VERIFIED"));
   metrics.on_event(event_of(callback::Kind::netverify, "APPROVED_VERIFIED"));
   callback::Event warned = event_of(callback::Kind::document, "EXTRACTED");
@@ -64,8 +64,8 @@ TEST(MetricsTest, CountsSeriesByLabel) {
   EXPECT_EQ(value_of(text, "jumio_bridge_kafka_delivery_seconds_count"), "0");
 }
 
-TEST(MetricsTest, DeliveryHistogramIsCumulative) {
-  Metrics metrics;
+TEST(ServeMetricsTest, DeliveryHistogramIsCumulative) {
+  ServeMetrics metrics;
   metrics.on_kafka_delivery(microseconds(300), true, "");   // <= 0.0005
   metrics.on_kafka_delivery(microseconds(2000), true, "");  // <= 0.0025
   metrics.on_kafka_delivery(milliseconds(40), true, "");    // <= 0.05
@@ -83,8 +83,8 @@ TEST(MetricsTest, DeliveryHistogramIsCumulative) {
   EXPECT_EQ(value_of(text, "jumio_bridge_kafka_delivery_seconds_sum"), "3.0423");
 }
 
-TEST(MetricsTest, CountsFromManyThreadsAtOnce) {
-  Metrics metrics;
+TEST(ServeMetricsTest, CountsFromManyThreadsAtOnce) {
+  ServeMetrics metrics;
   constexpr int kThreads = 4;
   constexpr int kEach = 5000;
   std::vector<std::thread> threads;
@@ -106,18 +106,16 @@ TEST(MetricsTest, CountsFromManyThreadsAtOnce) {
             std::to_string(kThreads * kEach));
 }
 
-// A sample source whose value is the number of times it was read: it shows each render.
-std::function<std::vector<Metrics::Sample>()> counting_source(std::atomic<int>* renders) {
-  return [renders] {
-    const int render = ++*renders;
-    return std::vector<Metrics::Sample>{{"test_renders", "Renders.", false, double(render)}};
-  };
+// A gauge whose value is the number of times it was read: it shows each render.
+void declare_render_count(ServeMetrics* metrics, std::atomic<int>* renders) {
+  metrics->registry().read(Type::gauge, "test_renders", "Renders.",
+                           [renders] { return double(++*renders); });
 }
 
-TEST(MetricsTest, ExpositionIsRenderedOnceWhileNothingCounts) {
-  Metrics metrics(std::chrono::hours(1));
+TEST(ServeMetricsTest, ExpositionIsRenderedOnceWhileNothingCounts) {
+  ServeMetrics metrics(std::chrono::hours(1));
   std::atomic<int> renders{0};
-  metrics.set_sample_source(counting_source(&renders));
+  declare_render_count(&metrics, &renders);
   metrics.count_response(200);
   const std::string first = metrics.exposition();
   EXPECT_EQ(value_of(first, "test_renders"), "1");
@@ -134,10 +132,10 @@ TEST(MetricsTest, ExpositionIsRenderedOnceWhileNothingCounts) {
   EXPECT_EQ(renders.load(), 3);
 }
 
-TEST(MetricsTest, SamplesAreRenderedAgainAfterTheInterval) {
-  Metrics metrics(milliseconds(20));
+TEST(ServeMetricsTest, SamplesAreRenderedAgainAfterTheInterval) {
+  ServeMetrics metrics(milliseconds(20));
   std::atomic<int> renders{0};
-  metrics.set_sample_source(counting_source(&renders));
+  declare_render_count(&metrics, &renders);
   EXPECT_EQ(value_of(metrics.exposition(), "test_renders"), "1");
   std::this_thread::sleep_for(milliseconds(30));
   EXPECT_EQ(value_of(metrics.exposition(), "test_renders"), "2");
@@ -145,9 +143,9 @@ TEST(MetricsTest, SamplesAreRenderedAgainAfterTheInterval) {
   EXPECT_EQ(value_of(metrics.prometheus_text(), "test_renders"), "3");
 }
 
-TEST(MetricsTest, ExpositionShowsEveryCountMadeBeforeIt) {
+TEST(ServeMetricsTest, ExpositionShowsEveryCountMadeBeforeIt) {
   // Threads count and read at once; each sees all its own counts in every exposition.
-  Metrics metrics(std::chrono::hours(1));
+  ServeMetrics metrics(std::chrono::hours(1));
   constexpr int kThreads = 4;
   constexpr int kEach = 300;
   std::vector<std::thread> threads;
@@ -167,4 +165,4 @@ TEST(MetricsTest, ExpositionShowsEveryCountMadeBeforeIt) {
 }
 
 }  // namespace
-}  // namespace jb::http
+}  // namespace jb::metrics

@@ -1,0 +1,139 @@
+#include "reconcile/records.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "callback/timestamp.h"
+#include "replay/filter.h"
+#include "retrieval/mapping.h"
+
+namespace jb::reconcile {
+namespace {
+
+constexpr size_t kMaxReferenceBytes = 255;
+
+Settlement parse_settlement(std::string_view text) {
+  for (Settlement s : {Settlement::callback, Settlement::retrieval, Settlement::deadletter,
+                       Settlement::given_up}) {
+    if (settlement_name(s) == text) return s;
+  }
+  return Settlement::none;
+}
+
+void write_string(rapidjson::Writer<rapidjson::StringBuffer>& writer, std::string_view text) {
+  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+bool ends_with(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+std::string state_record_json(const StateRecord& record) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  writer.Key("reference");
+  write_string(writer, record.reference);
+  writer.Key("kind");
+  write_string(writer, callback::kind_type(record.kind));
+  writer.Key("asks");
+  writer.Int(record.asks);
+  writer.Key("lastAskedAt");
+  if (record.asks > 0) {
+    write_string(writer, callback::format_timestamp(record.last_asked));
+  } else {
+    writer.Null();
+  }
+  writer.Key("lastStatus");
+  write_string(writer, record.last_status);
+  writer.Key("settled");
+  if (record.settled == Settlement::none) {
+    writer.Null();
+  } else {
+    write_string(writer, settlement_name(record.settled));
+  }
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+bool parse_state_record(std::string_view json, StateRecord* out) {
+  rapidjson::Document document;
+  document.Parse(json.data(), json.size());
+  if (document.HasParseError() || !document.IsObject()) return false;
+  StateRecord record;
+  auto reference = document.FindMember("reference");
+  auto kind = document.FindMember("kind");
+  auto asks = document.FindMember("asks");
+  if (reference == document.MemberEnd() || !reference->value.IsString() ||
+      reference->value.GetStringLength() == 0 ||
+      reference->value.GetStringLength() > kMaxReferenceBytes || kind == document.MemberEnd() ||
+      !kind->value.IsString() || !retrieval::parse_kind(kind->value.GetString(), &record.kind) ||
+      asks == document.MemberEnd() || !asks->value.IsInt() || asks->value.GetInt() < 0) {
+    return false;
+  }
+  record.reference.assign(reference->value.GetString(), reference->value.GetStringLength());
+  record.asks = asks->value.GetInt();
+  auto last = document.FindMember("lastAskedAt");
+  if (last != document.MemberEnd() && last->value.IsString() &&
+      !callback::parse_timestamp(last->value.GetString(), &record.last_asked)) {
+    return false;
+  }
+  auto status = document.FindMember("lastStatus");
+  if (status != document.MemberEnd() && status->value.IsString())
+    record.last_status.assign(status->value.GetString(), status->value.GetStringLength());
+  auto settled = document.FindMember("settled");
+  if (settled != document.MemberEnd() && settled->value.IsString())
+    record.settled = parse_settlement(
+        std::string_view(settled->value.GetString(), settled->value.GetStringLength()));
+  *out = std::move(record);
+  return true;
+}
+
+bool parse_expected_record(std::string_view json, ExpectedRecord* out, std::string* why) {
+  rapidjson::Document document;
+  document.Parse(json.data(), json.size());
+  if (document.HasParseError() || !document.IsObject()) {
+    *why = "not a JSON object";
+    return false;
+  }
+  ExpectedRecord record;
+  auto reference = document.FindMember("reference");
+  if (reference == document.MemberEnd() || !reference->value.IsString() ||
+      reference->value.GetStringLength() == 0 ||
+      reference->value.GetStringLength() > kMaxReferenceBytes) {
+    *why = "reference is absent, empty, not a string or longer than 255";
+    return false;
+  }
+  record.reference.assign(reference->value.GetString(), reference->value.GetStringLength());
+  auto kind = document.FindMember("kind");
+  if (kind == document.MemberEnd() || !kind->value.IsString() ||
+      !retrieval::parse_kind(kind->value.GetString(), &record.kind)) {
+    *why = "kind is not netverify, authentication or document";
+    return false;
+  }
+  auto initiated = document.FindMember("initiatedAt");
+  if (initiated == document.MemberEnd() || !initiated->value.IsString() ||
+      !replay::parse_rfc3339(initiated->value.GetString(), &record.initiated_at)) {
+    *why = "initiatedAt is not an RFC 3339 timestamp";
+    return false;
+  }
+  *out = std::move(record);
+  return true;
+}
+
+Settlement settlement_of(bool dead_letter_topic,
+                         const std::vector<std::pair<std::string, std::string>>& headers) {
+  if (dead_letter_topic) return Settlement::deadletter;
+  // The last ce_source counts, as librdkafka's header_get_last would read it.
+  for (auto it = headers.rbegin(); it != headers.rend(); ++it) {
+    if (it->first == "ce_source")
+      return ends_with(it->second, ":retrieval") ? Settlement::retrieval : Settlement::callback;
+  }
+  return Settlement::callback;
+}
+
+}  // namespace jb::reconcile
