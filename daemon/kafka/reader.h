@@ -34,8 +34,8 @@ struct TopicPartition {
 struct ReaderOptions {
   std::string brokers;
   std::map<std::string, std::string> properties;  // the user's kafka.properties, passed through
-  std::string
-      group;  // GroupReader: the consumer group; PartitionReader: only its group.id (unused)
+  // GroupReader: the consumer group; PartitionReader: only its group.id (unused).
+  std::string group;
 };
 
 // Reads the partitions it is given, outside any consumer group. One thread at a time.
@@ -85,6 +85,7 @@ class GroupReader {
                                              std::function<WallTime()> since, std::string* error);
   virtual ~GroupReader() = default;
 
+  // The next event, or nothing after `timeout`; errors (not timeouts) are written to *error.
   virtual std::optional<GroupEvent> poll(std::chrono::milliseconds timeout, std::string* error) = 0;
   // Leaves the group (the destructor does too); the revocation it causes comes out of poll().
   virtual void close() = 0;

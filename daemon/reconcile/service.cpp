@@ -571,6 +571,7 @@ void Service::ask(const Due& due) {
   if (fetched.outcome == Outcome::unauthorized) {
     log::error("reconcile: Jumio refused the API credentials; stopping",
                {{"reference", due.reference}, {"http_status", fetched.http_status}});
+    parts_.retriever->stop();  // the other asks in flight end at once
     std::lock_guard<std::mutex> lock(mutex_);
     unauthorized_ = true;
     stop_ = true;

@@ -62,23 +62,42 @@ std::string ca_file_problem(const std::string& path) {
   return "";
 }
 
+using TrustStore = std::shared_ptr<X509_STORE>;
+
+// The CAs every connection of a client trusts, loaded once when the client is created: ca_file,
+// or the system's CA store (OpenSSL's default paths, which SSL_CERT_FILE and SSL_CERT_DIR move).
+TrustStore load_trust_store(const std::string& ca_file, std::string* problem) {
+  TrustStore store(X509_STORE_new(), X509_STORE_free);
+  if (!store) {
+    *problem = "cannot create a CA store";
+    return nullptr;
+  }
+  const int loaded = ca_file.empty() ? X509_STORE_set_default_paths(store.get())
+                                     : X509_STORE_load_file(store.get(), ca_file.c_str());
+  if (loaded != 1) {
+    *problem = ca_file.empty() ? "cannot load the system CA store" : "cannot load " + ca_file;
+    return nullptr;
+  }
+  return store;
+}
+
 // TLS 1.2 or newer, the certificate checked against `host` by OpenSSL itself (on top of
-// cpp-httplib's own check), trusting ca_file or the system's CA store.
+// cpp-httplib's own check), trusting `store` (ca_file's CAs, or the system's).
 std::string configure_tls(httplib::SSLClient& client, const std::string& host,
-                          const std::string& ca_file) {
+                          const std::string& ca_file, const TrustStore& store) {
   SSL_CTX* context = client.ssl_context();
   if (context == nullptr) return "cannot create a TLS context";
+  X509_STORE_up_ref(store.get());
+  SSL_CTX_set_cert_store(context, store.get());
   SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
   X509_VERIFY_PARAM* param = SSL_CTX_get0_param(context);
   X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
   const int named = is_ip_address(host) ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
                                         : X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0);
   if (named != 1) return "cannot set the host name to verify";
-  if (ca_file.empty()) {
-    if (SSL_CTX_set_default_verify_paths(context) != 1) return "cannot load the system CA store";
-  } else {
-    client.set_ca_cert_path(ca_file);
-  }
+  // cpp-httplib loads CAs into the store again before its first handshake: the same file, or
+  // without one the default paths; either way it adds nothing the store does not trust already.
+  if (!ca_file.empty()) client.set_ca_cert_path(ca_file);
   client.enable_server_certificate_verification(true);
   return "";
 }
@@ -86,12 +105,12 @@ std::string configure_tls(httplib::SSLClient& client, const std::string& host,
 // A new kept-alive connection to the host of `url`, configured for the Retrieval API.
 std::unique_ptr<Connection> open_connection(const ParsedUrl& url,
                                             const config::RetrievalConfig& config,
-                                            std::string* error) {
+                                            const TrustStore& store, std::string* error) {
   std::unique_ptr<httplib::ClientImpl> http;
   httplib::SSLClient* tls = nullptr;
   if (url.tls) {
     auto ssl = std::make_unique<httplib::SSLClient>(url.host, url.port);
-    std::string problem = configure_tls(*ssl, url.host, config.ca_file);
+    std::string problem = configure_tls(*ssl, url.host, config.ca_file, store);
     if (!problem.empty()) {
       *error = "retrieval: " + problem;
       return nullptr;
@@ -257,17 +276,23 @@ std::unique_ptr<Client> Client::create(const config::RetrievalConfig& config, st
   }
 
   std::unique_ptr<Client> client(new Client(config, timing));
+  TrustStore store;
   for (Api api : {Api::netverify, Api::document}) {
     if (api == Api::document && !config.base_url.empty()) break;  // one host serves all three
     ParsedUrl url;
     if (!parse_url(base_url(config, api), &url)) return fail("retrieval.base_url is not a URL");
     std::string problem;
-    if (!open_connection(url, config, &problem)) return fail(problem);
+    if (url.tls && !store) {
+      store = load_trust_store(config.ca_file, &problem);
+      if (!store) return fail("retrieval: " + problem);
+    }
+    if (!open_connection(url, config, store, &problem)) return fail(problem);
     Host& host = api == Api::netverify ? client->netverify_ : client->document_;
     host.path_prefix = url.path;
     host.pool = std::make_unique<ConnectionPool>(
-        kConnectionsPerHost,
-        [url, config](std::string* error) { return open_connection(url, config, error); });
+        kConnectionsPerHost, [url, config, store](std::string* error) {
+          return open_connection(url, config, store, error);
+        });
   }
   return client;
 }

@@ -9,6 +9,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -353,8 +354,9 @@ std::unique_ptr<GroupReader> make_group_reader(const EmbeddedCluster& cluster,
   ReaderOptions options;
   options.brokers = cluster.bootstraps();
   options.group = group;
-  options.properties = {{"session.timeout.ms", "6000"},
-                        {"heartbeat.interval.ms", "1000"},
+  // A rejoin is answered after session.timeout.ms less 1 s: short, to keep the tests short.
+  options.properties = {{"session.timeout.ms", "3000"},
+                        {"heartbeat.interval.ms", "500"},
                         {"max.poll.interval.ms", "10000"}};
   std::string error;
   auto reader = GroupReader::create(
@@ -423,42 +425,55 @@ TEST(GroupReader, AloneItHoldsEveryPartitionReadsItsRecordsAndGivesThemBackOnClo
   EXPECT_FALSE(member.reader->poll(kPoll, &error)) << "an event after close";
 }
 
-TEST(GroupReader, TwoMembersShareThePartitions) {
+// The second member joins once the first holds everything: the first gives its partitions back,
+// and each is assigned a share, read again from since() (the start, on the mock cluster).
+TEST(GroupReader, ASecondMemberTakesAShare) {
   auto cluster = start_cluster();
   create_topic(*cluster, "expected", 4);
   Writer writer(*cluster);
   writer.write_to("expected", 4, {0, 1, 2, 3}, "shared");
   Member first{make_group_reader(*cluster, "shared", "expected")};
-  Member second{make_group_reader(*cluster, "shared", "expected")};
-  ASSERT_TRUE(first.reader && second.reader);
+  ASSERT_TRUE(first.reader);
+  const auto alone_deadline = Clock::now() + kGroupWait;
+  while (first.held.size() < 4 && Clock::now() < alone_deadline) first.poll_once();
+  ASSERT_EQ(first.held.size(), 4u);
 
-  const auto deadline = Clock::now() + kGroupWait;
+  Member second{make_group_reader(*cluster, "shared", "expected")};
+  ASSERT_TRUE(second.reader);
   auto shared = [&] {
     std::set<int32_t> both = first.held;
     both.insert(second.held.begin(), second.held.end());
     return !first.held.empty() && !second.held.empty() && both.size() == 4 &&
            first.held.size() + second.held.size() == 4;
   };
+  const auto deadline = Clock::now() + kGroupWait;
   while (!shared() && Clock::now() < deadline) {
     first.poll_once();
     second.poll_once();
   }
   ASSERT_TRUE(shared()) << "first holds " << first.held.size() << ", second " << second.held.size();
-  // Each reads the records of what it holds (from the start: the mock cannot look times up).
-  const auto read_deadline = Clock::now() + kReadWait;
-  auto read_own = [](const Member& m) {
+  EXPECT_TRUE(std::any_of(first.events.begin(), first.events.end(), [](const GroupEvent& e) {
+    return e.type == GroupEvent::Type::revoked;
+  })) << "the first member never gave its partitions back";
+
+  // The partitions with a record read since the member's last assignment.
+  auto read_since_assigned = [](const Member& m) {
     std::set<int32_t> seen;
-    for (const GroupEvent& e : m.events)
-      if (e.type == GroupEvent::Type::record && m.held.count(e.record.partition))
-        seen.insert(e.record.partition);
-    return seen == m.held;
+    for (const GroupEvent& e : m.events) {
+      if (e.type == GroupEvent::Type::assigned) seen.clear();
+      if (e.type == GroupEvent::Type::record) seen.insert(e.record.partition);
+    }
+    return seen;
   };
-  while (!(read_own(first) && read_own(second)) && Clock::now() < read_deadline) {
+  const auto read_deadline = Clock::now() + kReadWait;
+  while (
+      !(read_since_assigned(first) == first.held && read_since_assigned(second) == second.held) &&
+      Clock::now() < read_deadline) {
     first.poll_once();
     second.poll_once();
   }
-  EXPECT_TRUE(read_own(first));
-  EXPECT_TRUE(read_own(second));
+  EXPECT_EQ(read_since_assigned(first), first.held);
+  EXPECT_EQ(read_since_assigned(second), second.held);
 }
 
 TEST(GroupReader, NeedsAGroupATopicAndAStartTime) {
