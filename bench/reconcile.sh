@@ -136,6 +136,16 @@ first_line() {
 CLK_TCK=$(getconf CLK_TCK)
 # utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat).
 cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+# The same for its librdkafka threads (rdk:*) that exist now.
+kafka_ticks() {
+  local total=0 task
+  for task in /proc/"$1"/task/*; do
+    case "$(cat "$task/comm" 2>/dev/null)" in
+      rdk:*) total=$((total + $(sed 's/^.*) //' "$task/stat" 2>/dev/null | awk '{ print $12 + $13 }'))) ;;
+    esac
+  done
+  echo "$total"
+}
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 now() { date +%s.%N; }
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
@@ -254,21 +264,25 @@ wait_loaded() {
   LOAD_FROM_FIRST=$([ -n "$first" ] && calc %.1f "$t - $first" || echo -)
 }
 
-# CPU % of one core over SECONDS, no /metrics read meanwhile.
+# CPU % of one core over SECONDS, no /metrics read meanwhile: sets IDLE_ALL and IDLE_RDK (its
+# librdkafka threads).
 idle_cpu() {
-  local seconds=$1 before after t0 t1
+  local seconds=$1 before after rdk_before rdk_after t0 t1
   before=$(cpu_ticks "$RECONCILE_PID")
+  rdk_before=$(kafka_ticks "$RECONCILE_PID")
   t0=$(now)
   sleep "$seconds"
   after=$(cpu_ticks "$RECONCILE_PID")
+  rdk_after=$(kafka_ticks "$RECONCILE_PID")
   t1=$(now)
-  calc %.2f "100 * ($after - $before) / $CLK_TCK / ($t1 - $t0)"
+  IDLE_ALL=$(calc %.2f "100 * ($after - $before) / $CLK_TCK / ($t1 - $t0)")
+  IDLE_RDK=$(calc %.2f "100 * ($rdk_after - $rdk_before) / $CLK_TCK / ($t1 - $t0)")
 }
 
 # --- held references: load time, idle CPU, RSS ---------------------------------------------------
 declare -A ROW=()
 RSS0=""
-HELD_FORMAT="%9s %8s %8s %8s %8s %8s %9s %9s %8s %7s %6s"
+HELD_FORMAT="%9s %8s %8s %8s %8s %8s %9s %9s %8s %8s %7s %6s"
 measure_held() {
   local n=$1 label="held-$1" settled=0
   [ "$SETTLE_EVERY" -gt 0 ] && [ "$n" -gt 0 ] && settled=$(((n + SETTLE_EVERY - 1) / SETTLE_EVERY))
@@ -278,24 +292,25 @@ measure_held() {
   # Nothing is due: initiatedAt now, a day's grace.
   start_reconcile "$label" 86400
   wait_loaded "$n"
-  local idle="-" rss rss_per="-"
+  local idle="-" rdk="-" rss rss_per="-"
   if [ "$LOADED" = 1 ]; then
     # Settle (the group's join when nothing is read, librdkafka's start-up), then measure.
     if [ "$n" = 0 ]; then
       for _ in $(seq 60); do grep -q 'assigned' "$OUT/$label.reconcile.log" && break; sleep 1; done
     fi
     sleep 5
-    idle=$(idle_cpu "$IDLE")
+    idle_cpu "$IDLE"
+    idle=$IDLE_ALL rdk=$IDLE_RDK
     rss=$(rss_kib "$RECONCILE_PID")
     [ "$n" = 0 ] && RSS0=$rss
     [ "$n" -gt 0 ] && [ -n "$RSS0" ] && rss_per=$(calc %.0f "($rss - $RSS0) * 1024 / $n")
     if [ "$n" -gt 0 ]; then
       ROW[$n]=$(printf "$HELD_FORMAT" "$n" "$settled" "$LOAD_WALL" "$LOAD_FROM_FIRST" \
         "$(calc %.1f "$LOAD_WALL * 100000 / $n")" "$LOAD_CPU" \
-        "$(calc %.2f "$LOAD_CPU * 100000 / $n")" "$idle" "$(calc %.1f "$rss / 1024")" "$rss_per" \
-        "$(load1)")
+        "$(calc %.2f "$LOAD_CPU * 100000 / $n")" "$idle" "$rdk" "$(calc %.1f "$rss / 1024")" \
+        "$rss_per" "$(load1)")
     else
-      ROW[$n]=$(printf "$HELD_FORMAT" "$n" "$settled" "$LOAD_WALL" - - "$LOAD_CPU" - "$idle" \
+      ROW[$n]=$(printf "$HELD_FORMAT" "$n" "$settled" "$LOAD_WALL" - - "$LOAD_CPU" - "$idle" "$rdk" \
         "$(calc %.1f "$rss / 1024")" - "$(load1)")
     fi
     RSS_OF[$n]=$rss
@@ -379,7 +394,7 @@ $OTHER_PARTITIONS; Retrieval API answers PENDING at once; max_requests_per_secon
 held references (initiatedAt now, grace_s 86400: none due); every $SETTLE_EVERY-th settled by an event
 EOF
 printf "$HELD_FORMAT\n" refs settled "load s" "from 1st" "s/100k" "cpu s" "cpu/100k" "idle %cpu" \
-  "RSS MiB" "B/ref" load1
+  "of it rdk" "RSS MiB" "B/ref" load1
 for n in 0 $SIZES; do echo "${ROW[$n]}"; done
 read -r -a sizes <<<"$SIZES"
 if [ ${#sizes[@]} -ge 2 ]; then
@@ -402,7 +417,7 @@ load s: process start to every reference read and the settled topics read to the
 (jumio_bridge_reconcile_expected_total = refs, _caught_up = 1; /metrics read every second
 meanwhile); from 1st: from the first reference read; s/100k: load s per 100k; cpu s, cpu/100k: its CPU
 (user+system, all threads) in all and per 100k references. idle %cpu: % of one core over ${IDLE} s once loaded,
-/metrics not read. RSS: VmRSS once loaded; B/ref: (RSS - RSS with 0 references) / refs.
+/metrics not read; of it rdk: in librdkafka's threads. RSS: VmRSS once loaded; B/ref: (RSS - RSS with 0 references) / refs.
 cpu ms/ask: CPU per ask (jumio_bridge_reconcile_asks_total) over the window, which ends after
 ${ASK} s or once half the references due were asked; ms/request: per Retrieval API request;
 early: asks made before the window (while reading, when loading took longer than --due-after).

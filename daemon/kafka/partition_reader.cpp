@@ -1,7 +1,9 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
-#include <cstring>
+#include <map>
+#include <set>
+#include <string_view>
 
 #include "kafka/rdkafka_conf.h"
 #include "kafka/rdkafka_message.h"
@@ -49,17 +51,17 @@ class RdPartitionReader final : public PartitionReader {
 
   bool add(const std::vector<TopicPartition>& partitions, WallTime since,
            std::string* error) override {
-    PartitionListPtr added(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+    std::set<TopicPartition> fresh;
     for (const TopicPartition& p : partitions) {
       if (p.topic.empty() || p.partition < 0) {
         if (error) *error = "not a partition: \"" + p.topic + "\" " + std::to_string(p.partition);
         return false;
       }
-      if (partitions_.count(p) ||
-          rd_kafka_topic_partition_list_find(added.get(), p.topic.c_str(), p.partition))
-        continue;
-      rd_kafka_topic_partition_list_add(added.get(), p.topic.c_str(), p.partition);
+      if (!partitions_.count(p)) fresh.insert(p);
     }
+    PartitionListPtr added(rd_kafka_topic_partition_list_new(static_cast<int>(fresh.size())));
+    for (const TopicPartition& p : fresh)
+      rd_kafka_topic_partition_list_add(added.get(), p.topic.c_str(), p.partition);
     if (added->cnt == 0) return true;
     seek_to_time(handle_.get(), added.get(), since);
     if (rd_kafka_error_t* failure = rd_kafka_incremental_assign(handle_.get(), added.get())) {
@@ -74,14 +76,12 @@ class RdPartitionReader final : public PartitionReader {
   }
 
   bool remove(const std::vector<TopicPartition>& partitions, std::string* error) override {
-    PartitionListPtr removed(
-        rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
-    for (const TopicPartition& p : partitions) {
-      if (!partitions_.count(p) ||
-          rd_kafka_topic_partition_list_find(removed.get(), p.topic.c_str(), p.partition))
-        continue;
+    std::set<TopicPartition> held;
+    for (const TopicPartition& p : partitions)
+      if (partitions_.count(p)) held.insert(p);
+    PartitionListPtr removed(rd_kafka_topic_partition_list_new(static_cast<int>(held.size())));
+    for (const TopicPartition& p : held)
       rd_kafka_topic_partition_list_add(removed.get(), p.topic.c_str(), p.partition);
-    }
     if (removed->cnt == 0) return true;
     if (rd_kafka_error_t* failure = rd_kafka_incremental_unassign(handle_.get(), removed.get())) {
       if (error) *error = list_error(failure, "unassign");

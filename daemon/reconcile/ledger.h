@@ -104,7 +104,7 @@ class Ledger {
   void restore(const std::string& reference, int asks, Time at, const std::string& status,
                Time seen_at);
   // Forgets the pending references of these expected partitions (another instance owns them
-  // now); what they settled stays counted.
+  // now); what they settled stays counted. O(n): a rebalance is rare.
   void forget_partitions(const std::set<int32_t>& partitions);
   // Drops what matters no more: entries initiated before `horizon`, early settlements and
   // restored state seen before it.

@@ -308,11 +308,15 @@ bool Service::discover_topics(bool first) {
   names.push_back(config_.reconcile.expected_topic);
   std::map<std::string, int32_t> counts;
   std::string error;
+  const Time started = clock_.now();
   if (!parts_.settled->partition_counts(names, kMetadataTimeout, &counts, &error)) {
     if (first) log::warn("reconcile: cannot read the topics' partitions", {{"error", error}});
     return false;
   }
   std::lock_guard<std::mutex> lock(mutex_);
+  discovered_at_ = started;
+  all_exist_ = std::all_of(settled_topics_.begin(), settled_topics_.end(),
+                           [&](const std::string& topic) { return counts[topic] > 0; });
   const int32_t expected = counts[config_.reconcile.expected_topic];
   if (first) {
     expected_partitions_ = expected;
@@ -421,8 +425,12 @@ void Service::on_settled(const kafka::ConsumedMessage& message) {
     if (record.settled != Settlement::none) {
       ledger_.settle(record.reference, record.settled, seen_at);
     } else {
+      // A restored schedule may fall due before what the workers wait for.
+      const std::optional<Time> before = ledger_.next_due();
       ledger_.restore(record.reference, record.asks, record.last_asked, record.last_status,
                       seen_at);
+      const std::optional<Time> after = ledger_.next_due();
+      if (after && (!before || *after < *before)) work_.notify_one();
     }
     return;
   }
@@ -441,10 +449,12 @@ void Service::advance_read_through() {
     if (!changes_.empty()) return;
     generation = generation_;
   }
-  const Time through = clock_.now() - timing_.end_staleness;
+  Time through = clock_.now() - timing_.end_staleness;
   if (!parts_.settled->at_end()) return;
   std::lock_guard<std::mutex> lock(mutex_);
   if (generation != generation_ || !changes_.empty()) return;  // partitions added meanwhile
+  // A topic that did not exist at the last look may hold records written since.
+  if (!all_exist_ && through > discovered_at_) through = discovered_at_;
   if (through > read_through_time_) {
     read_through_time_ = through;
     if (read_through_waiters_ > 0) read_through_.notify_all();

@@ -91,8 +91,10 @@ struct Timing {
   // (the reference is asked again at its next step).
   std::chrono::milliseconds read_through_wait{10000};
   std::chrono::milliseconds delivery_timeout{30000};  // Kafka's acknowledgement of an event
-  std::chrono::milliseconds topic_refresh{5000};      // new settled topics are looked for
-  std::chrono::milliseconds prune_interval{60000};    // what is past the span is erased
+  // New settled topics are looked for this often. While one does not exist yet, the settled
+  // topics count as read only up to the last look: a callback's event that created one is seen.
+  std::chrono::milliseconds topic_refresh{1000};
+  std::chrono::milliseconds prune_interval{60000};  // what is past the span is erased
   // Asks in flight at once. Requests are spaced by the client's rate limit whatever this is;
   // workers cover the latency of an ask (two requests, two waits for the settled topics, a
   // publish), and the client's connection pool lets a slow one not hold the others.
@@ -193,6 +195,8 @@ class Service {
   std::set<kafka::TopicPartition> reading_;  // settled partitions added to the reader
   std::vector<Change> changes_;              // for the settled thread to apply
   uint64_t generation_ = 0;                  // counted up by every change of the partitions read
+  Time discovered_at_{};                     // when the last look for topics that answered began
+  bool all_exist_ = false;                   // every settled topic existed then
   Time last_prune_{};
 
   std::atomic<bool> stop_{false};

@@ -5,6 +5,7 @@
 #include <librdkafka/rdkafka_mock.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -244,8 +245,8 @@ TEST_F(Reconcile, KilledMidScheduleResumesAndPublishesExactlyOnce) {
   ASSERT_EQ(published.size(), 1u) << second->output();
   std::this_thread::sleep_for(seconds(3));
   EXPECT_EQ(events(2, seconds(2)).size(), 1u);
-  // The schedule went on where it stopped: PENDING three times, then DONE. An ask whose state
-  // record the kill lost is not made again: the next one is the next still ahead.
+  // The schedule went on where it stopped: PENDING three times, then DONE; the asks the restart
+  // delayed keep their spacing.
   EXPECT_EQ(status_requests(ref), 4u) << "before the restart: " << before_restart;
   EXPECT_EQ(api_.request_count(ref), 5u);  // and the details once
   second->signal(SIGTERM);
@@ -328,6 +329,99 @@ TEST_F(Reconcile, TwoInstancesOfOneGroupNeverAskAboutTheSameReference) {
   second->signal(SIGTERM);
   EXPECT_EQ(first->wait(seconds(20)), 0);
   EXPECT_EQ(second->wait(seconds(20)), 0);
+}
+
+// The race of a callback that arrives while reconcile asks about its reference: the details take
+// 2 s, and the callback's event is written 0.3 s after the status request (ten references) or
+// after the details request (ten more). Each reference ends with one event, its callback's.
+TEST_F(Reconcile, ACallbackThatArrivesDuringAnAskLeavesOneEventTwentyOfTwenty) {
+  write_config("[1, 600]", 100);
+  auto reconcile = start_reconcile();
+  const int port = admin_port(*reconcile);
+  std::vector<std::string> references;
+  std::vector<route::Record> records;
+  const auto now = std::chrono::system_clock::now();
+  for (int i = 0; i < 20; ++i) {
+    const std::string ref = "c0ffee00-0000-4000-8000-4" + std::to_string(100000000000 + i);
+    references.push_back(ref);
+    ScriptedAnswer slow;
+    slow.delay = milliseconds(2000);
+    api_.script(RetrievalEndpoint::scan_details, ref, {slow});
+    records.push_back(expected_record(ref, now));
+  }
+  produce_all(records);
+  // Each callback 0.3 s after the request that triggers it.
+  std::set<std::string> sent;
+  const auto deadline = std::chrono::steady_clock::now() + seconds(30);
+  while (sent.size() < references.size() && std::chrono::steady_clock::now() < deadline) {
+    for (const auto& request : api_.requests()) {
+      const auto at = std::find(references.begin(), references.end(), request.reference);
+      if (at == references.end() || sent.count(request.reference)) continue;
+      const bool on_details = (at - references.begin()) % 2 == 1;
+      if (request.endpoint !=
+          (on_details ? RetrievalEndpoint::scan_details : RetrievalEndpoint::scan_status))
+        continue;
+      if (std::chrono::steady_clock::now() < request.time + milliseconds(300)) continue;
+      callback_arrives(request.reference);
+      sent.insert(request.reference);
+    }
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  ASSERT_EQ(sent.size(), references.size()) << reconcile->output();
+  std::this_thread::sleep_for(seconds(4));  // every details answer came and was judged
+  auto published = events(references.size() + 1, seconds(10));
+  std::map<std::string, int> per_reference;
+  for (const auto& record : published) {
+    ++per_reference[record.key];
+    EXPECT_EQ(test::header_of(record, "ce_source"), "urn:jumio-bridge:netverify") << record.key;
+  }
+  EXPECT_EQ(published.size(), references.size());
+  for (const std::string& ref : references) EXPECT_EQ(per_reference[ref], 1) << ref;
+  const double during = metric(port, "jumio_bridge_reconcile_settled_during_ask_total");
+  std::cout << "[ figures  ] 20 callbacks during an ask: " << published.size()
+            << " events, asks ended by the callback " << during << ", details requests "
+            << std::count_if(
+                   api_.requests().begin(), api_.requests().end(),
+                   [](const auto& r) { return r.endpoint == RetrievalEndpoint::scan_details; })
+            << "\n";
+  EXPECT_EQ(during, 20);
+  EXPECT_EQ(metric(port, "jumio_bridge_reconcile_published_total"), 0);
+  reconcile->signal(SIGTERM);
+  EXPECT_EQ(reconcile->wait(seconds(15)), 0);
+}
+
+// One reference whose answers take 10 s holds none of the others: 40 references at 20 requests a
+// second get their events in about the 4 s their 80 requests take.
+TEST_F(Reconcile, OneSlowReferenceDoesNotHoldTheOthers) {
+  write_config("[1, 600]", 20);
+  auto reconcile = start_reconcile();
+  const std::string slow = "c0ffee00-0000-4000-8000-500000000000";
+  ScriptedAnswer late;
+  late.delay = milliseconds(10000);
+  late.body = test::scan_status_body(slow, "DONE");
+  api_.script(RetrievalEndpoint::scan_status, slow, {late});
+  const auto now = std::chrono::system_clock::now();
+  produce(expected_record(slow, now - seconds(1)));  // asked first
+  std::vector<route::Record> records;
+  for (int i = 0; i < 40; ++i) {
+    records.push_back(
+        expected_record("c0ffee00-0000-4000-8000-5" + std::to_string(100000000000 + i), now));
+  }
+  produce_all(records);
+  auto published = events(40, seconds(30));
+  ASSERT_EQ(published.size(), 40u) << reconcile->output();
+  const auto requests = api_.requests();
+  auto first = requests.front().time;
+  auto last = first;
+  for (const auto& request : requests)
+    if (request.reference != slow) last = std::max(last, request.time);
+  const double took = std::chrono::duration<double>(last - first).count();
+  std::cout << "[ figures  ] 40 references and a slow one: their 80 requests in " << took
+            << " s (rate limit 20/s)\n";
+  for (const auto& record : published) EXPECT_NE(record.key, slow);
+  EXPECT_LT(took, 9.0);  // before the slow status answer (10 s) came
+  reconcile->signal(SIGTERM);
+  EXPECT_EQ(reconcile->wait(seconds(15)), 0);
 }
 
 TEST_F(Reconcile, RateLimitHoldsWithAThousandPendingReferences) {

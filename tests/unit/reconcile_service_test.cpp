@@ -117,8 +117,7 @@ class FakeSettledReader : public kafka::PartitionReader {
     message.key = key;
     message.value = std::move(value);
     message.headers = std::move(headers);
-    message.timestamp_ms =
-        std::chrono::duration_cast<milliseconds>(at.time_since_epoch()).count();
+    message.timestamp_ms = std::chrono::duration_cast<milliseconds>(at.time_since_epoch()).count();
     records_[{topic, message.partition}].push_back(std::move(message));
   }
   // While held, nothing is read and the reader is not at its ends.
@@ -347,12 +346,13 @@ class ReconcileService : public ::testing::Test {
 
   // A callback's event for the reference, as the bridge writes it.
   void callback_event(const std::string& reference) {
-    settled_->write(kEventTopic, reference, "{}",
-                    {{"ce_source", "urn:jumio-bridge:netverify"}}, clock_.now());
+    settled_->write(kEventTopic, reference, "{}", {{"ce_source", "urn:jumio-bridge:netverify"}},
+                    clock_.now());
   }
   // Expected in the partition its reference hashes to; due at once (initiated 10 s ago).
   void expect(const std::string& reference) {
-    expected_->expect(reference, clock_.now() - seconds(10), kafka::murmur2_partition(reference, 4));
+    expected_->expect(reference, clock_.now() - seconds(10),
+                      kafka::murmur2_partition(reference, 4));
   }
   size_t events_of(const std::string& reference) const {
     size_t count = 0;
