@@ -25,6 +25,11 @@ void write_string(rapidjson::Writer<rapidjson::StringBuffer>& writer, std::strin
   writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
 }
 
+// A string value with every byte, NULs included (GetString() alone would stop at the first).
+std::string_view view(const rapidjson::Value& value) {
+  return {value.GetString(), value.GetStringLength()};
+}
+
 bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() &&
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -71,24 +76,25 @@ bool parse_state_record(std::string_view json, StateRecord* out) {
   if (reference == document.MemberEnd() || !reference->value.IsString() ||
       reference->value.GetStringLength() == 0 ||
       reference->value.GetStringLength() > kMaxReferenceBytes || kind == document.MemberEnd() ||
-      !kind->value.IsString() || !retrieval::parse_kind(kind->value.GetString(), &record.kind) ||
+      !kind->value.IsString() || !retrieval::parse_kind(view(kind->value), &record.kind) ||
       asks == document.MemberEnd() || !asks->value.IsInt() || asks->value.GetInt() < 0) {
     return false;
   }
   record.reference.assign(reference->value.GetString(), reference->value.GetStringLength());
   record.asks = asks->value.GetInt();
+  // Checked whatever asks says, kept only after an ask: as state_record_json writes it.
   auto last = document.FindMember("lastAskedAt");
   if (last != document.MemberEnd() && last->value.IsString() &&
-      !callback::parse_timestamp(last->value.GetString(), &record.last_asked)) {
+      !callback::parse_timestamp(view(last->value), &record.last_asked)) {
     return false;
   }
+  if (record.asks == 0) record.last_asked = Time{};
   auto status = document.FindMember("lastStatus");
   if (status != document.MemberEnd() && status->value.IsString())
     record.last_status.assign(status->value.GetString(), status->value.GetStringLength());
   auto settled = document.FindMember("settled");
   if (settled != document.MemberEnd() && settled->value.IsString())
-    record.settled = parse_settlement(
-        std::string_view(settled->value.GetString(), settled->value.GetStringLength()));
+    record.settled = parse_settlement(view(settled->value));
   *out = std::move(record);
   return true;
 }
@@ -111,13 +117,13 @@ bool parse_expected_record(std::string_view json, ExpectedRecord* out, std::stri
   record.reference.assign(reference->value.GetString(), reference->value.GetStringLength());
   auto kind = document.FindMember("kind");
   if (kind == document.MemberEnd() || !kind->value.IsString() ||
-      !retrieval::parse_kind(kind->value.GetString(), &record.kind)) {
+      !retrieval::parse_kind(view(kind->value), &record.kind)) {
     *why = "kind is not netverify, authentication or document";
     return false;
   }
   auto initiated = document.FindMember("initiatedAt");
   if (initiated == document.MemberEnd() || !initiated->value.IsString() ||
-      !replay::parse_rfc3339(initiated->value.GetString(), &record.initiated_at)) {
+      !replay::parse_rfc3339(view(initiated->value), &record.initiated_at)) {
     *why = "initiatedAt is not an RFC 3339 timestamp";
     return false;
   }

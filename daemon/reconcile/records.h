@@ -12,7 +12,8 @@
 namespace jb::reconcile {
 
 // The value of a state record (reconcile.state_topic, keyed by reference): written after every ask
-// {"reference", "kind", "asks", "lastAskedAt", "lastStatus", "settled"}.
+// {"reference", "kind", "asks", "lastAskedAt", "lastStatus", "settled"}; lastAskedAt is null, and
+// not read, while asks is 0.
 struct StateRecord {
   std::string reference;
   callback::Kind kind = callback::Kind::netverify;

@@ -391,7 +391,14 @@ void Service::read_settled() {
     heartbeat.beat();
     apply_changes();
     const auto steady_now = std::chrono::steady_clock::now();
-    if (steady_now - last_refresh > timing_.topic_refresh) {
+    // While a settled topic does not exist yet, the reading counts only up to the last look for
+    // it: an ask waiting for the reading is not kept waiting for the next regular look.
+    bool hurried = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      hurried = !all_exist_ && read_through_waiters_ > 0;
+    }
+    if (steady_now - last_refresh > (hurried ? kEndCheck : timing_.topic_refresh)) {
       discover_topics(false);
       last_refresh = steady_now;
     }
@@ -493,7 +500,9 @@ void Service::work() {
       }
       continue;
     }
-    if (std::optional<Time> next = ledger_.next_due(); next && *next <= limit) work_.notify_one();
+    // Whatever is due next has a worker waiting for its time: the others may all be asleep
+    // for longer (kIdleWake), and this one is busy now.
+    if (ledger_.next_due()) work_.notify_one();
     lock.unlock();
     if (due->give_up) {
       give_up(*due);

@@ -98,7 +98,7 @@ struct Timing {
   // Asks in flight at once. Requests are spaced by the client's rate limit whatever this is;
   // workers cover the latency of an ask (two requests, two waits for the settled topics, a
   // publish), and the client's connection pool lets a slow one not hold the others.
-  int workers = 16;
+  int workers = 32;
 };
 
 // What the service is made of.

@@ -68,7 +68,11 @@ bool parse_rfc3339(std::string_view text, TimePoint* out) {
   if (zone != "Z" && !parse_offset(zone, &offset_minutes)) return false;
   TimePoint local;
   if (!callback::parse_timestamp(upper.substr(0, 19) + fraction + "Z", &local)) return false;
-  *out = local - std::chrono::minutes(offset_minutes);
+  // The offset must not carry a time at the edge of system_clock's range past it.
+  const std::chrono::minutes offset(offset_minutes);
+  if (offset_minutes < 0 ? local > TimePoint::max() + offset : local < TimePoint::min() + offset)
+    return false;
+  *out = local - offset;
   return true;
 }
 

@@ -1,10 +1,13 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <map>
 #include <regex>
+#include <set>
 #include <string>
 
+#include "callback/statuses.h"
 #include "common/sha256.h"
 #include "common/utf8.h"
 #include "route/deadletter.h"
@@ -282,6 +285,91 @@ TEST(RoutedTopics, TemplateRegexMatchesExactlyTheRoutedTopics) {
   const char* unrelated[] = {"bridgeXpassed.document", "bridge+passed.documents",
                              "other.bridge+passed.document", "bridge+.document"};
   for (const char* topic : unrelated) EXPECT_FALSE(std::regex_match(topic, pattern)) << topic;
+}
+
+constexpr Kind kKinds[] = {Kind::netverify, Kind::authentication, Kind::document};
+
+bool sorted_and_unique(const std::vector<std::string>& topics) {
+  return std::is_sorted(topics.begin(), topics.end()) &&
+         std::adjacent_find(topics.begin(), topics.end()) == topics.end();
+}
+
+bool contains(const std::vector<std::string>& topics, const std::string& topic) {
+  return std::find(topics.begin(), topics.end(), topic) != topics.end();
+}
+
+TEST(RouterEventTopics, EveryKindAndStatusOfTheStatusTable) {
+  const Router router(default_topics());
+  const std::vector<std::string> topics = router.event_topics();
+  EXPECT_TRUE(sorted_and_unique(topics));
+  // One topic per status of callback/statuses.h: a status added there is watched here.
+  size_t statuses = 0;
+  for (Kind kind : kKinds) {
+    for (std::string_view status : callback::event_statuses(kind)) {
+      ++statuses;
+      const std::string topic = router.topic_for(kind, status);
+      EXPECT_TRUE(contains(topics, topic)) << topic;
+    }
+  }
+  EXPECT_EQ(topics.size(), statuses);
+  for (const char* topic :
+       {"jumio.netverify.approved_verified", "jumio.netverify.denied_unsupported_id_country",
+        "jumio.netverify.no_id_uploaded", "jumio.authentication.passed",
+        "jumio.authentication.expired", "jumio.document.uploaded", "jumio.document.extracted",
+        "jumio.document.discarded", "jumio.document.failed"}) {
+    EXPECT_TRUE(contains(topics, topic)) << topic;
+  }
+  EXPECT_FALSE(contains(topics, "jumio.deadletter"));
+}
+
+TEST(RouterEventTopics, TheStatusTableListsWhatTheCallbacksRoute) {
+  EXPECT_EQ(callback::event_statuses(Kind::netverify).size(), 6u);
+  EXPECT_EQ(callback::event_statuses(Kind::authentication).size(), 4u);
+  // Document Verification: each document.status, and FAILED from transaction.status.
+  std::set<std::string_view> document(callback::document_statuses().begin(),
+                                      callback::document_statuses().end());
+  document.insert("FAILED");
+  const auto& table = callback::event_statuses(Kind::document);
+  EXPECT_EQ(std::set<std::string_view>(table.begin(), table.end()), document);
+  EXPECT_EQ(table.size(), document.size());
+}
+
+TEST(RouterEventTopics, OverridesReplaceAndAddTopics) {
+  config::TopicsConfig topics;
+  topics.overrides = {{"netverify.denied_fraud", "fraud-alerts"},
+                      {"document.failed", "fraud-alerts"},
+                      {"authentication.failed", "auth-failures"},
+                      {"netverify.not_a_status", "a-topic-no-status-routes-to"}};
+  const Router router(topics);
+  const std::vector<std::string> watched = router.event_topics();
+  EXPECT_TRUE(sorted_and_unique(watched));
+  for (const char* topic : {"fraud-alerts", "auth-failures", "a-topic-no-status-routes-to",
+                            "jumio.netverify.approved_verified", "jumio.authentication.passed"}) {
+    EXPECT_TRUE(contains(watched, topic)) << topic;
+  }
+  for (const char* topic :
+       {"jumio.netverify.denied_fraud", "jumio.document.failed", "jumio.authentication.failed"}) {
+    EXPECT_FALSE(contains(watched, topic)) << topic;
+  }
+  // 14 statuses, 3 of them overridden onto 2 topics, plus the override no status routes to.
+  EXPECT_EQ(watched.size(), Router(default_topics()).event_topics().size() - 3 + 2 + 1);
+}
+
+TEST(RouterEventTopics, ATemplateWithoutStatusGivesOneTopicPerKind) {
+  config::TopicsConfig topics;
+  topics.topic_template = "events.{type}";
+  const std::vector<std::string> expected = {"events.authentication", "events.document",
+                                             "events.netverify"};
+  EXPECT_EQ(Router(topics).event_topics(), expected);
+}
+
+TEST(RouterEventTopics, TheSubscriptionCoversEveryEventTopic) {
+  config::TopicsConfig topics;
+  topics.overrides = {{"netverify.denied_fraud", "fraud-alerts"}};
+  const std::vector<std::string> routed = routed_topics(topics);
+  const std::regex pattern(routed.front(), std::regex::extended);
+  for (const std::string& topic : Router(topics).event_topics())
+    EXPECT_TRUE(std::regex_match(topic, pattern) || contains(routed, topic)) << topic;
 }
 
 }  // namespace
