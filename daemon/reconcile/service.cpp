@@ -590,12 +590,14 @@ void Service::ask(const Due& due) {
   if (fetched.outcome == Outcome::unauthorized) {
     log::error("reconcile: Jumio refused the API credentials; stopping",
                {{"reference", due.reference}, {"http_status", fetched.http_status}});
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      unauthorized_ = true;
+      stop_ = true;
+      work_.notify_all();
+      read_through_.notify_all();
+    }
     parts_.retriever->stop();  // the other asks in flight end at once
-    std::lock_guard<std::mutex> lock(mutex_);
-    unauthorized_ = true;
-    stop_ = true;
-    work_.notify_all();
-    read_through_.notify_all();
     return;
   }
   // A final answer is published (or dead-lettered) only when no event for the reference was read
