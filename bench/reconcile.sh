@@ -141,7 +141,9 @@ kafka_ticks() {
   local total=0 task
   for task in /proc/"$1"/task/*; do
     case "$(cat "$task/comm" 2>/dev/null)" in
-      rdk:*) total=$((total + $(sed 's/^.*) //' "$task/stat" 2>/dev/null | awk '{ print $12 + $13 }'))) ;;
+      rdk:*)
+        total=$((total + $(sed 's/^.*) //' "$task/stat" 2>/dev/null | awk '{ print $12 + $13 }')))
+        ;;
     esac
   done
   echo "$total"
@@ -176,7 +178,11 @@ SETTLING_TOPIC=jumio.netverify.approved_verified
 start_broker() {
   local label=$1 topics=("$EXPECTED_TOPIC:$PARTITIONS" jumio.deadletter jumio.reconcile.state)
   for topic in "${EVENT_TOPICS[@]}"; do
-    if [ "$topic" = "$SETTLING_TOPIC" ]; then topics+=("$topic:$PARTITIONS"); else topics+=("$topic"); fi
+    if [ "$topic" = "$SETTLING_TOPIC" ]; then
+      topics+=("$topic:$PARTITIONS")
+    else
+      topics+=("$topic")
+    fi
   done
   "$TOOLS/jb_mock_broker" --brokers 1 --partitions "$OTHER_PARTITIONS" "${topics[@]}" \
     >"$OUT/$label.broker.out" 2>"$OUT/$label.broker.err" &
@@ -191,7 +197,8 @@ load_records() {
   local label=$1 count=$2 ago=$3 settle=$4 started
   [ "$count" -gt 0 ] || return 0
   started=$(now)
-  local args=(--brokers "$BROKERS" --topic "$EXPECTED_TOPIC" --count "$count" --initiated-ago "$ago")
+  local args=(--brokers "$BROKERS" --topic "$EXPECTED_TOPIC" --count "$count")
+  args+=(--initiated-ago "$ago")
   [ "$settle" -gt 0 ] && args+=(--event-topic "$SETTLING_TOPIC" --settle-every "$settle")
   "$TOOLS/jb_reconcile_load" "${args[@]}" >"$OUT/$label.load.out" 2>&1 ||
     die "loading failed; see $OUT/$label.load.out"
@@ -264,6 +271,10 @@ wait_loaded() {
   LOAD_FROM_FIRST=$([ -n "$first" ] && calc %.1f "$t - $first" || echo -)
 }
 
+save_metrics() {
+  curl -fsS --max-time 10 "http://127.0.0.1:$ADMIN_PORT/metrics" >"$1" 2>/dev/null || true
+}
+
 # CPU % of one core over SECONDS, no /metrics read meanwhile: sets IDLE_ALL and IDLE_RDK (its
 # librdkafka threads).
 idle_cpu() {
@@ -310,18 +321,18 @@ measure_held() {
         "$(calc %.2f "$LOAD_CPU * 100000 / $n")" "$idle" "$rdk" "$(calc %.1f "$rss / 1024")" \
         "$rss_per" "$(load1)")
     else
-      ROW[$n]=$(printf "$HELD_FORMAT" "$n" "$settled" "$LOAD_WALL" - - "$LOAD_CPU" - "$idle" "$rdk" \
-        "$(calc %.1f "$rss / 1024")" - "$(load1)")
+      ROW[$n]=$(printf "$HELD_FORMAT" "$n" "$settled" "$LOAD_WALL" - - "$LOAD_CPU" - "$idle" \
+        "$rdk" "$(calc %.1f "$rss / 1024")" - "$(load1)")
     fi
     RSS_OF[$n]=$rss
   else
-    ROW[$n]=$(printf "%9s %8s did not finish in %s s: %s of %s references read, %s s CPU; RSS %s MiB" \
+    ROW[$n]=$(printf "%9s %8s did not finish in %s s: %s of %s references read, %s s CPU; %s" \
       "$n" "$settled" "$LOAD_WALL" "$PROGRESS" "$n" "$LOAD_CPU" \
-      "$(calc %.1f "$(rss_kib "$RECONCILE_PID") / 1024")")
+      "RSS $(calc %.1f "$(rss_kib "$RECONCILE_PID") / 1024") MiB")
   fi
   say "  ${ROW[$n]}"
   scrape
-  curl -fsS --max-time 10 "http://127.0.0.1:$ADMIN_PORT/metrics" >"$OUT/$label.metrics.txt" 2>/dev/null || true
+  save_metrics "$OUT/$label.metrics.txt"
   stop_run
 }
 
@@ -373,7 +384,7 @@ measure_due() {
     "$([ "$dr" -gt 0 ] && calc %.3f "1000 * $cpu / $dr" || echo -)" \
     "$(calc %.0f "100 * $cpu / $seconds")" "$early" "$(load1)")
   say "  ${ASK_ROW[$d]}"
-  curl -fsS --max-time 10 "http://127.0.0.1:$ADMIN_PORT/metrics" >"$OUT/$label.metrics.txt" 2>/dev/null || true
+  save_metrics "$OUT/$label.metrics.txt"
   stop_run
 }
 
@@ -391,7 +402,8 @@ $LOAD_AT_START, at end $(cut -d' ' -f1-3 /proc/loadavg)
 mock cluster: 1 broker, $EXPECTED_TOPIC and $SETTLING_TOPIC $PARTITIONS partitions, other topics \
 $OTHER_PARTITIONS; Retrieval API answers PENDING at once; max_requests_per_second $RATE
 
-held references (initiatedAt now, grace_s 86400: none due); every $SETTLE_EVERY-th settled by an event
+held references (initiatedAt now, grace_s 86400: none due); every $SETTLE_EVERY-th settled by
+an event
 EOF
 printf "$HELD_FORMAT\n" refs settled "load s" "from 1st" "s/100k" "cpu s" "cpu/100k" "idle %cpu" \
   "of it rdk" "RSS MiB" "B/ref" load1
@@ -400,13 +412,15 @@ read -r -a sizes <<<"$SIZES"
 if [ ${#sizes[@]} -ge 2 ]; then
   a=${sizes[-2]} b=${sizes[-1]}
   if [ -n "${RSS_OF[$a]:-}" ] && [ -n "${RSS_OF[$b]:-}" ]; then
-    echo "RSS per reference between $a and $b held: $(calc %.0f "(${RSS_OF[$b]} - ${RSS_OF[$a]}) * 1024 / ($b - $a)") B"
+    echo "RSS per reference between $a and $b held:" \
+      "$(calc %.0f "(${RSS_OF[$b]} - ${RSS_OF[$a]}) * 1024 / ($b - $a)") B"
   fi
 fi
 if [ -n "$DUE_SIZES" ]; then
   cat <<EOF
 
-references due at once (grace_s $DUE_AFTER, asked 1 s after it: all due ${DUE_AFTER} s after written; every answer PENDING)
+references due at once (grace_s $DUE_AFTER, first ask 1 s after it: all due ${DUE_AFTER} s after
+they were written; every answer PENDING)
 EOF
   printf "$ASK_FORMAT\n" due "window s" asks "asks/s" "cpu ms/ask" "ms/request" "%cpu" early load1
   for d in $DUE_SIZES; do echo "${ASK_ROW[$d]}"; done
@@ -415,9 +429,10 @@ cat <<EOF
 
 load s: process start to every reference read and the settled topics read to their ends
 (jumio_bridge_reconcile_expected_total = refs, _caught_up = 1; /metrics read every second
-meanwhile); from 1st: from the first reference read; s/100k: load s per 100k; cpu s, cpu/100k: its CPU
-(user+system, all threads) in all and per 100k references. idle %cpu: % of one core over ${IDLE} s once loaded,
-/metrics not read; of it rdk: in librdkafka's threads. RSS: VmRSS once loaded; B/ref: (RSS - RSS with 0 references) / refs.
+meanwhile); from 1st: from the first reference read; s/100k: load s per 100k; cpu s, cpu/100k:
+its CPU (user+system, all threads) in all and per 100k references. idle %cpu: % of one core over
+${IDLE} s once loaded, /metrics not read; of it rdk: in librdkafka's threads. RSS: VmRSS once
+loaded; B/ref: (RSS - RSS with 0 references) / refs.
 cpu ms/ask: CPU per ask (jumio_bridge_reconcile_asks_total) over the window, which ends after
 ${ASK} s or once half the references due were asked; ms/request: per Retrieval API request;
 early: asks made before the window (while reading, when loading took longer than --due-after).
