@@ -2,7 +2,8 @@
 # Builds the libFuzzer targets with clang (-fsanitize=fuzzer,address,undefined) and runs each for a
 # chosen time. Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (default 60 s, every target)
 # Targets: request_parser_fuzzer form_fuzzer netverify_fuzzer authentication_fuzzer document_fuzzer
-#          retrieval_fuzzer (Retrieval API answers) address_fuzzer config_fuzzer. New inputs go to
+#          retrieval_fuzzer (Retrieval API answers) address_fuzzer config_fuzzer
+#          reconcile_records_fuzzer (reconcile's state and expected records). New inputs go to
 #          $BUILD_DIR/corpus/<target>; crashes to $BUILD_DIR/artifacts/<target>/ (the script exits
 #          non-zero). FUZZ_JOBS=2 runs two at a time.
 set -euo pipefail
@@ -12,7 +13,7 @@ shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(form_fuzzer netverify_fuzzer authentication_fuzzer document_fuzzer retrieval_fuzzer
-           address_fuzzer config_fuzzer request_parser_fuzzer)
+           address_fuzzer config_fuzzer request_parser_fuzzer reconcile_records_fuzzer)
 fi
 build="${BUILD_DIR:-build-fuzz}"
 jobs="${FUZZ_JOBS:-1}"

@@ -21,7 +21,13 @@ Settlement parse_settlement(std::string_view text) {
   return Settlement::none;
 }
 
-void write_string(rapidjson::Writer<rapidjson::StringBuffer>& writer, std::string_view text) {
+// Not Writer<StringBuffer>: RapidJSON 1.1.0's vectorised specialisation of it (RAPIDJSON_SSE2)
+// writes the control characters 0x1A-0x1F unescaped inside a 16-byte block, which is not JSON. Any
+// other Writer type escapes byte by byte; the flag only matters for NaN and infinity.
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>,
+                                     rapidjson::CrtAllocator, rapidjson::kWriteNanAndInfFlag>;
+
+void write_string(JsonWriter& writer, std::string_view text) {
   writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
 }
 
@@ -39,7 +45,7 @@ bool ends_with(std::string_view text, std::string_view suffix) {
 
 std::string state_record_json(const StateRecord& record) {
   rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  JsonWriter writer(buffer);
   writer.StartObject();
   writer.Key("reference");
   write_string(writer, record.reference);

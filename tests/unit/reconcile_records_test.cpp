@@ -124,6 +124,24 @@ TEST(StateRecord, NulAndNonAsciiBytesInTheReferenceSurvive) {
   }
 }
 
+TEST(StateRecord, ControlCharactersAreEscapedWhereverTheyAre) {
+  // RapidJSON's vectorised writer once let 0x1A-0x1F through inside 16-byte blocks.
+  for (char control = 1; control < 0x20; ++control) {
+    for (size_t at = 0; at < 40; ++at) {
+      StateRecord record = sample_state();
+      record.reference = std::string(40, 'r');
+      record.reference[at] = control;
+      record.last_status = record.reference;
+      const std::string json = state_record_json(record);
+      for (char c : json) {
+        ASSERT_GE(static_cast<unsigned char>(c), 0x20u)
+            << "byte " << int(control) << " at " << at << " written unescaped";
+      }
+      expect_same(round_trip(record), record);
+    }
+  }
+}
+
 TEST(StateRecord, AReferenceOf255BytesIsTheLongestRead) {
   StateRecord record = sample_state();
   record.reference = std::string(255, 'r');

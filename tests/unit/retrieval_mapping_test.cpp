@@ -1,6 +1,7 @@
 // Retrieval API answers -> canonical events, built from the sample responses of Jumio's Retrieval
 // API guide (docs/retrieval.md has the mapping table).
 #include <chrono>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -427,6 +428,22 @@ INSTANTIATE_TEST_SUITE_P(
                         std::string(100000, ']') + "}",
                     "nests deeper"}),
     [](const ::testing::TestParamInfo<InvalidCase>& info) { return info.param.name; });
+
+TEST(RetrievalMapping, ControlCharactersInNestedObjectsSurvive) {
+  // RapidJSON's vectorised writer once let 0x1A-0x1F through inside 16-byte blocks, so the
+  // transaction object, written again as a callback parameter, was not JSON.
+  for (int control = 1; control < 0x20; ++control) {
+    char escaped[8];
+    std::snprintf(escaped, sizeof escaped, "\\u%04x", control);
+    const std::string answer =
+        replaced(kDocumentFailed, "\"M-3\"", "\"M-3-merchant-" + std::string(escaped) + "-ref\"");
+    auto result = event_of_answer(Kind::document, answer, kReceived);
+    ASSERT_TRUE(result.ok()) << control << ": " << result.failure().detail;
+    rapidjson::Document json = parsed(result.value().json);
+    EXPECT_EQ(text_at(json, "/merchantReference"),
+              "M-3-merchant-" + std::string(1, static_cast<char>(control)) + "-ref");
+  }
+}
 
 TEST(RetrievalMapping, KindNames) {
   Kind kind;
