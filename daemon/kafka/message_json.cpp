@@ -2,6 +2,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "common/json_writer.h"
 #include "common/sha256.h"
 #include "common/utf8.h"
 #include "kafka/consumer.h"
@@ -9,7 +10,7 @@
 namespace jb::kafka {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using Writer = SafeJsonWriter;  // keys, headers and values may hold any byte
 
 void write_string(Writer& writer, std::string_view text) {
   writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));

@@ -5,6 +5,7 @@
 #include <rapidjson/writer.h>
 
 #include "callback/timestamp.h"
+#include "common/json_writer.h"
 #include "replay/filter.h"
 #include "retrieval/mapping.h"
 
@@ -21,11 +22,7 @@ Settlement parse_settlement(std::string_view text) {
   return Settlement::none;
 }
 
-// Not Writer<StringBuffer>: RapidJSON 1.1.0's vectorised specialisation of it (RAPIDJSON_SSE2)
-// writes the control characters 0x1A-0x1F unescaped inside a 16-byte block, which is not JSON. Any
-// other Writer type escapes byte by byte; the flag only matters for NaN and infinity.
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>,
-                                     rapidjson::CrtAllocator, rapidjson::kWriteNanAndInfFlag>;
+using JsonWriter = SafeJsonWriter;
 
 void write_string(JsonWriter& writer, std::string_view text) {
   writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));

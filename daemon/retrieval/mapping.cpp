@@ -10,6 +10,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "common/json_writer.h"
+
 namespace jb::retrieval {
 namespace {
 
@@ -83,12 +85,7 @@ std::string string_of(const rapidjson::Value& value) {
 
 std::string json_text(const rapidjson::Value& value) {
   rapidjson::StringBuffer buffer;
-  // Not Writer<StringBuffer>: RapidJSON 1.1.0's vectorised specialisation of it (RAPIDJSON_SSE2)
-  // writes the control characters 0x1A-0x1F unescaped inside a 16-byte block, which is not JSON.
-  // Any other Writer type escapes byte by byte; the flag only matters for NaN and infinity.
-  rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>,
-                    rapidjson::CrtAllocator, rapidjson::kWriteNanAndInfFlag>
-      writer(buffer);
+  SafeJsonWriter writer(buffer);
   value.Accept(writer);
   return std::string(buffer.GetString(), buffer.GetSize());
 }

@@ -4,17 +4,14 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "common/json_writer.h"
 #include "common/sha256.h"
 #include "common/utf8.h"
 
 namespace jb::route {
 namespace {
 
-// Not Writer<StringBuffer>: RapidJSON 1.1.0's vectorised specialisation of it (RAPIDJSON_SSE2)
-// writes the control characters 0x1A-0x1F unescaped inside a 16-byte block, which is not JSON. Any
-// other Writer type escapes byte by byte; the flag only matters for NaN and infinity.
-using Writer = rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>,
-                                 rapidjson::CrtAllocator, rapidjson::kWriteNanAndInfFlag>;
+using Writer = SafeJsonWriter;  // a dead letter's body may hold any byte
 
 void write_field(Writer& writer, const char* name, std::string_view text) {
   writer.Key(name);

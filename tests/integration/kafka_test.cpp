@@ -299,6 +299,22 @@ TEST(MessageJson, EmbedsJsonValuesAndQuotesOthers) {
   }
 }
 
+TEST(MessageJson, ControlCharactersAnywhereAreEscaped) {
+  // 0x1A-0x1F inside a 16-byte run were written raw by RapidJSON's vectorised writer.
+  for (char byte = 0x01; byte < 0x20; ++byte) {
+    for (size_t at = 0; at < 20; ++at) {
+      std::string value(24, 'v');
+      value[at] = byte;
+      const std::string line = message_json(sample_message(value));
+      rapidjson::Document document;
+      document.Parse(line.c_str(), line.size());
+      ASSERT_FALSE(document.HasParseError()) << int(byte) << " at " << at << ": " << line;
+      EXPECT_EQ(std::string(document["value"].GetString(), document["value"].GetStringLength()),
+                value);
+    }
+  }
+}
+
 TEST(MessageJson, NonUtf8ValueIsBase64) {
   const std::string line = message_json(sample_message("caf\xE9"));
   rapidjson::Document document;
