@@ -574,7 +574,9 @@ void Service::ask(const Due& due) {
   const Time started = clock_.now();
   bool meanwhile = false;  // the reference's event was read during the ask
   bool unread = false;     // the settled topics could not be read up to the check in time
+  Time checked_at{};       // when the last check began: events written after it are not seen
   auto check = [&] {
+    checked_at = clock_.now();
     bool read = true;
     meanwhile = settled_meanwhile(due.reference, &read);
     unread = !read;
@@ -623,10 +625,15 @@ void Service::ask(const Due& due) {
           ledger_.settle(due.reference, Settlement::retrieval, clock_.now());
           ++stats_.published;
         }
+        // window_ms: from the last check to Kafka's acknowledgement, the time in which a
+        // callback's event would not have been seen (docs/retrieval.md, one event per
+        // transaction).
+        const Time acknowledged = clock_.now();
         log::info("reconcile: published", {{"reference", due.reference},
                                            {"topic", record.topic},
                                            {"asks", state.asks},
-                                           {"ask_ms", ms_between(started, clock_.now())}});
+                                           {"ask_ms", ms_between(started, acknowledged)},
+                                           {"window_ms", ms_between(checked_at, acknowledged)}});
       } else {
         state.last_status = "not_acknowledged";
         {
