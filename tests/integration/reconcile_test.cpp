@@ -443,6 +443,33 @@ TEST_F(Reconcile, OneSlowReferenceDoesNotHoldTheOthers) {
   EXPECT_EQ(reconcile->wait(seconds(15)), 0);
 }
 
+// Kafka goes away for 8 s just as the first asks begin (some wait for the settled topics, some
+// publish): every reference still ends as exactly one event.
+TEST_F(Reconcile, AKafkaOutageDuringTheAsksLeavesEachReferenceOneEvent) {
+  write_config("[2, 4, 6, 8, 10, 12]", 100);
+  auto reconcile = start_reconcile();
+  std::vector<route::Record> records;
+  const auto now = std::chrono::system_clock::now();
+  for (int i = 0; i < 30; ++i) {
+    records.push_back(
+        expected_record("c0ffee00-0000-4000-8000-6" + std::to_string(100000000000 + i), now));
+  }
+  produce_all(records);
+  std::this_thread::sleep_for(milliseconds(2300));
+  rd_kafka_mock_broker_set_down(cluster_->mock(), 1);
+  std::this_thread::sleep_for(seconds(8));
+  rd_kafka_mock_broker_set_up(cluster_->mock(), 1);
+  auto published = events(30, seconds(60));
+  std::this_thread::sleep_for(seconds(5));
+  published = events(31, seconds(5));
+  std::map<std::string, int> per_reference;
+  for (const auto& record : published) ++per_reference[record.key];
+  EXPECT_EQ(published.size(), 30u) << reconcile->output();
+  for (const auto& record : records) EXPECT_EQ(per_reference[record.key], 1) << record.key;
+  reconcile->signal(SIGTERM);
+  EXPECT_EQ(reconcile->wait(seconds(20)), 0);
+}
+
 TEST_F(Reconcile, RateLimitHoldsWithAThousandPendingReferences) {
   constexpr int kReferences = 1000;
   constexpr int kRate = 100;
