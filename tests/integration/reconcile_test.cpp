@@ -302,11 +302,19 @@ TEST_F(Reconcile, UnmappableAnswerIsDeadLetteredAndAnUnfinishedOneIsGivenUp) {
 }
 
 TEST_F(Reconcile, TwoInstancesOfOneGroupNeverAskAboutTheSameReference) {
+  // The event and state topics have the expected topic's four partitions: each instance reads
+  // only the ones that match its share.
+  for (const char* topic : {"jumio.netverify.approved_verified", "jumio.reconcile.state"}) {
+    ASSERT_EQ(rd_kafka_mock_topic_create(cluster_->mock(), topic, 4, 1),
+              RD_KAFKA_RESP_ERR_NO_ERROR);
+  }
   write_config("[3]", 100);
   auto first = start_reconcile();
   // The group rebalances: each ends with its share of the expected topic's four partitions.
   auto second = start_reconcile();
   std::this_thread::sleep_for(seconds(2));
+  const int first_port = admin_port(*first);
+  const int second_port = admin_port(*second);
   std::vector<route::Record> records;
   const auto now = std::chrono::system_clock::now();
   for (int i = 0; i < 40; ++i) {
@@ -325,6 +333,13 @@ TEST_F(Reconcile, TwoInstancesOfOneGroupNeverAskAboutTheSameReference) {
     EXPECT_EQ(per_reference[record.key], 1) << record.key;
     EXPECT_EQ(api_.request_count(record.key), 2u) << record.key;  // one status, one details
   }
+  const double first_reads = metric(first_port, "jumio_bridge_reconcile_settled_partitions");
+  const double second_reads = metric(second_port, "jumio_bridge_reconcile_settled_partitions");
+  std::cout << "[ figures  ] settled partitions read: " << first_reads << " and " << second_reads
+            << " of 8\n";
+  EXPECT_EQ(first_reads + second_reads, 8);
+  EXPECT_GT(first_reads, 0);
+  EXPECT_GT(second_reads, 0);
   first->signal(SIGTERM);
   second->signal(SIGTERM);
   EXPECT_EQ(first->wait(seconds(20)), 0);
