@@ -13,6 +13,8 @@ namespace jb::kafka {
 namespace {
 
 constexpr char kDefaultGroup[] = "jumio-bridge-partition-reader";
+// The ends it knows are at most this old (plus a round trip): at_end() relies on it.
+constexpr int kFetchWaitMs = 100;
 constexpr int kAllTopics = 1;  // rd_kafka_metadata's all_topics
 
 // A partition named without copying its topic: how a message's partition is looked up.
@@ -198,7 +200,7 @@ std::unique_ptr<PartitionReader> PartitionReader::create(const ReaderOptions& op
                                                          std::string* error) {
   HandlePtr handle =
       make_reader_handle(options, options.group.empty() ? kDefaultGroup : options.group, true,
-                         nullptr, nullptr, error);
+                         kFetchWaitMs, nullptr, nullptr, error);
   if (!handle) return nullptr;
   return std::make_unique<RdPartitionReader>(std::move(handle));
 }

@@ -11,8 +11,8 @@ constexpr int kOffsetLookupTimeoutMs = 5000;
 }  // namespace
 
 HandlePtr make_reader_handle(const ReaderOptions& options, const std::string& group,
-                             bool partition_eof, RebalanceCallback rebalance, void* opaque,
-                             std::string* error) {
+                             bool partition_eof, int fetch_wait_ms, RebalanceCallback rebalance,
+                             void* opaque, std::string* error) {
   ConfPtr conf(rd_kafka_conf_new());
   route_logs(conf.get());
   const bool configured =
@@ -23,7 +23,7 @@ HandlePtr make_reader_handle(const ReaderOptions& options, const std::string& gr
       set_property(conf.get(), "enable.auto.offset.store", "false", error) &&
       set_property(conf.get(), "enable.partition.eof", partition_eof ? "true" : "false", error) &&
       set_property(conf.get(), "auto.offset.reset", "earliest", error) &&
-      set_property(conf.get(), "fetch.wait.max.ms", "100", error);
+      set_property(conf.get(), "fetch.wait.max.ms", std::to_string(fetch_wait_ms), error);
   if (!configured) return nullptr;
   if (rebalance) rd_kafka_conf_set_rebalance_cb(conf.get(), rebalance);
   rd_kafka_conf_set_opaque(conf.get(), opaque);

@@ -15,11 +15,12 @@ using RebalanceCallback = void (*)(rd_kafka_t*, rd_kafka_resp_err_t,
 
 // A consumer handle on the user's properties (producer-only ones left out) with the readers'
 // settings on top: group.id `group`, nothing committed or stored, reading from the earliest
-// offset when a position is unknown, fetches answered within 100 ms, partition ends reported
-// when `partition_eof`. librdkafka's logs go to common/log.h. Null with *error on a refusal.
+// offset when a position is unknown, fetches answered within `fetch_wait_ms` when there is nothing
+// new, partition ends reported when `partition_eof`. librdkafka's logs go to common/log.h. Null
+// with *error on a refusal.
 HandlePtr make_reader_handle(const ReaderOptions& options, const std::string& group,
-                             bool partition_eof, RebalanceCallback rebalance, void* opaque,
-                             std::string* error);
+                             bool partition_eof, int fetch_wait_ms, RebalanceCallback rebalance,
+                             void* opaque, std::string* error);
 
 // Sets each partition's offset to its first record written at or after `since`; to its start
 // when the lookup fails or finds no offset (librdkafka's mock cluster cannot look times up).

@@ -201,7 +201,7 @@ void Service::read_expected() {
         ExpectedRecord record;
         std::string why;
         if (parse_expected_record(event->record.value, &record, &why)) {
-          on_expected(record, event->record.partition, event->record.key);
+          on_expected(record, event->record.partition);
         } else {
           std::lock_guard<std::mutex> lock(mutex_);
           ++stats_.invalid_expected;
@@ -216,7 +216,7 @@ void Service::read_expected() {
   parts_.expected->close();
 }
 
-void Service::on_expected(const ExpectedRecord& record, int32_t partition, const std::string&) {
+void Service::on_expected(const ExpectedRecord& record, int32_t partition) {
   // A transaction no schedule can reach any more (read again from a partition's start).
   if (record.initiated_at < clock_.now() - read_span()) return;
   std::lock_guard<std::mutex> lock(mutex_);

@@ -147,7 +147,7 @@ class Service {
   void give_up(const Due& due);
 
   // Expected reader.
-  void on_expected(const ExpectedRecord& record, int32_t partition, const std::string& key);
+  void on_expected(const ExpectedRecord& record, int32_t partition);
   void on_assigned(const std::vector<int32_t>& partitions);
   void on_revoked(const std::vector<int32_t>& partitions);
   // Settled reader.
