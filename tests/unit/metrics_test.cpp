@@ -9,24 +9,15 @@
 #include <thread>
 #include <vector>
 
+#include "support/exposition.h"
+
 namespace jb::metrics {
 namespace {
 
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
 
-// The value of `series` in the exposition text; "" when it is absent.
-std::string value_of(const std::string& text, const std::string& series) {
-  const std::string prefix = series + " ";
-  for (size_t at = 0; at < text.size();) {
-    size_t end = text.find('\n', at);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(at, end - at);
-    if (line.compare(0, prefix.size(), prefix) == 0) return line.substr(prefix.size());
-    at = end + 1;
-  }
-  return "";
-}
+using test::value_of;
 
 callback::Event event_of(callback::Kind kind, std::string status) {
   callback::Event event;
