@@ -76,82 +76,18 @@ while [ $# -gt 0 ]; do
 done
 
 STARTED=$(date +%s)
-say() { echo "$*" >&2; }
-die() { say "reconcile bench: $*"; exit 1; }
+# shellcheck source=bench/common.sh
+source "$ROOT/bench/common.sh"
 
 [ -n "$BINARY" ] || { usage >&2; exit 2; }
 [ -x "$BINARY" ] || die "not an executable: $BINARY"
 "$BINARY" reconcile --help >/dev/null 2>&1 || die "$BINARY has no reconcile command"
-if [ ! -x "$TOOLS/jb_reconcile_load" ] || [ ! -x "$TOOLS/jb_pending_api" ] ||
-  [ ! -x "$TOOLS/jb_mock_broker" ]; then
-  [ "$BUILD_TOOLS" = 1 ] || die "missing tools in $TOOLS (run without --skip-build)"
-  build=$(dirname "$TOOLS")
-  say "building the tools (release) in $build"
-  cmake -S "$ROOT" -B "$build" -DCMAKE_BUILD_TYPE=Release -DJB_TESTS=OFF -DJB_BENCH=ON >/dev/null
-  cmake --build "$build" --target jb_mock_broker jb_reconcile_load jb_pending_api -j2 >&2
-fi
+ensure_tools
 [ -n "$OUT" ] || OUT=$(mktemp -d /tmp/reconcile-bench.XXXXXX)
 mkdir -p "$OUT"
 
-PIDS=()
-# Stops the processes started, the last first (reconcile before the mock cluster it talks to), each
-# given 15 s to exit before it is killed.
-cleanup() {
-  local i pid
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-    pid=${PIDS[$i]}
-    kill -TERM "$pid" 2>/dev/null || continue
-    for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  PIDS=()
-}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# A port nothing listens on (connecting is refused), from the ephemeral-free range.
-free_port() {
-  local port
-  for port in $(shuf -i 20000-32000 -n 100); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-  die "no free port found"
-}
-
-# First line a background process writes to FILE, waiting up to 30 s.
-first_line() {
-  local file=$1 pid=$2
-  for _ in $(seq 300); do
-    if [ -s "$file" ]; then head -n1 "$file"; return; fi
-    kill -0 "$pid" 2>/dev/null || die "process $pid exited; see $file"
-    sleep 0.1
-  done
-  die "no output in $file"
-}
-
-CLK_TCK=$(getconf CLK_TCK)
-# utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat).
-cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
-# The same for its librdkafka threads (rdk:*) that exist now.
-kafka_ticks() {
-  local total=0 task
-  for task in /proc/"$1"/task/*; do
-    case "$(cat "$task/comm" 2>/dev/null)" in
-      rdk:*)
-        total=$((total + $(sed 's/^.*) //' "$task/stat" 2>/dev/null | awk '{ print $12 + $13 }')))
-        ;;
-    esac
-  done
-  echo "$total"
-}
-rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
-now() { date +%s.%N; }
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
-load1() { cut -d' ' -f1 /proc/loadavg; }
 
 # Reads reconcile's /metrics into M_EXPECTED, M_ASKS, M_REQUESTS, M_CAUGHT_UP ("" when absent).
 scrape() {
@@ -164,13 +100,6 @@ scrape() {
   M_CAUGHT_UP=$(value jumio_bridge_reconcile_caught_up)
 }
 
-EVENT_TOPICS=()
-for status in approved_verified denied_fraud denied_unsupported_id_type \
-  denied_unsupported_id_country error_not_readable_id no_id_uploaded; do
-  EVENT_TOPICS+=("jumio.netverify.$status")
-done
-for status in passed failed invalid expired; do EVENT_TOPICS+=("jumio.authentication.$status"); done
-for status in uploaded extracted discarded failed; do EVENT_TOPICS+=("jumio.document.$status"); done
 EXPECTED_TOPIC=bench.expected
 SETTLING_TOPIC=jumio.netverify.approved_verified
 
