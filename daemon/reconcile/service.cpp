@@ -393,12 +393,16 @@ void Service::read_settled() {
     const auto steady_now = std::chrono::steady_clock::now();
     // While a settled topic does not exist yet, the reading counts only up to the last look for
     // it: an ask waiting for the reading is not kept waiting for the next regular look.
-    bool hurried = false;
+    std::chrono::milliseconds refresh = timing_.topic_refresh;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      hurried = !all_exist_ && read_through_waiters_ > 0;
+      if (all_exist_) {
+        refresh = timing_.topic_refresh_all_exist;
+      } else if (read_through_waiters_ > 0) {
+        refresh = kEndCheck;
+      }
     }
-    if (steady_now - last_refresh > (hurried ? kEndCheck : timing_.topic_refresh)) {
+    if (steady_now - last_refresh > refresh) {
       discover_topics(false);
       last_refresh = steady_now;
     }

@@ -94,6 +94,8 @@ struct Timing {
   // New settled topics are looked for this often. While one does not exist yet, the settled
   // topics count as read only up to the last look: a callback's event that created one is seen.
   std::chrono::milliseconds topic_refresh{1000};
+  // Once every settled topic exists, only a partition added to one is looked for.
+  std::chrono::milliseconds topic_refresh_all_exist{10000};
   std::chrono::milliseconds prune_interval{60000};  // what is past the span is erased
   // Asks in flight at once. Requests are spaced by the client's rate limit whatever this is;
   // workers cover the latency of an ask (two requests, two waits for the settled topics, a

@@ -337,6 +337,7 @@ class ReconcileService : public ::testing::Test {
     timing.read_through_wait = milliseconds(300);
     timing.delivery_timeout = milliseconds(100);
     timing.topic_refresh = milliseconds(50);
+    timing.topic_refresh_all_exist = milliseconds(50);
     timing.workers = 4;
     service_ = std::make_unique<Service>(config_, std::move(parts), timing);
   }
