@@ -60,6 +60,9 @@ void Metrics::declare() {
   registry_.read(Type::counter, "jumio_bridge_reconcile_api_requests_total",
                  "HTTP requests sent to the Retrieval API, retries included.",
                  [this, count] { return count(stats_.api.requests); });
+  registry_.read(Type::counter, "jumio_bridge_reconcile_api_retries_total",
+                 "Retrieval API requests that followed a retryable failure (429, 5xx, timeout).",
+                 [this, count] { return count(stats_.api.retries); });
   registry_.read(
       Type::counter, "jumio_bridge_reconcile_api_answers_total",
       "Retrieval API answers by HTTP status code; code 0 is no answer (timeout, network).",

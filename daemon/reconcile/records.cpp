@@ -86,13 +86,18 @@ bool parse_state_record(std::string_view json, StateRecord* out) {
   record.reference.assign(reference->value.GetString(), reference->value.GetStringLength());
   record.asks = asks->value.GetInt();
   // Checked whatever asks says, kept only after an ask: as state_record_json writes it.
+  // lastAskedAt and lastStatus: absent, null or a string; anything else is not a state record.
   auto last = document.FindMember("lastAskedAt");
+  auto status = document.FindMember("lastStatus");
+  for (auto member : {last, status}) {
+    if (member != document.MemberEnd() && !member->value.IsNull() && !member->value.IsString())
+      return false;
+  }
   if (last != document.MemberEnd() && last->value.IsString() &&
       !callback::parse_timestamp(view(last->value), &record.last_asked)) {
     return false;
   }
   if (record.asks == 0) record.last_asked = Time{};
-  auto status = document.FindMember("lastStatus");
   if (status != document.MemberEnd() && status->value.IsString())
     record.last_status.assign(status->value.GetString(), status->value.GetStringLength());
   auto settled = document.FindMember("settled");

@@ -35,6 +35,7 @@ Stats busy_stats() {
   stats.publish_failures = 4;
   stats.settled_during_ask = 6;
   stats.api.requests = 97;
+  stats.api.retries = 7;
   stats.api.answers = {{200, 90}, {429, 3}, {0, 2}, {503, 1}};
   stats.caught_up = true;
   stats.held = 1234;
@@ -61,6 +62,7 @@ TEST(ReconcileMetricsTest, EveryFamilyWithItsValue) {
       {"jumio_bridge_reconcile_invalid_expected_total", "5"},
       {"jumio_bridge_reconcile_settled_during_ask_total", "6"},
       {"jumio_bridge_reconcile_api_requests_total", "97"},
+      {"jumio_bridge_reconcile_api_retries_total", "7"},
       {R"(jumio_bridge_reconcile_api_answers_total{code="0"})", "2"},
       {R"(jumio_bridge_reconcile_api_answers_total{code="200"})", "90"},
       {R"(jumio_bridge_reconcile_api_answers_total{code="429"})", "3"},
@@ -103,6 +105,7 @@ TEST(ReconcileMetricsTest, FamiliesKeepTheirNamesTypesAndHelp) {
                        "jumio_bridge_reconcile_invalid_expected_total counter",
                        "jumio_bridge_reconcile_settled_during_ask_total counter",
                        "jumio_bridge_reconcile_api_requests_total counter",
+                       "jumio_bridge_reconcile_api_retries_total counter",
                        "jumio_bridge_reconcile_api_answers_total counter",
                        "jumio_bridge_reconcile_caught_up gauge",
                        "jumio_bridge_reconcile_held_references gauge",

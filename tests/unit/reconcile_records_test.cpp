@@ -239,6 +239,11 @@ TEST(StateRecord, RefusesWhatIsNotAStateRecord) {
       R"({"reference":"r","kind":"netverify","asks":1,"lastAskedAt":"9999-12-31T23:59:59Z"})",
       // Even when asks is 0 and the time would not be kept.
       R"({"reference":"r","kind":"netverify","asks":0,"lastAskedAt":"yesterday"})",
+      // lastAskedAt, lastStatus: neither a string nor null.
+      R"({"reference":"r","kind":"netverify","asks":1,"lastAskedAt":1714564800})",
+      R"({"reference":"r","kind":"netverify","asks":1,"lastAskedAt":{}})",
+      R"({"reference":"r","kind":"netverify","asks":1,"lastStatus":404})",
+      R"({"reference":"r","kind":"netverify","asks":1,"lastStatus":["PENDING"]})",
   };
   for (const auto& json : cases) {
     StateRecord parsed = sample_state();
