@@ -1,5 +1,7 @@
-# Shell helpers of the reconcile benchmarks (bench/reconcile.sh, bench/reconcile_scale.sh), sourced
-# by them after their options are read. Expects TOOLS (where jb_mock_broker, jb_reconcile_load and
+# Shell helpers of the benchmarks (bench/run.sh, connection_memory.sh, metrics_flood.sh,
+# reconcile.sh, reconcile_scale.sh), sourced by them after their options are read: messages,
+# starting and stopping processes, free ports, waiting, CPU and memory of a process. ensure_tools
+# (the reconcile benchmarks') expects TOOLS (where jb_mock_broker, jb_reconcile_load and
 # jb_pending_api are), BUILD_TOOLS (1: build them when missing) and ROOT (the repository).
 # shellcheck shell=bash
 # One printf format per calc call.
@@ -58,6 +60,16 @@ first_line() {
     sleep 0.1
   done
   die "no output in $file"
+}
+
+# Waits up to SECONDS (default 60) for URL to answer 2xx; false when it did not.
+wait_http() {
+  local url=$1 seconds=${2:-60}
+  for _ in $(seq $((seconds * 10))); do
+    curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
 }
 
 # Clock ticks per second, the unit of cpu_ticks and kafka_ticks.

@@ -37,8 +37,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-say() { echo "$*" >&2; }
-die() { say "connection_memory: $*"; exit 1; }
+# shellcheck source=bench/common.sh
+source "$ROOT/bench/common.sh"
 
 if [ "$BUILD_FIRST" = 1 ]; then
   say "building (release) in $BUILD"
@@ -64,26 +64,6 @@ stop() {
   DAEMON_PID=""
 }
 trap stop EXIT
-
-free_port() {
-  local port
-  for port in $(shuf -i 20000-32000 -n 100); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-  die "no free port found"
-}
-
-wait_http() {
-  local url=$1
-  for _ in $(seq 600); do
-    curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
-}
 
 status_kib() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; }
 # Established connections to PORT and the bytes in their receive queues (not read by the daemon).

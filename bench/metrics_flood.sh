@@ -40,8 +40,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-say() { echo "$*" >&2; }
-die() { say "metrics_flood: $*"; exit 1; }
+# shellcheck source=bench/common.sh
+source "$ROOT/bench/common.sh"
 
 command -v wrk >/dev/null || die "wrk is not installed (scripts/install-deps.sh installs it)"
 if [ "$BUILD_FIRST" = 1 ]; then
@@ -55,23 +55,7 @@ DAEMON=${DAEMON:-$BUILD/daemon/jumio-bridge}
 OUT="$BUILD/bench-out/flood"
 rm -rf "$OUT"
 mkdir -p "$OUT/spool"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
 trap cleanup EXIT
-
-free_port() {
-  local port
-  for port in $(shuf -i 20000-32000 -n 100); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-  die "no free port found"
-}
 
 PORT=$(free_port)
 ADMIN=$(free_port)
@@ -99,8 +83,6 @@ done
 curl -fsS -o /dev/null "http://127.0.0.1:$ADMIN/readyz" || die "daemon not ready; see $OUT/daemon.log"
 CALLBACKS="http://127.0.0.1:$PORT/callbacks/jumio"
 
-CLK_TCK=$(getconf CLK_TCK)
-cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
 requests_of() { awk '/requests in/ { print $1 }' "$1"; }
 
 # Every series a busy daemon has: a few seconds of the benchmark's callback mix.

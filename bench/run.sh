@@ -76,8 +76,8 @@ while [ $# -gt 0 ]; do
 done
 
 STARTED=$(date +%s)
-say() { echo "$*" >&2; }
-die() { say "bench: $*"; exit 1; }
+# shellcheck source=bench/common.sh
+source "$ROOT/bench/common.sh"
 
 [ "$DEPS" = 1 ] && "$ROOT/scripts/install-deps.sh" >&2
 command -v wrk >/dev/null || die "wrk is not installed (scripts/install-deps.sh installs it)"
@@ -95,48 +95,8 @@ done
 OUT="$BUILD/bench-out"
 rm -rf "$OUT"
 mkdir -p "$OUT/spool"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
 trap cleanup EXIT
 
-# A port nothing listens on (connecting is refused), from the ephemeral-free range.
-free_port() {
-  local port
-  for port in $(shuf -i 20000-32000 -n 100); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return
-    fi
-  done
-  die "no free port found"
-}
-
-# First line a background process writes to FILE, waiting up to 30 s.
-first_line() {
-  local file=$1 pid=$2
-  for _ in $(seq 300); do
-    if [ -s "$file" ]; then head -n1 "$file"; return; fi
-    kill -0 "$pid" 2>/dev/null || die "process $pid exited; see $OUT"
-    sleep 0.1
-  done
-  die "no output in $file"
-}
-
-wait_http() {
-  local url=$1 seconds=$2
-  for _ in $(seq $((seconds * 10))); do
-    curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
-CLK_TCK=$(getconf CLK_TCK)
-# utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat).
-cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
 peak_rss_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 # CPU ticks of PID's librdkafka threads (named rdk:...): the Kafka client's share of a server.
 kafka_ticks() {
