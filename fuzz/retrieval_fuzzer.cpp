@@ -2,8 +2,9 @@
 // byte picks the kind ((byte & 0x7F) % 3: 0 netverify, 1 authentication, 2 document; the seed
 // corpus writes '0', '1', '2'), the rest is the answer as it came from the network. The first
 // bytes 0xB0-0xB2 ('0'-'2' with the high bit) also turn the first "[]" outside strings into
-// kDeepNesting nested arrays: the fuzzer reaches answers nested far deeper than its inputs are
-// long (the Retrieval API client accepts answers of up to 16 MiB). For every input:
+// jb::test::kRetrievalFuzzDeepNesting nested arrays: the fuzzer reaches answers nested far deeper
+// than its inputs are long (the Retrieval API client accepts answers of up to 16 MiB). For every
+// input:
 // - read_status_answer() returns a status Jumio's guide lists, or a retrieval_invalid failure;
 // - event_of_answer() returns an event or a retrieval_invalid failure;
 // - no failure detail repeats a value of the answer (no personal data in details, docs/
@@ -34,6 +35,7 @@
 #include "common/result.h"
 #include "common/utf8.h"
 #include "retrieval/mapping.h"
+#include "support/retrieval_fuzz_input.h"
 #include "support/schema_check.h"
 
 namespace {
@@ -41,10 +43,6 @@ namespace {
 using jb::callback::Kind;
 using jb::retrieval::nests_deeper_than;
 
-// What a deep-mode "[]" becomes: a few times the depth at which the recursive RapidJSON parse the
-// mapping used to do exhausted an 8 MiB stack (about 130 000 levels in a -O2 build), so that the
-// replay in the ordinary build catches that too.
-constexpr size_t kDeepNesting = 500000;
 // Deeper answers are not walked for their values (the mapping refuses them, and their walk could
 // exhaust the stack).
 constexpr int kDeepestWalked = 200;
@@ -139,27 +137,6 @@ struct AnswerText {
   std::vector<std::string> names;
 };
 
-// Where the first "[]" outside strings is in `text`, or npos. (Inside a string they would make a
-// long string, and the fuzzer three times slower.)
-size_t empty_array_at(std::string_view text) {
-  bool in_string = false;
-  for (size_t i = 0; i + 1 < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' && text[i + 1] == ']') {
-      return i;
-    }
-  }
-  return std::string_view::npos;
-}
-
 void collect(const rapidjson::Value& value, int nested_texts, AnswerText* text);
 
 // Parses `text` (the answer, or a string value of it) and collects what it holds.
@@ -239,21 +216,11 @@ std::string_view reference_member(Kind kind) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size == 0) return 0;
-  const int selector = (data[0] & 0x7F) % 3;
-  const Kind kind = selector == 0   ? Kind::netverify
-                    : selector == 1 ? Kind::authentication
-                                    : Kind::document;
-  const std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
+  Kind kind;
   std::string answer;
-  if (data[0] < 0xB0 || data[0] > 0xB2) {
-    answer = input;
-  } else {
-    const size_t at = empty_array_at(input);
-    if (at == std::string_view::npos) return 0;
-    answer.reserve(input.size() - 2 + 2 * kDeepNesting);
-    answer.append(input.substr(0, at)).append(kDeepNesting, '[').append(kDeepNesting, ']');
-    answer.append(input.substr(at + 2));
+  if (!jb::test::retrieval_fuzz_input(std::string_view(reinterpret_cast<const char*>(data), size),
+                                      &kind, &answer)) {
+    return 0;
   }
 
   AnswerText text;

@@ -24,6 +24,7 @@
 #include "retrieval/mapping.h"
 #include "support/callbacks.h"
 #include "support/fake_retrieval_api.h"
+#include "support/retrieval_fuzz_input.h"
 
 namespace {
 
@@ -199,26 +200,6 @@ TEST(Golden, FormCorpus) {
   check_callback_corpus("form_fuzzer", "");
 }
 
-// The first "[]" outside strings in `text`, as retrieval_fuzzer finds it; npos when none.
-size_t empty_array_at(std::string_view text) {
-  bool in_string = false;
-  for (size_t i = 0; i + 1 < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' && text[i + 1] == ']') {
-      return i;
-    }
-  }
-  return std::string_view::npos;
-}
-
 // The deterministic text of what the Retrieval API mapping makes of an answer: read as a status
 // answer, and mapped to an event.
 std::string describe_answer(Kind kind, const std::string& answer) {
@@ -239,25 +220,11 @@ std::string describe_answer(Kind kind, const std::string& answer) {
 // The Retrieval API answers, fed as retrieval_fuzzer feeds them: the first byte picks the kind,
 // and 0xB0-0xB2 turn the first "[]" into 500000 nested arrays.
 TEST(Golden, RetrievalCorpus) {
-  constexpr size_t kDeepNesting = 500000;
   std::vector<std::pair<std::string, std::string>> outputs;
   for (const Input& input : corpus("retrieval_fuzzer")) {
-    if (input.bytes.empty()) continue;
-    const auto first = static_cast<unsigned char>(input.bytes[0]);
-    const int selector = (first & 0x7F) % 3;
-    const Kind kind = selector == 0   ? Kind::netverify
-                      : selector == 1 ? Kind::authentication
-                                      : Kind::document;
-    const std::string_view rest = std::string_view(input.bytes).substr(1);
+    Kind kind;
     std::string answer;
-    if (first < 0xB0 || first > 0xB2) {
-      answer = rest;
-    } else {
-      const size_t at = empty_array_at(rest);
-      if (at == std::string_view::npos) continue;
-      answer.append(rest.substr(0, at)).append(kDeepNesting, '[').append(kDeepNesting, ']');
-      answer.append(rest.substr(at + 2));
-    }
+    if (!jb::test::retrieval_fuzz_input(input.bytes, &kind, &answer)) continue;
     outputs.emplace_back(input.name, describe_answer(kind, answer));
   }
   check_set("retrieval_fuzzer", outputs);
