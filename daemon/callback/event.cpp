@@ -10,6 +10,8 @@ std::string_view kind_type(Kind kind) {
       return "authentication";
     case Kind::document:
       return "document";
+    case Kind::workflow:
+      return "workflow";
   }
   return "unknown";
 }
@@ -26,6 +28,8 @@ std::string_view kind_callback_type(Kind kind) {
       return "NETVERIFY_AUTHENTICATION";
     case Kind::document:
       return "DOCUMENT_VERIFICATION";
+    case Kind::workflow:
+      return "WORKFLOW";
   }
   return "UNKNOWN";
 }

@@ -8,7 +8,9 @@
 
 namespace jb::callback {
 
-enum class Kind { netverify, authentication, document };
+// The legacy Netverify callbacks' three kinds, and the Jumio Platform's workflow executions (a
+// platform callback's stored notification, and the workflow event built from its details).
+enum class Kind { netverify, authentication, document, workflow };
 
 // Where an event's content came from: a callback Jumio sent, or Jumio's Retrieval API.
 enum class Origin { callback, retrieval };
@@ -16,9 +18,10 @@ enum class Origin { callback, retrieval };
 // The event's origin member: "callback" | "retrieval".
 std::string_view origin_name(Origin origin);
 
-// "{type}" in topic names: "netverify" | "authentication" | "document".
+// "{type}" in topic names: "netverify" | "authentication" | "document" | "workflow".
 std::string_view kind_type(Kind kind);
-// The event's callbackType: "NETVERIFYID" | "NETVERIFY_AUTHENTICATION" | "DOCUMENT_VERIFICATION".
+// The event's callbackType: "NETVERIFYID" | "NETVERIFY_AUTHENTICATION" | "DOCUMENT_VERIFICATION" |
+// "WORKFLOW".
 std::string_view kind_callback_type(Kind kind);
 
 // A deviation that did not stop publishing. problem is one of missing_required, too_long,
@@ -38,6 +41,9 @@ struct Event {
   std::string received_at;    // canonical timestamp
   std::vector<Warning> warnings;
   std::string json;  // the whole canonical event, UTF-8 JSON (CONTRACT.md section 4)
+  // A platform callback's stored notification (kind workflow): routed to topics.workflow_callbacks,
+  // not by status; its status is workflowExecution.status.
+  bool notification = false;
 };
 
 // One callback as it arrived.

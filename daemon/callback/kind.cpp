@@ -68,6 +68,7 @@ const KindRules& rules_of(Kind kind) {
     case Kind::authentication:
       return kAuthentication;
     case Kind::document:
+    case Kind::workflow:  // not a form: platform callbacks are read by callback/platform.h
       break;
   }
   return kDocument;

@@ -11,6 +11,9 @@ const std::vector<std::string_view>& event_statuses(Kind kind) {
                                                                 "EXPIRED"};
   static const std::vector<std::string_view> kDocument = {"UPLOADED", "EXTRACTED", "DISCARDED",
                                                           "FAILED"};
+  // A workflow event's status is its details' decision.type.
+  static const std::vector<std::string_view> kWorkflow = {"PASSED", "REJECTED", "WARNING",
+                                                          "NOT_EXECUTED"};
   switch (kind) {
     case Kind::netverify:
       return kNetverify;
@@ -18,6 +21,8 @@ const std::vector<std::string_view>& event_statuses(Kind kind) {
       return kAuthentication;
     case Kind::document:
       return kDocument;
+    case Kind::workflow:
+      return kWorkflow;
   }
   return kNetverify;
 }

@@ -10,7 +10,8 @@
 namespace jb::callback {
 
 // The statuses an event of the kind can have (what routes it): Netverify's verificationStatus,
-// Authentication's transactionResult, and for Document Verification document.status or FAILED.
+// Authentication's transactionResult, for Document Verification document.status or FAILED, and
+// for a workflow event its decision.type.
 const std::vector<std::string_view>& event_statuses(Kind kind);
 // Document Verification's document.status values (an event status when transaction.status is
 // DONE).

@@ -22,6 +22,7 @@ constexpr ReasonName kReasons[] = {
     {DeadLetterReason::invalid_timestamp, "invalid_timestamp"},
     {DeadLetterReason::invalid_date, "invalid_date"},
     {DeadLetterReason::retrieval_invalid, "retrieval_invalid"},
+    {DeadLetterReason::platform_invalid, "platform_invalid"},
 };
 
 constexpr DeadLetterReason kAll[] = {
@@ -30,7 +31,7 @@ constexpr DeadLetterReason kAll[] = {
     DeadLetterReason::missing_reference,   DeadLetterReason::missing_status,
     DeadLetterReason::unknown_status,      DeadLetterReason::invalid_json,
     DeadLetterReason::invalid_timestamp,   DeadLetterReason::invalid_date,
-    DeadLetterReason::retrieval_invalid,
+    DeadLetterReason::retrieval_invalid,   DeadLetterReason::platform_invalid,
 };
 
 }  // namespace

@@ -21,6 +21,7 @@ enum class DeadLetterReason {
   invalid_timestamp,    // a timestamp that is not YYYY-MM-DDThh:mm:ss[.S{1,3}]Z
   invalid_date,         // a date that is not YYYY-MM-DD
   retrieval_invalid,    // a Retrieval API answer that cannot become an event
+  platform_invalid,     // a platform (JSON) callback that is not well-formed
 };
 
 // The wire code of a reason, e.g. "unknown_status".

@@ -65,6 +65,7 @@ struct TopicsConfig {
   std::string topic_template = "jumio.{type}.{status}";  // the YAML key is "template"
   std::map<std::string, std::string> overrides;          // "{type}.{status}" -> topic
   std::string deadletter = "jumio.deadletter";
+  std::string workflow_callbacks = "jumio.workflow.callbacks";  // platform callbacks, stored
 };
 
 struct SpoolConfig {
@@ -91,6 +92,9 @@ struct RetrievalConfig {
   std::string ca_file;              // PEM CA certificates to trust; "" = the system's CA store
   std::string api_token;            // from the environment or credentials; never printed
   std::string api_secret;           // from the environment or credentials; never printed
+  std::string auth = "oauth2";      // oauth2 | basic (legacy Netverify APIs only)
+  std::string token_url;          // "" = https://auth.{amer-1|emea-1|apac-1}.jumio.ai/oauth2/token
+  std::string platform_base_url;  // "" = https://retrieval.{amer-1|emea-1|apac-1}.jumio.ai
 };
 
 // jumio-bridge reconcile: retrieves what has no final callback in time.

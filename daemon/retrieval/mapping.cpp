@@ -519,6 +519,8 @@ Result<std::vector<FormField>> callback_fields(Kind kind, std::string_view answe
       return authentication_fields(document);
     case Kind::document:
       return document_fields(document);
+    case Kind::workflow:  // retrieval/workflow.h
+      break;
   }
   return invalid("unknown kind");
 }
@@ -539,6 +541,8 @@ callback::FieldsOptions fields_options(Kind kind) {
     case Kind::document:
       options.absent_by_nature.assign(std::begin(kDocumentAbsent), std::end(kDocumentAbsent));
       options.not_in_event_id = {"timestamp"};
+      break;
+    case Kind::workflow:
       break;
   }
   return options;

@@ -74,6 +74,9 @@ class Client {
   Answer status(Api api, std::string_view reference);
   // Its details: scans/{ref}/data, authentications/{ref} or documents/{ref}/data. Thread-safe.
   Answer details(Api api, std::string_view reference);
+  // A Jumio Platform workflow execution's status or details (urls.h workflow_path below the
+  // platform base). Thread-safe.
+  Answer workflow(Query query, std::string_view account_id, std::string_view execution_id);
   // From any thread: ends waits (backoff, request spacing, a free connection) and the requests in
   // flight at once; every call then returns Outcome::stopped.
   void stop();

@@ -85,6 +85,8 @@ Api api_of(callback::Kind kind) {
       return Api::authentication;
     case callback::Kind::document:
       return Api::document;
+    case callback::Kind::workflow:
+      return Api::workflow;
   }
   return Api::netverify;
 }

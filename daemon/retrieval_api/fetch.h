@@ -46,6 +46,18 @@ std::string_view outcome_name(Fetched::Outcome outcome);
 Fetched fetch(Client& client, callback::Kind kind, const std::string& reference,
               const std::function<bool()>& before_details = nullptr);
 
+// A workflow execution (Jumio Platform): its status first; when terminal (PROCESSED,
+// SESSION_EXPIRED, TOKEN_EXPIRED), before_details, then its details once, mapped by
+// retrieval/workflow.h to the workflow event. A non-terminal status is Outcome::pending.
+Fetched fetch_workflow(Client& client, const std::string& account_id,
+                       const std::string& execution_id,
+                       const std::function<bool()>& before_details = nullptr);
+// The details only, for a notification that already said the execution is terminal: the workflow
+// event, or invalid, not_found, unauthorized, failed, stopped. A details answer whose
+// workflow.status is not terminal is Outcome::pending.
+Fetched fetch_workflow_details(Client& client, const std::string& account_id,
+                               const std::string& execution_id);
+
 // The Api of a callback kind.
 Api api_of(callback::Kind kind);
 

@@ -12,11 +12,36 @@ std::string_view api_name(Api api) {
       return "authentication";
     case Api::document:
       return "document";
+    case Api::workflow:
+      return "workflow";
   }
   return "";
 }
 
+namespace {
+
+// The platform's region id of a data centre: "amer-1", "emea-1", "apac-1"; "" when unknown.
+std::string_view platform_region(std::string_view datacenter) {
+  if (datacenter == "US") return "amer-1";
+  if (datacenter == "EU") return "emea-1";
+  if (datacenter == "SGP") return "apac-1";
+  return "";
+}
+
+std::string without_trailing_slash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+}  // namespace
+
 std::string_view documented_base_url(Api api, std::string_view datacenter) {
+  if (api == Api::workflow) {
+    if (datacenter == "US") return "https://retrieval.amer-1.jumio.ai";
+    if (datacenter == "EU") return "https://retrieval.emea-1.jumio.ai";
+    if (datacenter == "SGP") return "https://retrieval.apac-1.jumio.ai";
+    return "";
+  }
   const bool document = api == Api::document;
   if (datacenter == "US")
     return document ? "https://retrieval.netverify.com/api/netverify/v2"
@@ -31,10 +56,21 @@ std::string_view documented_base_url(Api api, std::string_view datacenter) {
 }
 
 std::string base_url(const config::RetrievalConfig& config, Api api) {
-  if (config.base_url.empty()) return std::string(documented_base_url(api, config.datacenter));
-  std::string url = config.base_url;
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
+  const std::string& configured = api == Api::workflow ? config.platform_base_url : config.base_url;
+  if (configured.empty()) return std::string(documented_base_url(api, config.datacenter));
+  return without_trailing_slash(configured);
+}
+
+std::string token_url(const config::RetrievalConfig& config) {
+  if (!config.token_url.empty()) return config.token_url;
+  const std::string_view region = platform_region(config.datacenter);
+  if (region.empty()) return "";
+  return "https://auth." + std::string(region) + ".jumio.ai/oauth2/token";
+}
+
+std::string workflow_path(Query query, std::string_view account_id, std::string_view execution_id) {
+  return "/api/v1/accounts/" + percent_encode(account_id) + "/workflow-executions/" +
+         percent_encode(execution_id) + (query == Query::status ? "/status" : "");
 }
 
 std::string resource_path(Api api, Query query, std::string_view reference) {
@@ -46,6 +82,8 @@ std::string resource_path(Api api, Query query, std::string_view reference) {
       return "/authentications/" + encoded;
     case Api::document:
       return "/documents/" + encoded + (query == Query::details ? "/data" : "");
+    case Api::workflow:  // two ids: workflow_path()
+      break;
   }
   return "";
 }

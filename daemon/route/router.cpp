@@ -43,8 +43,8 @@ std::string Router::topic_for(callback::Kind kind, std::string_view status) cons
 
 std::vector<std::string> Router::event_topics() const {
   std::set<std::string> names;
-  for (callback::Kind kind :
-       {callback::Kind::netverify, callback::Kind::authentication, callback::Kind::document}) {
+  for (callback::Kind kind : {callback::Kind::netverify, callback::Kind::authentication,
+                              callback::Kind::document, callback::Kind::workflow}) {
     for (std::string_view status : callback::event_statuses(kind))
       names.insert(topic_for(kind, status));
   }
@@ -56,7 +56,8 @@ Record Router::event_record(const callback::Event& event) const {
   const std::string type(callback::kind_type(event.kind));
   const std::string lower_status = lower_case(event.status);
   Record record;
-  record.topic = topic_for(event.kind, event.status);
+  record.topic =
+      event.notification ? topics_.workflow_callbacks : topic_for(event.kind, event.status);
   record.key = event.reference;
   record.value = event.json;
   if (has_privacy_rules_) callback::apply_privacy(privacy_, &record.value);
@@ -67,7 +68,8 @@ Record Router::event_record(const callback::Event& event) const {
       {"ce_source", event.origin == callback::Origin::retrieval
                         ? "urn:jumio-bridge:" + type + ":retrieval"
                         : "urn:jumio-bridge:" + type},
-      {"ce_type", "com.jumio." + type + "." + lower_status},
+      {"ce_type", event.notification ? "com.jumio.workflow.notification"
+                                     : "com.jumio." + type + "." + lower_status},
       {"ce_time", event.callback_date.empty() ? event.received_at : event.callback_date},
   };
   return record;
