@@ -16,4 +16,13 @@ inline constexpr int kMaxJsonDepth = 32;
 bool parse_json_value(std::string_view text, rapidjson::Value* out,
                       rapidjson::Document::AllocatorType& allocator);
 
+// Whether `text` nests arrays and objects (brackets outside strings) deeper than `limit`, without
+// parsing it. RapidJSON's parser recurses once per level and opens a container only at such a
+// bracket, so a text this reports as not deeper cannot make it recurse deeper.
+bool nests_deeper_than(std::string_view text, int limit);
+
+// The member `name` of an object; nullptr when absent or null (null counts as absent), or when
+// `object` is not an object.
+const rapidjson::Value* member(const rapidjson::Value& object, std::string_view name);
+
 }  // namespace jb::callback

@@ -6,6 +6,7 @@
 #include "callback/event_writer.h"
 #include "callback/form.h"
 #include "callback/kind.h"
+#include "callback/platform.h"
 #include "callback/timestamp.h"
 #include "callback/value_check.h"
 
@@ -129,6 +130,10 @@ Result<Event> event_of(Kind kind, const std::vector<FormField>& fields,
 }  // namespace
 
 Result<Event> normalize(const Incoming& incoming) {
+  // The body decides, not the Content-Type: proxies and charsets vary (docs/http.md).
+  if (is_platform_callback(incoming.body)) {
+    return normalize_platform_callback(incoming.body, incoming.received_at);
+  }
   if (!is_form_content_type(incoming.content_type)) {
     return Failure{DeadLetterReason::not_form_urlencoded,
                    "Content-Type is not application/x-www-form-urlencoded",

@@ -11,7 +11,9 @@
 
 namespace jb::callback {
 
-// The canonical event of a callback, or why it must be dead-lettered.
+// The canonical event of a callback, or why it must be dead-lettered. A body that is a platform
+// callback (callback/platform.h) is read as one whatever its Content-Type; any other is a legacy
+// form callback.
 Result<Event> normalize(const Incoming& incoming);
 
 // How fields that did not come from a callback body are normalised.

@@ -26,6 +26,9 @@ Result<Event> normalize_platform_callback(std::string_view body,
 
 // Whether a workflow execution status is final: PROCESSED, SESSION_EXPIRED, TOKEN_EXPIRED.
 bool is_terminal_workflow_status(std::string_view status);
+// Whether Jumio documents the status: the terminal ones, INITIATED and ACQUIRED. Others are
+// accepted all the same; metrics count them as "other" so that a sender cannot add label values.
+bool is_documented_workflow_status(std::string_view status);
 
 // True when `text` is a UUID: 8-4-4-4-12 hexadecimal digits, either case.
 bool is_uuid(std::string_view text);

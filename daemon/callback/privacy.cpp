@@ -55,6 +55,15 @@ void remove_path(rapidjson::Value& object, std::string_view path) {
   }
 }
 
+// A workflow event's extractedData member for a Netverify parameter of the masking table; its
+// dateOfBirth also has dateOfBirthParts. idCheckMRZcode has none.
+std::vector<std::string_view> workflow_members(std::string_view parameter) {
+  if (parameter == "idNumber") return {"documentNumber"};
+  if (parameter == "personalNumber") return {"personalNumber"};
+  if (parameter == "idDob") return {"dateOfBirth", "dateOfBirthParts"};
+  return {};
+}
+
 }  // namespace
 
 std::vector<std::string_view> netverify_masked_fields(std::string_view id_country,
@@ -85,6 +94,16 @@ bool apply_privacy(const PrivacyRules& rules, std::string* event_json) {
     for (std::string_view field : netverify_masked_fields(string_member(data->value, "idCountry"),
                                                           string_member(data->value, "idType")))
       remove_path(data->value, field);
+  }
+  // The same table for a workflow event's extracted document (issuingCountry x type).
+  auto extracted = data->value.FindMember("extractedData");
+  if (rules.netverify_masking && string_member(event, "callbackType") == "WORKFLOW" &&
+      extracted != data->value.MemberEnd() && extracted->value.IsObject()) {
+    for (std::string_view field :
+         netverify_masked_fields(string_member(extracted->value, "issuingCountry"),
+                                 string_member(extracted->value, "type"))) {
+      for (std::string_view name : workflow_members(field)) remove_path(extracted->value, name);
+    }
   }
 
   rapidjson::StringBuffer buffer;

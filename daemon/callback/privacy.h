@@ -12,7 +12,9 @@ struct PrivacyRules {
   // Parameters removed from "data": a name ("idNumber") or a dotted path into a JSON-valued
   // parameter ("idAddress.line1", "document.extractedData.ssn").
   std::vector<std::string> drop_fields;
-  // Netverify only: drops what "Netverify Masking" lists for the document's idCountry x idType.
+  // Drops what "Netverify Masking" lists for the document's idCountry x idType; in a workflow event
+  // the same for extractedData's issuingCountry x type, under its names (idNumber: documentNumber,
+  // idDob: dateOfBirth and dateOfBirthParts, personalNumber; idCheckMRZcode has none).
   bool netverify_masking = false;
 };
 

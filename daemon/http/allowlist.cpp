@@ -8,11 +8,15 @@
 namespace jb::http {
 namespace {
 
+// Both generations' published addresses, each once: the legacy Netverify callbacks' and the Jumio
+// Platform's (the two lists share EU and part of US and SGP).
 constexpr std::string_view kUs[] = {"34.202.241.227", "34.226.103.119", "34.226.254.127",
-                                    "52.52.51.178",   "52.53.95.123",   "54.67.101.173"};
+                                    "52.52.51.178",   "52.53.95.123",   "54.67.101.173",
+                                    "52.8.136.236",   "54.177.61.57",   "54.183.15.212"};
 constexpr std::string_view kEu[] = {"34.253.41.236", "35.157.27.193", "52.48.0.25",
                                     "52.57.194.92",  "52.58.113.86",  "52.209.180.134"};
-constexpr std::string_view kSgp[] = {"3.0.109.121", "52.76.184.73", "52.77.102.92"};
+constexpr std::string_view kSgp[] = {"3.0.109.121",   "52.76.184.73",   "52.77.102.92",
+                                     "13.238.100.17", "13.238.203.238", "52.64.132.26"};
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -74,11 +78,11 @@ std::vector<std::string> jumio_datacenter_addresses(std::string_view datacenter)
   return {};
 }
 
-std::string_view jumio_callback_host(std::string_view datacenter) {
-  if (datacenter == "US") return "callback.jumio.com";
-  if (datacenter == "EU") return "callback.lon.jumio.com";
-  if (datacenter == "SGP") return "callback.core-sgp.jumio.com";
-  return "";
+std::vector<std::string> jumio_callback_hosts(std::string_view datacenter) {
+  if (datacenter == "US") return {"callback.jumio.com", "callback.amer-1.jumio.ai"};
+  if (datacenter == "EU") return {"callback.lon.jumio.com", "callback.emea-1.jumio.ai"};
+  if (datacenter == "SGP") return {"callback.core-sgp.jumio.com", "callback.apac-1.jumio.ai"};
+  return {};
 }
 
 Allowlist::Allowlist(const std::vector<std::string>& allow,

@@ -23,11 +23,14 @@ bool parse_cidr(std::string_view text, Cidr* out);
 // "1.2.3.4", "::1", "::ffff:1.2.3.4"; false when malformed.
 bool parse_ip(std::string_view text, std::array<uint8_t, 16>* out);
 
-// Jumio's published callback addresses of one data centre ("US", "EU", "SGP"); empty when unknown.
+// Jumio's published callback addresses of one data centre ("US", "EU", "SGP"), legacy Netverify
+// and Jumio Platform callbacks together, each once; empty when unknown.
 std::vector<std::string> jumio_datacenter_addresses(std::string_view datacenter);
-// The host name whose addresses Jumio publishes as the data centre's current callback addresses
-// (callback.jumio.com, callback.lon.jumio.com, callback.core-sgp.jumio.com); "" when unknown.
-std::string_view jumio_callback_host(std::string_view datacenter);
+// The host names whose addresses are the data centre's current callback addresses: the legacy
+// one (callback.jumio.com, callback.lon.jumio.com, callback.core-sgp.jumio.com), then the
+// platform's (callback.amer-1.jumio.ai, callback.emea-1.jumio.ai, callback.apac-1.jumio.ai);
+// empty when unknown.
+std::vector<std::string> jumio_callback_hosts(std::string_view datacenter);
 
 class Allowlist {
  public:

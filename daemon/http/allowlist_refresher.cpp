@@ -76,9 +76,11 @@ void AllowlistRefresher::configure(const config::SecurityConfig& security) {
 std::shared_ptr<const Allowlist> AllowlistRefresher::build() const {
   std::vector<std::string> resolved;
   const auto& centres = security_.jumio_datacenters;
-  for (const auto& [centre, addresses] : resolved_)
-    if (std::find(centres.begin(), centres.end(), centre) != centres.end())
+  for (const auto& [centre, hosts] : resolved_) {
+    if (std::find(centres.begin(), centres.end(), centre) == centres.end()) continue;
+    for (const auto& [host, addresses] : hosts)
       resolved.insert(resolved.end(), addresses.begin(), addresses.end());
+  }
   return std::make_shared<const Allowlist>(security_.allow, security_.jumio_datacenters,
                                            security_.trusted_proxies, resolved);
 }
@@ -113,27 +115,28 @@ void AllowlistRefresher::run() {
 bool AllowlistRefresher::refresh(const config::SecurityConfig& security) {
   bool changed = false;
   for (const std::string& centre : security.jumio_datacenters) {
-    const std::string host(jumio_callback_host(centre));
-    if (host.empty()) continue;
-    std::vector<std::string> addresses;
-    std::string error;
-    const bool found = resolver_(host, &addresses, &error) && !addresses.empty();
-    if (metrics_) metrics_->count_jumio_lookup(centre, found);
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto& known = resolved_[centre];
-    if (!found) {
-      if (error.empty()) error = "no addresses";
-      log::warn("Jumio callback host lookup failed; keeping the last good addresses",
-                {{"datacenter", centre}, {"host", host}, {"error", error}, {"kept", known.size()}});
-      continue;
+    for (const std::string& host : jumio_callback_hosts(centre)) {
+      std::vector<std::string> addresses;
+      std::string error;
+      const bool found = resolver_(host, &addresses, &error) && !addresses.empty();
+      if (metrics_) metrics_->count_jumio_lookup(centre, found);
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto& known = resolved_[centre][host];
+      if (!found) {
+        if (error.empty()) error = "no addresses";
+        log::warn(
+            "Jumio callback host lookup failed; keeping the last good addresses",
+            {{"datacenter", centre}, {"host", host}, {"error", error}, {"kept", known.size()}});
+        continue;
+      }
+      std::sort(addresses.begin(), addresses.end());
+      addresses.erase(std::unique(addresses.begin(), addresses.end()), addresses.end());
+      if (addresses == known) continue;
+      known = std::move(addresses);
+      changed = true;
+      log::info("Jumio callback addresses updated",
+                {{"datacenter", centre}, {"host", host}, {"addresses", known.size()}});
     }
-    std::sort(addresses.begin(), addresses.end());
-    addresses.erase(std::unique(addresses.begin(), addresses.end()), addresses.end());
-    if (addresses == known) continue;
-    known = std::move(addresses);
-    changed = true;
-    log::info("Jumio callback addresses updated",
-              {{"datacenter", centre}, {"host", host}, {"addresses", known.size()}});
   }
   return changed;
 }

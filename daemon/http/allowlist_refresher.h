@@ -1,8 +1,9 @@
 // Keeps the allowlist current with Jumio's callback addresses: with security.jumio_datacenters
-// set, each data centre's callback host name is resolved at start and every
-// security.jumio_refresh_s, and the allowlist is the union of security.allow, the published
-// addresses and the last good lookup of each host. A failed lookup keeps the last good addresses,
-// and is logged and counted (jumio_bridge_jumio_lookups_total{datacenter,result}).
+// set, each data centre's callback host names (legacy and platform: jumio_callback_hosts) are
+// resolved at start and every security.jumio_refresh_s, and the allowlist is the union of
+// security.allow, the published addresses and the last good lookup of each host. A failed lookup
+// keeps that host's last good addresses, and is logged and counted
+// (jumio_bridge_jumio_lookups_total{datacenter,result}, one count per host looked up).
 #pragma once
 
 #include <condition_variable>
@@ -44,7 +45,7 @@ class AllowlistRefresher {
 
  private:
   void run();
-  // Resolves each configured data centre's host; true when an address set changed.
+  // Resolves each configured data centre's hosts; true when an address set changed.
   bool refresh(const config::SecurityConfig& security);
   std::shared_ptr<const Allowlist> build() const;
 
@@ -56,7 +57,8 @@ class AllowlistRefresher {
   bool stop_ = false;
   bool refresh_now_ = false;
   config::SecurityConfig security_;
-  std::map<std::string, std::vector<std::string>> resolved_;  // data centre -> last good lookup
+  // data centre -> host name -> last good lookup
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> resolved_;
   std::thread thread_;
 };
 

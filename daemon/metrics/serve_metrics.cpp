@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "callback/platform.h"
+
 namespace jb::metrics {
 namespace {
 
@@ -57,7 +59,9 @@ ServeMetrics::ServeMetrics(std::chrono::milliseconds render_interval)
           {kDeliveryBuckets.begin(), kDeliveryBuckets.end()})) {}
 
 void ServeMetrics::on_event(const callback::Event& event) {
-  callbacks_.add({callback::kind_type(event.kind), lower_case(event.status)});
+  // A platform callback's status is any string: only the documented ones become label values.
+  const bool other = event.notification && !callback::is_documented_workflow_status(event.status);
+  callbacks_.add({callback::kind_type(event.kind), other ? "other" : lower_case(event.status)});
   for (const auto& warning : event.warnings) callback_warnings_.add({warning.problem});
 }
 

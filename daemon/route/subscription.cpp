@@ -9,7 +9,7 @@ namespace {
 
 constexpr std::string_view kTypePlaceholder = "{type}";
 constexpr std::string_view kStatusPlaceholder = "{status}";
-constexpr std::string_view kTypePattern = "(netverify|authentication|document)";
+constexpr std::string_view kTypePattern = "(netverify|authentication|document|workflow)";
 constexpr std::string_view kStatusPattern = "[a-z0-9_.-]+";
 
 std::string escape_regex(std::string_view literal) {
@@ -44,6 +44,7 @@ std::vector<std::string> routed_topics(const config::TopicsConfig& topics) {
     if (std::find(out.begin(), out.end(), topic) == out.end()) out.push_back(topic);
   };
   for (const auto& [route, topic] : topics.overrides) add(topic);
+  add(topics.workflow_callbacks);
   add(topics.deadletter);
   return out;
 }

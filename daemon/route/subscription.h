@@ -9,7 +9,8 @@
 namespace jb::route {
 
 // A regex (leading '^', POSIX extended syntax as librdkafka expects) matching every topic the
-// template can produce, followed by every override topic and the dead-letter topic.
+// template can produce, followed by every override topic, the platform callbacks' notification
+// topic and the dead-letter topic.
 std::vector<std::string> routed_topics(const config::TopicsConfig& topics);
 
 }  // namespace jb::route

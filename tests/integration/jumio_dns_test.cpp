@@ -1,10 +1,12 @@
 // Jumio's callback addresses from its host names: with security.jumio_datacenters set, the
-// daemon resolves callback.jumio.com (and the other data centres' hosts) at start and every
-// security.jumio_refresh_s, with a resolver the test controls here, and allows the union of
-// security.allow, the published addresses and the last good lookup. Callbacks arrive through a
-// trusted proxy (the test's 127.0.0.1) claiming each client address in X-Forwarded-For.
+// daemon resolves callback.jumio.com and callback.amer-1.jumio.ai (and the other data centres'
+// legacy and platform hosts) at start and every security.jumio_refresh_s, with a resolver the test
+// controls here, and allows the union of security.allow, the published addresses and the last good
+// lookup. Callbacks arrive through a trusted proxy (the test's 127.0.0.1) claiming each client
+// address in X-Forwarded-For.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -14,6 +16,7 @@
 
 #include "support/bridge.h"
 #include "support/callbacks.h"
+#include "support/platform_callbacks.h"
 
 namespace jb::test {
 namespace {
@@ -33,6 +36,11 @@ class FakeDns {
     std::lock_guard<std::mutex> lock(mutex_);
     failing_ = true;
   }
+  // Only lookups of `host` fail from now on.
+  void fail_host(const std::string& host) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    failing_hosts_.push_back(host);
+  }
   int lookups(const std::string& host) {
     std::lock_guard<std::mutex> lock(mutex_);
     return lookups_[host];
@@ -42,7 +50,8 @@ class FakeDns {
         [this](const std::string& host, std::vector<std::string>* addresses, std::string* error) {
           std::lock_guard<std::mutex> lock(mutex_);
           ++lookups_[host];
-          if (failing_) {
+          if (failing_ || std::find(failing_hosts_.begin(), failing_hosts_.end(), host) !=
+                              failing_hosts_.end()) {
             *error = "Temporary failure in name resolution";
             return false;
           }
@@ -56,12 +65,19 @@ class FakeDns {
   std::map<std::string, std::vector<std::string>> answers_;
   std::map<std::string, int> lookups_;
   bool failing_ = false;
+  std::vector<std::string> failing_hosts_;
 };
 
 int post_from(Bridge& bridge, const std::string& client) {
   auto result =
       bridge.client().Post("/callbacks/jumio", {{"X-Forwarded-For", client}},
                            kSampleAuthenticationPassed, "application/x-www-form-urlencoded");
+  return result ? result->status : -1;
+}
+
+int post_platform_from(Bridge& bridge, const std::string& client) {
+  auto result = bridge.client().Post("/callbacks/jumio", {{"X-Forwarded-For", client}},
+                                     kSamplePlatformCallback, "application/json");
   return result ? result->status : -1;
 }
 
@@ -99,7 +115,9 @@ TEST(JumioDns, ResolvedAddressesAreAllowedBesidesThePublishedOnesAndFollowTheHos
   EXPECT_EQ(post_from(bridge, "198.51.100.8"), 403);
   EXPECT_EQ(post_from(bridge, "34.253.41.236"), 403) << "an EU address, EU not configured";
   EXPECT_GE(dns.lookups("callback.jumio.com"), 1);
+  EXPECT_GE(dns.lookups("callback.amer-1.jumio.ai"), 1);
   EXPECT_EQ(dns.lookups("callback.lon.jumio.com"), 0);
+  EXPECT_EQ(dns.lookups("callback.emea-1.jumio.ai"), 0);
 
   // The host name moves: the new address is allowed at the next refresh, the old one no longer.
   dns.answer("callback.jumio.com", {"198.51.100.8", "2001:db8::8"});
@@ -153,6 +171,38 @@ TEST(JumioDns, ReloadKeepsResolvedAddressesOfDataCentresStillConfiguredAndLooksU
   bridge.daemon().reload(eu_only);
   EXPECT_EQ(post_from(bridge, "198.51.100.7"), 403) << "US is no longer configured";
   EXPECT_EQ(post_from(bridge, "203.0.113.70"), 200);
+}
+
+TEST(JumioDns, BothGenerationsHostNamesAndPublishedAddressesAreAllowed) {
+  FakeDns dns;
+  dns.answer("callback.jumio.com", {"198.51.100.7"});
+  dns.answer("callback.amer-1.jumio.ai", {"198.51.100.17", "2001:db8::17"});
+  cli::Daemon::Options options;
+  options.resolver = dns.resolver();
+  Bridge bridge(
+      [](config::Config& c) {
+        c.security.allow = {};
+        c.security.jumio_datacenters = {"US"};
+        c.security.jumio_refresh_s = 1;
+        c.security.trusted_proxies = {"127.0.0.1/32"};
+      },
+      std::move(options));
+
+  EXPECT_TRUE(becomes(bridge, "198.51.100.17", 200)) << "the platform host's address";
+  EXPECT_EQ(post_platform_from(bridge, "2001:db8::17"), 200);
+  EXPECT_EQ(post_from(bridge, "198.51.100.7"), 200) << "the legacy host's address";
+  // Published: a platform-only and a legacy-only US address, either kind of callback.
+  EXPECT_EQ(post_platform_from(bridge, "52.8.136.236"), 200);
+  EXPECT_EQ(post_from(bridge, "54.183.15.212"), 200);
+  EXPECT_EQ(post_platform_from(bridge, "52.52.51.178"), 200);
+  EXPECT_EQ(post_platform_from(bridge, "13.238.100.17"), 403) << "SGP is not configured";
+
+  // The platform host's lookups fail: its last good addresses stay, the legacy host still moves.
+  dns.fail_host("callback.amer-1.jumio.ai");
+  dns.answer("callback.jumio.com", {"198.51.100.8"});
+  EXPECT_TRUE(becomes(bridge, "198.51.100.8", 200));
+  EXPECT_EQ(post_from(bridge, "198.51.100.7"), 403);
+  EXPECT_EQ(post_platform_from(bridge, "198.51.100.17"), 200) << "the platform host's last good";
 }
 
 }  // namespace

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace jb::http {
 namespace {
 
@@ -23,15 +27,52 @@ TEST(Allowlist, EmptyAllowsNone) {
   EXPECT_FALSE(list.allowed("127.0.0.1"));
 }
 
-TEST(Allowlist, JumioDatacentrePresetsHoldTheSpecAddresses) {
-  EXPECT_EQ(jumio_datacenter_addresses("US").size(), 6u);
+// The union of the legacy Netverify list and the Jumio Platform list of each data centre.
+const std::vector<std::string> kLegacyUs = {"34.202.241.227", "34.226.103.119", "34.226.254.127",
+                                            "52.52.51.178",   "52.53.95.123",   "54.67.101.173"};
+const std::vector<std::string> kPlatformUs = {"34.202.241.227", "34.226.103.119", "34.226.254.127",
+                                              "52.8.136.236",   "54.177.61.57",   "54.183.15.212"};
+const std::vector<std::string> kBothEu = {"34.253.41.236", "35.157.27.193", "52.48.0.25",
+                                          "52.57.194.92",  "52.58.113.86",  "52.209.180.134"};
+const std::vector<std::string> kLegacySgp = {"3.0.109.121", "52.76.184.73", "52.77.102.92"};
+const std::vector<std::string> kPlatformSgp = {"3.0.109.121",   "52.76.184.73",   "52.77.102.92",
+                                               "13.238.100.17", "13.238.203.238", "52.64.132.26"};
+
+TEST(Allowlist, JumioDatacentrePresetsHoldBothGenerationsAddresses) {
+  EXPECT_EQ(jumio_datacenter_addresses("US").size(), 9u);
   EXPECT_EQ(jumio_datacenter_addresses("EU").size(), 6u);
-  EXPECT_EQ(jumio_datacenter_addresses("SGP").size(), 3u);
+  EXPECT_EQ(jumio_datacenter_addresses("SGP").size(), 6u);
   EXPECT_TRUE(jumio_datacenter_addresses("APAC").empty());
+  EXPECT_TRUE(jumio_datacenter_addresses("amer-1").empty());
+  const std::pair<const char*, std::vector<const std::vector<std::string>*>> kLists[] = {
+      {"US", {&kLegacyUs, &kPlatformUs}},
+      {"EU", {&kBothEu}},
+      {"SGP", {&kLegacySgp, &kPlatformSgp}},
+  };
+  for (const auto& [centre, lists] : kLists) {
+    const Allowlist list({}, {centre}, {});
+    for (const auto* addresses : lists) {
+      for (const std::string& address : *addresses) {
+        EXPECT_TRUE(list.allowed(address)) << centre << " " << address;
+      }
+    }
+  }
   Allowlist list({}, {"EU", "SGP"}, {});
   EXPECT_TRUE(list.allowed("52.209.180.134"));
   EXPECT_TRUE(list.allowed("3.0.109.121"));
+  EXPECT_TRUE(list.allowed("13.238.203.238"));   // SGP, platform
   EXPECT_FALSE(list.allowed("34.202.241.227"));  // US
+  EXPECT_FALSE(list.allowed("52.8.136.236"));    // US, platform
+}
+
+TEST(Allowlist, EachDatacentreHasALegacyAndAPlatformHostName) {
+  EXPECT_EQ(jumio_callback_hosts("US"),
+            (std::vector<std::string>{"callback.jumio.com", "callback.amer-1.jumio.ai"}));
+  EXPECT_EQ(jumio_callback_hosts("EU"),
+            (std::vector<std::string>{"callback.lon.jumio.com", "callback.emea-1.jumio.ai"}));
+  EXPECT_EQ(jumio_callback_hosts("SGP"),
+            (std::vector<std::string>{"callback.core-sgp.jumio.com", "callback.apac-1.jumio.ai"}));
+  EXPECT_TRUE(jumio_callback_hosts("APAC").empty());
 }
 
 TEST(Allowlist, ForwardedForOnlyFromTrustedProxies) {

@@ -200,6 +200,13 @@ std::vector<DeadLetterCase> dead_letter_cases() {
       {"dv_bad_extracted_date",
        dv_document(R"({"status":"EXTRACTED","extractedData":{"issueDate":"2019-13-01"}})"), "",
        R::invalid_date, true},
+      // Platform callbacks: read by their body whatever the Content-Type.
+      {"platform_empty_execution", R"({"workflowExecution":{}})", "application/json",
+       R::platform_invalid, false},
+      {"platform_execution_id_not_uuid",
+       R"({"workflowExecution":{"id":"x","status":"PROCESSED"},)"
+       R"("account":{"id":"11111111-1111-1111-1111-111111111111"}})",
+       "", R::platform_invalid, false},
   };
 }
 

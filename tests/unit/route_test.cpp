@@ -281,15 +281,24 @@ TEST(Utf8, ChecksEveryByteAfterLongPlainRuns) {
   }
 }
 
-TEST(RoutedTopics, TemplateRegexOverridesAndDeadLetter) {
+TEST(RoutedTopics, TemplateRegexOverridesNotificationsAndDeadLetter) {
   config::TopicsConfig topics;
   topics.overrides = {{"netverify.denied_fraud", "fraud-alerts"},
                       {"document.failed", "fraud-alerts"},
                       {"authentication.failed", "auth+failures"}};
+  topics.workflow_callbacks = "platform-callbacks";
   const std::vector<std::string> expected = {
-      R"(^jumio\.(netverify|authentication|document)\.[a-z0-9_.-]+$)", "auth+failures",
-      "fraud-alerts", "jumio.deadletter"};
+      R"(^jumio\.(netverify|authentication|document|workflow)\.[a-z0-9_.-]+$)", "auth+failures",
+      "fraud-alerts", "platform-callbacks", "jumio.deadletter"};
   EXPECT_EQ(routed_topics(topics), expected);
+}
+
+TEST(RoutedTopics, TheDefaultNotificationTopicMatchesTheTemplateRegex) {
+  const config::TopicsConfig topics;
+  const std::vector<std::string> routed = routed_topics(topics);
+  const std::regex pattern(routed.front(), std::regex::extended);
+  EXPECT_TRUE(std::regex_match(topics.workflow_callbacks, pattern));
+  EXPECT_TRUE(std::regex_match("jumio.workflow.not_executed", pattern));
 }
 
 TEST(RoutedTopics, TemplateRegexMatchesExactlyTheRoutedTopics) {
@@ -302,12 +311,13 @@ TEST(RoutedTopics, TemplateRegexMatchesExactlyTheRoutedTopics) {
   EXPECT_TRUE(std::regex_match(router.topic_for(Kind::netverify, "APPROVED_VERIFIED"), pattern));
   EXPECT_TRUE(std::regex_match(router.topic_for(Kind::document, "EXTRACTED"), pattern));
   EXPECT_TRUE(std::regex_match(router.topic_for(Kind::authentication, "PASSED"), pattern));
+  EXPECT_TRUE(std::regex_match(router.topic_for(Kind::workflow, "NOT_EXECUTED"), pattern));
   const char* unrelated[] = {"bridgeXpassed.document", "bridge+passed.documents",
                              "other.bridge+passed.document", "bridge+.document"};
   for (const char* topic : unrelated) EXPECT_FALSE(std::regex_match(topic, pattern)) << topic;
 }
 
-constexpr Kind kKinds[] = {Kind::netverify, Kind::authentication, Kind::document};
+constexpr Kind kKinds[] = {Kind::netverify, Kind::authentication, Kind::document, Kind::workflow};
 
 bool sorted_and_unique(const std::vector<std::string>& topics) {
   return std::is_sorted(topics.begin(), topics.end()) &&
@@ -336,15 +346,20 @@ TEST(RouterEventTopics, EveryKindAndStatusOfTheStatusTable) {
        {"jumio.netverify.approved_verified", "jumio.netverify.denied_unsupported_id_country",
         "jumio.netverify.no_id_uploaded", "jumio.authentication.passed",
         "jumio.authentication.expired", "jumio.document.uploaded", "jumio.document.extracted",
-        "jumio.document.discarded", "jumio.document.failed"}) {
+        "jumio.document.discarded", "jumio.document.failed", "jumio.workflow.passed",
+        "jumio.workflow.rejected", "jumio.workflow.warning", "jumio.workflow.not_executed"}) {
     EXPECT_TRUE(contains(topics, topic)) << topic;
   }
   EXPECT_FALSE(contains(topics, "jumio.deadletter"));
+  // Notifications are not events: nothing is settled by them.
+  EXPECT_FALSE(contains(topics, "jumio.workflow.callbacks"));
 }
 
 TEST(RouterEventTopics, TheStatusTableListsWhatTheCallbacksRoute) {
   EXPECT_EQ(callback::event_statuses(Kind::netverify).size(), 6u);
   EXPECT_EQ(callback::event_statuses(Kind::authentication).size(), 4u);
+  // A workflow event's status is its decision.type.
+  EXPECT_EQ(callback::event_statuses(Kind::workflow).size(), 4u);
   // Document Verification: each document.status, and FAILED from transaction.status.
   std::set<std::string_view> document(callback::document_statuses().begin(),
                                       callback::document_statuses().end());
@@ -371,7 +386,7 @@ TEST(RouterEventTopics, OverridesReplaceAndAddTopics) {
        {"jumio.netverify.denied_fraud", "jumio.document.failed", "jumio.authentication.failed"}) {
     EXPECT_FALSE(contains(watched, topic)) << topic;
   }
-  // 14 statuses, 3 of them overridden onto 2 topics, plus the override no status routes to.
+  // 18 statuses, 3 of them overridden onto 2 topics, plus the override no status routes to.
   EXPECT_EQ(watched.size(), Router(default_topics()).event_topics().size() - 3 + 2 + 1);
 }
 
@@ -379,17 +394,23 @@ TEST(RouterEventTopics, ATemplateWithoutStatusGivesOneTopicPerKind) {
   config::TopicsConfig topics;
   topics.topic_template = "events.{type}";
   const std::vector<std::string> expected = {"events.authentication", "events.document",
-                                             "events.netverify"};
+                                             "events.netverify", "events.workflow"};
   EXPECT_EQ(Router(topics).event_topics(), expected);
 }
 
 TEST(RouterEventTopics, TheSubscriptionCoversEveryEventTopic) {
   config::TopicsConfig topics;
-  topics.overrides = {{"netverify.denied_fraud", "fraud-alerts"}};
+  topics.overrides = {{"netverify.denied_fraud", "fraud-alerts"},
+                      {"workflow.rejected", "manual-review"}};
+  topics.workflow_callbacks = "platform-callbacks";
   const std::vector<std::string> routed = routed_topics(topics);
   const std::regex pattern(routed.front(), std::regex::extended);
-  for (const std::string& topic : Router(topics).event_topics())
+  std::vector<std::string> written = Router(topics).event_topics();
+  written.push_back(topics.workflow_callbacks);
+  written.push_back(topics.deadletter);
+  for (const std::string& topic : written)
     EXPECT_TRUE(std::regex_match(topic, pattern) || contains(routed, topic)) << topic;
+  EXPECT_TRUE(contains(written, "manual-review"));
 }
 
 }  // namespace
