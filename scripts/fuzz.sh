@@ -2,7 +2,9 @@
 # Builds the libFuzzer targets with clang (-fsanitize=fuzzer,address,undefined) and runs each for a
 # chosen time. Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (default 60 s, every target)
 # Targets: request_parser_fuzzer form_fuzzer netverify_fuzzer authentication_fuzzer document_fuzzer
-#          retrieval_fuzzer (Retrieval API answers) address_fuzzer config_fuzzer
+#          platform_fuzzer (Jumio Platform callbacks)
+#          retrieval_fuzzer (Retrieval API answers) workflow_fuzzer (Jumio Platform workflow
+#          answers) address_fuzzer config_fuzzer
 #          reconcile_records_fuzzer (reconcile's state and expected records). New inputs go to
 #          $BUILD_DIR/corpus/<target>; crashes to $BUILD_DIR/artifacts/<target>/ (the script exits
 #          non-zero). FUZZ_JOBS=2 runs two at a time.
@@ -12,8 +14,9 @@ seconds="${1:-60}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(form_fuzzer netverify_fuzzer authentication_fuzzer document_fuzzer retrieval_fuzzer
-           address_fuzzer config_fuzzer request_parser_fuzzer reconcile_records_fuzzer)
+  targets=(form_fuzzer netverify_fuzzer authentication_fuzzer document_fuzzer platform_fuzzer
+           retrieval_fuzzer workflow_fuzzer address_fuzzer config_fuzzer request_parser_fuzzer
+           reconcile_records_fuzzer)
 fi
 build="${BUILD_DIR:-build-fuzz}"
 jobs="${FUZZ_JOBS:-1}"

@@ -1,11 +1,13 @@
 // jumio-bridge retrieve REF...: asks Jumio's Retrieval API for transactions whose callback never
-// arrived and publishes their events (CONTRACT.md section 6).
+// arrived and publishes their events (CONTRACT.md section 6); with --kind workflow, the Jumio
+// Platform's workflow executions of one account (section 8).
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <future>
 #include <set>
 
+#include "callback/platform.h"
 #include "callback/timestamp.h"
 #include "cli/brokers.h"
 #include "cli/cli.h"
@@ -28,6 +30,8 @@ constexpr const char* kRetrieveUsage =
     "usage: jumio-bridge retrieve REF... [--config PATH] [--kind "
     "netverify|authentication|document]\n"
     "                             [--dry-run] [--brokers LIST]\n"
+    "       jumio-bridge retrieve --kind workflow --account ACCOUNT_ID WORKFLOW_EXECUTION_ID...\n"
+    "                             [--config PATH] [--dry-run] [--brokers LIST]\n"
     "\n"
     "Asks Jumio's Retrieval API for each transaction reference: its status first; when the\n"
     "transaction is finished (DONE or FAILED; for authentication, a result), its details once.\n"
@@ -36,13 +40,18 @@ constexpr const char* kRetrieveUsage =
     "cannot become an event are dead-lettered whole (reason retrieval_invalid).\n"
     "\n"
     "  --kind K         which API to ask: netverify (ID verification, the default),\n"
-    "                   authentication or document (Document Verification)\n"
+    "                   authentication, document (Document Verification), or workflow (the\n"
+    "                   Jumio Platform: finished = PROCESSED, SESSION_EXPIRED or TOKEN_EXPIRED;\n"
+    "                   the event is the workflow event, on jumio.workflow.{decision})\n"
+    "  --account ID     with --kind workflow: the account (a UUID) the executions (UUIDs) belong\n"
+    "                   to\n"
     "  --dry-run        print each event (JSON, one line) on stdout instead of publishing it;\n"
     "                   the per-reference lines go to stderr\n"
     "  --brokers LIST   host:port,... instead of kafka.brokers (with kafka.brokers: embedded,\n"
     "                   the address a running `serve` wrote to {spool.dir}/embedded-brokers)\n"
     "\n"
-    "Needs retrieval.user_agent in the config and the API token and secret in\n"
+    "Needs retrieval.user_agent in the config and the API token and secret (an OAuth2 client's\n"
+    "id and secret with retrieval.auth oauth2, the default; workflow needs it) in\n"
     "JUMIO_BRIDGE_RETRIEVAL_API_TOKEN / JUMIO_BRIDGE_RETRIEVAL_API_SECRET (or the credential "
     "files\n"
     "retrieval.api_token / retrieval.api_secret in $CREDENTIALS_DIRECTORY).\n"
@@ -86,14 +95,22 @@ struct Totals {
 
 class Retrieval {
  public:
-  Retrieval(const config::Config& config, callback::Kind kind, retrieval_api::Client& client,
-            kafka::Producer* producer)
-      : kind_(kind), client_(client), producer_(producer), router_(config.topics, config.privacy) {}
+  // account: with Kind::workflow, the account of every execution.
+  Retrieval(const config::Config& config, callback::Kind kind, std::string account,
+            retrieval_api::Client& client, kafka::Producer* producer)
+      : kind_(kind),
+        account_(std::move(account)),
+        client_(client),
+        producer_(producer),
+        router_(config.topics, config.privacy) {}
 
   // Fetches and publishes one reference; prints its line.
   void run(const std::string& reference, Totals* totals) {
     using Outcome = retrieval_api::Fetched::Outcome;
-    retrieval_api::Fetched fetched = retrieval_api::fetch(client_, kind_, reference);
+    retrieval_api::Fetched fetched =
+        kind_ == callback::Kind::workflow
+            ? retrieval_api::fetch_workflow(client_, account_, reference)
+            : retrieval_api::fetch(client_, kind_, reference);
     switch (fetched.outcome) {
       case Outcome::event: {
         route::Record record = router_.event_record(*fetched.event);
@@ -168,6 +185,7 @@ class Retrieval {
   }
 
   callback::Kind kind_;
+  std::string account_;
   retrieval_api::Client& client_;
   kafka::Producer* producer_;
   route::Router router_;
@@ -186,7 +204,7 @@ int run_retrieve(int argc, char** argv) {
     std::fputs(kRetrieveUsage, stdout);
     return kExitOk;
   }
-  static const std::set<std::string> known = {"dry-run", "kind", "brokers"};
+  static const std::set<std::string> known = {"dry-run", "kind", "brokers", "account"};
   for (const auto& [name, value] : args.options) {
     if (!known.count(name)) {
       std::fprintf(stderr, "jumio-bridge retrieve: unknown option --%s\n%s", name.c_str(),
@@ -197,16 +215,45 @@ int run_retrieve(int argc, char** argv) {
   callback::Kind kind;
   if (!retrieval::parse_kind(args.get("kind", "netverify"), &kind)) {
     std::fprintf(stderr,
-                 "jumio-bridge retrieve: --kind must be netverify, authentication or document\n");
+                 "jumio-bridge retrieve: --kind must be netverify, authentication, document or "
+                 "workflow\n");
     return kExitUsage;
   }
   if (args.positional.empty()) {
     std::fprintf(stderr, "jumio-bridge retrieve: no reference given\n%s", kRetrieveUsage);
     return kExitUsage;
   }
+  const std::string account = args.get("account");
+  if (kind == callback::Kind::workflow) {
+    if (!callback::is_uuid(account)) {
+      std::fprintf(stderr,
+                   "jumio-bridge retrieve: --kind workflow needs --account ACCOUNT_ID, %s\n",
+                   account.empty() ? "which is missing" : "and it is not a UUID");
+      return kExitUsage;
+    }
+    for (const std::string& execution : args.positional) {
+      if (!callback::is_uuid(execution)) {
+        std::fprintf(stderr,
+                     "jumio-bridge retrieve: a workflow execution id must be a UUID (argument "
+                     "%zu is not)\n",
+                     static_cast<size_t>(&execution - args.positional.data()) + 1);
+        return kExitUsage;
+      }
+    }
+  } else if (args.has("account")) {
+    std::fprintf(stderr, "jumio-bridge retrieve: --account goes with --kind workflow only\n");
+    return kExitUsage;
+  }
 
   config::Config config;
   if (!load_command_config(args.config_path, &config)) return kExitConfig;
+  if (kind == callback::Kind::workflow) {
+    if (std::string problem = retrieval_api::Client::platform_problem(config.retrieval);
+        !problem.empty()) {
+      std::fprintf(stderr, "jumio-bridge retrieve: %s\n", problem.c_str());
+      return kExitConfig;
+    }
+  }
   auto client = retrieval_api::Client::create(config.retrieval, &error);
   if (!client) {
     std::fprintf(stderr, "jumio-bridge retrieve: %s\n", error.c_str());
@@ -227,7 +274,7 @@ int run_retrieve(int argc, char** argv) {
   g_client = client.get();
   std::signal(SIGINT, request_stop);
   std::signal(SIGTERM, request_stop);
-  Retrieval retrieval(config, kind, *client, producer.get());
+  Retrieval retrieval(config, kind, account, *client, producer.get());
   Totals totals;
   for (const std::string& reference : args.positional) {
     retrieval.run(reference, &totals);

@@ -283,6 +283,10 @@ void read_topics(YamlReader& reader, const YamlEntry& entry, TopicsConfig* topic
                   [&](const YamlEntry& e) {
                     read_checked_string(reader, e, topic_name_problem, &topics->deadletter);
                   }},
+                 {"workflow_callbacks",
+                  [&](const YamlEntry& e) {
+                    read_checked_string(reader, e, topic_name_problem, &topics->workflow_callbacks);
+                  }},
              });
 }
 
@@ -357,6 +361,19 @@ void read_retrieval(YamlReader& reader, const YamlEntry& entry, RetrievalConfig*
              read_integer_into(reader, e, 1, 100, &retrieval->max_attempts);
            }},
           {"ca_file", [&](const YamlEntry& e) { reader.read_string(e, &retrieval->ca_file); }},
+          {"auth",
+           [&](const YamlEntry& e) {
+             read_checked_string(reader, e, retrieval_auth_problem, &retrieval->auth);
+           }},
+          {"token_url",
+           [&](const YamlEntry& e) {
+             read_checked_string(reader, e, retrieval_base_url_problem, &retrieval->token_url);
+           }},
+          {"platform_base_url",
+           [&](const YamlEntry& e) {
+             read_checked_string(reader, e, retrieval_base_url_problem,
+                                 &retrieval->platform_base_url);
+           }},
           {"api_token",
            [&](const YamlEntry& e) {
              reader.error(e,

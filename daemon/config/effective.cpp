@@ -105,6 +105,7 @@ std::string effective_config_yaml(const Config& config) {
   emit_string(out, "template", config.topics.topic_template);
   emit_map(out, "overrides", config.topics.overrides, /*redact_secrets=*/false);
   emit_string(out, "deadletter", config.topics.deadletter);
+  emit_string(out, "workflow_callbacks", config.topics.workflow_callbacks);
   out << YAML::EndMap;
 
   out << YAML::Key << "spool" << YAML::Value << YAML::BeginMap;
@@ -127,6 +128,9 @@ std::string effective_config_yaml(const Config& config) {
   out << YAML::Key << "max_requests_per_second" << YAML::Value << retrieval.max_requests_per_second;
   out << YAML::Key << "max_attempts" << YAML::Value << retrieval.max_attempts;
   emit_string(out, "ca_file", retrieval.ca_file);
+  emit_string(out, "auth", retrieval.auth);
+  emit_string(out, "token_url", retrieval.token_url);
+  emit_string(out, "platform_base_url", retrieval.platform_base_url);
   out << YAML::Comment(std::string("API token ") +
                        (retrieval.api_token.empty() ? "not set" : "set") + ", API secret " +
                        (retrieval.api_secret.empty() ? "not set" : "set") +

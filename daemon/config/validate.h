@@ -31,10 +31,12 @@ std::string drop_field_problem(const std::string& field);
 // Why a librdkafka property cannot be set in kafka.properties, or "" when it can.
 std::string kafka_property_conflict(const std::string& key);
 
-// retrieval.base_url: "" (use the data centre), or https://host[:port][/path], or http:// to a
-// loopback address (127.0.0.0/8, ::1, localhost) for tests and local proxies; no query, fragment or
-// user information.
+// retrieval.base_url, token_url, platform_base_url: "" (use the data centre), or
+// https://host[:port][/path], or http:// to a loopback address (127.0.0.0/8, ::1, localhost) for
+// tests and local proxies; no query, fragment or user information.
 std::string retrieval_base_url_problem(const std::string& url);
+// retrieval.auth: oauth2 or basic.
+std::string retrieval_auth_problem(const std::string& auth);
 // retrieval.user_agent: printable ASCII, at most 256 characters ("" = not set).
 std::string user_agent_problem(const std::string& user_agent);
 // A Kafka consumer group id: 1..255 printable ASCII characters.

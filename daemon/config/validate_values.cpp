@@ -16,12 +16,13 @@ struct KindStatuses {
       statuses;  // the statuses Jumio sends for this kind, lower-cased, comma-separated
 };
 
-constexpr std::array<KindStatuses, 3> kKindStatuses = {{
+constexpr std::array<KindStatuses, 4> kKindStatuses = {{
     {"netverify",
      "approved_verified, denied_fraud, denied_unsupported_id_type, "
      "denied_unsupported_id_country, error_not_readable_id, no_id_uploaded"},
     {"authentication", "passed, failed, invalid, expired"},
     {"document", "uploaded, extracted, discarded, failed"},
+    {"workflow", "passed, rejected, warning, not_executed"},
 }};
 
 // The longest expansions of the placeholders, to bound the length of a templated topic.
@@ -105,12 +106,18 @@ std::string override_key_problem(const std::string& key) {
     return "is not a status Jumio sends for " + std::string(type) +
            "; expected one of (lower-case): " + std::string(kind.statuses);
   }
-  return "must start with netverify, authentication or document, as in \"{type}.{status}\"";
+  return "must start with netverify, authentication, document or workflow, as in "
+         "\"{type}.{status}\"";
 }
 
 std::string datacenter_problem(const std::string& name) {
   if (name == "US" || name == "EU" || name == "SGP") return "";
   return "is not a Jumio datacenter; expected US, EU or SGP";
+}
+
+std::string retrieval_auth_problem(const std::string& auth) {
+  if (auth == "oauth2" || auth == "basic") return "";
+  return "is not an authentication Jumio offers; expected oauth2 or basic";
 }
 
 std::string user_agent_problem(const std::string& user_agent) {

@@ -17,6 +17,7 @@ namespace {
 
 using callback::FormField;
 using callback::Kind;
+using callback::member;
 using Fields = std::vector<FormField>;
 
 Failure invalid(std::string detail, std::string reference = {}) {
@@ -69,14 +70,6 @@ bool parse_object(std::string_view text, rapidjson::Document* document, std::str
     return false;
   }
   return true;
-}
-
-const rapidjson::Value* member(const rapidjson::Value& object, std::string_view name) {
-  if (!object.IsObject()) return nullptr;
-  auto found = object.FindMember(rapidjson::Value(
-      rapidjson::StringRef(name.data(), static_cast<rapidjson::SizeType>(name.size()))));
-  if (found == object.MemberEnd() || found->value.IsNull()) return nullptr;
-  return &found->value;
 }
 
 std::string string_of(const rapidjson::Value& value) {
@@ -444,30 +437,12 @@ constexpr std::string_view kDocumentAbsent[] = {"transaction.date", "document.im
 
 }  // namespace
 
-bool nests_deeper_than(std::string_view text, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return true;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
+bool parse_answer_object(std::string_view text, rapidjson::Document* document, std::string* why) {
+  return parse_object(text, document, why);
 }
 
 bool parse_kind(std::string_view text, Kind* kind) {
-  for (Kind candidate : {Kind::netverify, Kind::authentication, Kind::document}) {
+  for (Kind candidate : {Kind::netverify, Kind::authentication, Kind::document, Kind::workflow}) {
     if (callback::kind_type(candidate) == text) {
       *kind = candidate;
       return true;

@@ -8,20 +8,25 @@
 #include <string_view>
 #include <vector>
 
+#include <rapidjson/document.h>
+
 #include "callback/event.h"
 #include "callback/form.h"
+#include "callback/json_value.h"
 #include "callback/normalize.h"
 #include "common/result.h"
 
 namespace jb::retrieval {
 
-// Whether `text` nests arrays and objects (brackets outside strings) deeper than `limit`, without
-// parsing it. RapidJSON's parser recurses once per level and opens a container only at such a
-// bracket, so an answer this reports as not deeper cannot make it recurse deeper.
-bool nests_deeper_than(std::string_view text, int limit);
+// callback/json_value.h: whether a text nests deeper than a limit, without parsing it.
+using callback::nests_deeper_than;
 
-// "netverify" | "authentication" | "document" (the --kind of retrieve and the expected record's
-// kind) into a Kind; false for anything else.
+// Parses an answer that must be a JSON object nesting at most 64 levels, without NUL characters in
+// its strings; false with *why naming the fault (an offset, never the content) otherwise.
+bool parse_answer_object(std::string_view text, rapidjson::Document* document, std::string* why);
+
+// "netverify" | "authentication" | "document" | "workflow" (the --kind of retrieve and the expected
+// record's kind) into a Kind; false for anything else.
 bool parse_kind(std::string_view text, callback::Kind* kind);
 
 // Where a transaction stands, from a status answer (ID verification and Document Verification

@@ -8,7 +8,9 @@
 #include <openssl/x509_vfy.h>
 
 #include <algorithm>
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include "common/log.h"
 #include "config/validate.h"
@@ -103,9 +105,12 @@ std::string configure_tls(httplib::SSLClient& client, const std::string& host,
 }
 
 // A new kept-alive connection to the host of `url`, configured for the Retrieval API.
+// With `basic`, every request carries the API token and secret as Basic credentials (the legacy
+// APIs with retrieval.auth basic, and the OAuth2 token endpoint).
 std::unique_ptr<Connection> open_connection(const ParsedUrl& url,
                                             const config::RetrievalConfig& config,
-                                            const TrustStore& store, std::string* error) {
+                                            const TrustStore& store, bool basic,
+                                            std::string* error) {
   std::unique_ptr<httplib::ClientImpl> http;
   httplib::SSLClient* tls = nullptr;
   if (url.tls) {
@@ -124,14 +129,14 @@ std::unique_ptr<Connection> open_connection(const ParsedUrl& url,
   http->set_tcp_nodelay(true);  // else each request waits for a delayed ACK (~40 ms)
   http->set_follow_location(false);
   http->set_url_encode(false);  // resource_path() encodes the reference itself
-  http->set_basic_auth(config.api_token, config.api_secret);
+  if (basic) http->set_basic_auth(config.api_token, config.api_secret);
   return std::make_unique<Connection>(std::move(http), tls);
 }
 
 // One request on the lent connection, over by `deadline`: cpp-httplib's timeouts are per socket
 // operation, so the pool shuts the socket down at the deadline whatever the server trickles.
-Attempt send_request(ConnectionPool::Lease& lease, const std::string& path,
-                     const httplib::Headers& headers, std::chrono::steady_clock::time_point start,
+Attempt send_request(ConnectionPool::Lease& lease, const httplib::Request& prototype,
+                     std::chrono::steady_clock::time_point start,
                      std::chrono::steady_clock::time_point deadline, size_t max_bytes) {
   Attempt attempt;
   httplib::ClientImpl& http = lease->http();
@@ -146,30 +151,30 @@ Attempt send_request(ConnectionPool::Lease& lease, const std::string& path,
   http.set_read_timeout(left);
   http.set_write_timeout(left);
   lease.watch(deadline);
-  auto result = http.Get(
-      path, headers,
-      [&](const httplib::Response& response) {
-        attempt.status = response.status;
-        attempt.retry_after = response.get_header_value("Retry-After");
-        const std::string length = response.get_header_value("Content-Length");
-        if (digits_only(length) && (length.size() > 19 || std::stoull(length) > max_bytes)) {
-          attempt.too_big = true;
-          return false;
-        }
-        return true;
-      },
-      [&](const char* data, size_t size) {
-        if (size > max_bytes - attempt.body.size()) {
-          attempt.too_big = true;
-          return false;
-        }
-        if (std::chrono::steady_clock::now() > deadline) {
-          attempt.too_slow = true;
-          return false;
-        }
-        attempt.body.append(data, size);
-        return true;
-      });
+  httplib::Request request = prototype;
+  request.response_handler = [&](const httplib::Response& response) {
+    attempt.status = response.status;
+    attempt.retry_after = response.get_header_value("Retry-After");
+    const std::string length = response.get_header_value("Content-Length");
+    if (digits_only(length) && (length.size() > 19 || std::stoull(length) > max_bytes)) {
+      attempt.too_big = true;
+      return false;
+    }
+    return true;
+  };
+  request.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
+    if (size > max_bytes - attempt.body.size()) {
+      attempt.too_big = true;
+      return false;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      attempt.too_slow = true;
+      return false;
+    }
+    attempt.body.append(data, size);
+    return true;
+  };
+  auto result = http.send(request);
   const ConnectionPool::Cut cut = lease.unwatch();
   const auto now = std::chrono::steady_clock::now();
   attempt.error = result.error();
@@ -256,6 +261,9 @@ std::unique_ptr<Client> Client::create(const config::RetrievalConfig& config, st
     return fail("retrieval.user_agent is empty; Jumio requires one naming your company and app");
   if (std::string problem = config::user_agent_problem(config.user_agent); !problem.empty())
     return fail("retrieval.user_agent " + problem);
+  if (std::string problem = config::retrieval_auth_problem(config.auth); !problem.empty())
+    return fail("retrieval.auth " + problem);
+  const bool oauth2 = config.auth == "oauth2";
   if (config.api_token.empty() || config.api_secret.empty())
     return fail(
         "the Retrieval API token or secret is not set (JUMIO_BRIDGE_RETRIEVAL_API_TOKEN / "
@@ -266,6 +274,24 @@ std::unique_ptr<Client> Client::create(const config::RetrievalConfig& config, st
     return fail("retrieval.base_url " + problem);
   if (config.base_url.empty() && documented_base_url(Api::netverify, config.datacenter).empty())
     return fail("retrieval.datacenter is not US, EU or SGP");
+  if (oauth2) {
+    if (std::string problem = config::retrieval_base_url_problem(config.token_url);
+        !problem.empty())
+      return fail("retrieval.token_url " + problem);
+    if (std::string problem = config::retrieval_base_url_problem(config.platform_base_url);
+        !problem.empty())
+      return fail("retrieval.platform_base_url " + problem);
+    if (token_url(config).empty() || base_url(config, Api::workflow).empty())
+      return fail("retrieval.datacenter is not US, EU or SGP");
+    // A local API (a test double, a recording proxy) with the documented token endpoint would send
+    // the real client credentials to Jumio from a setup that means to stay local.
+    const bool local_api = config.base_url.rfind("http://", 0) == 0 ||
+                           config.platform_base_url.rfind("http://", 0) == 0;
+    if (local_api && config.token_url.empty())
+      return fail(
+          "retrieval.token_url is empty while an API base URL is plain http to a local address: "
+          "set retrieval.token_url too (or retrieval.auth: basic for the legacy APIs)");
+  }
   if (config.timeout_ms < 1) return fail("retrieval.timeout_ms must be at least 1");
   if (config.max_requests_per_second < 1)
     return fail("retrieval.max_requests_per_second must be at least 1");
@@ -276,25 +302,55 @@ std::unique_ptr<Client> Client::create(const config::RetrievalConfig& config, st
   }
 
   std::unique_ptr<Client> client(new Client(config, timing));
+  client->platform_problem_ = platform_problem(config);
   TrustStore store;
-  for (Api api : {Api::netverify, Api::document}) {
-    if (api == Api::document && !config.base_url.empty()) break;  // one host serves all three
+  // Each host: its URL, the key its errors name, whether its requests carry Basic credentials.
+  struct Target {
+    Host* host;
+    std::string url;
+    const char* key;
+    bool basic;
+  };
+  std::vector<Target> targets = {
+      {&client->netverify_, base_url(config, Api::netverify), "retrieval.base_url", !oauth2}};
+  if (config.base_url.empty())  // else one host serves all three legacy APIs
+    targets.push_back(
+        {&client->document_, base_url(config, Api::document), "retrieval.base_url", !oauth2});
+  if (oauth2) {
+    targets.push_back({&client->workflow_, base_url(config, Api::workflow),
+                       "retrieval.platform_base_url", false});
+    targets.push_back({&client->token_, token_url(config), "retrieval.token_url", true});
+  }
+  for (const Target& target : targets) {
     ParsedUrl url;
-    if (!parse_url(base_url(config, api), &url)) return fail("retrieval.base_url is not a URL");
+    if (!parse_url(target.url, &url)) return fail(std::string(target.key) + " is not a URL");
     std::string problem;
     if (url.tls && !store) {
       store = load_trust_store(config.ca_file, &problem);
       if (!store) return fail("retrieval: " + problem);
     }
-    if (!open_connection(url, config, store, &problem)) return fail(problem);
-    Host& host = api == Api::netverify ? client->netverify_ : client->document_;
-    host.path_prefix = url.path;
-    host.pool = std::make_unique<ConnectionPool>(
-        kConnectionsPerHost, [url, config, store](std::string* error) {
-          return open_connection(url, config, store, error);
+    if (!open_connection(url, config, store, target.basic, &problem)) return fail(problem);
+    target.host->path_prefix = url.path;
+    const bool basic = target.basic;
+    target.host->pool = std::make_unique<ConnectionPool>(
+        kConnectionsPerHost, [url, config, store, basic](std::string* error) {
+          return open_connection(url, config, store, basic, error);
         });
   }
+  if (oauth2) {
+    Client* self = client.get();
+    client->tokens_ = std::make_unique<TokenSource>(
+        [self](std::optional<TokenGrant>* grant) { return self->request_token(grant); });
+  }
   return client;
+}
+
+std::string Client::platform_problem(const config::RetrievalConfig& config) {
+  if (config.auth == "oauth2") return "";
+  return "retrieval.auth is " + config.auth +
+         ": the Jumio Platform's Retrieval API takes OAuth2 bearer tokens only; set "
+         "retrieval.auth: oauth2 (the API token and secret are then an OAuth2 client's id and "
+         "secret)";
 }
 
 Client::Client(const config::RetrievalConfig& config, Timing timing)
@@ -316,14 +372,40 @@ Answer Client::details(Api api, std::string_view reference) {
   return fetch(api, Query::details, reference);
 }
 
+Answer Client::workflow(Query query, std::string_view account_id, std::string_view execution_id) {
+  Answer answer;
+  if (stopped()) {
+    answer.outcome = Answer::Outcome::stopped;
+    answer.error = "stopped";
+    return answer;
+  }
+  if (!platform_problem_.empty() || !workflow_.pool) {
+    answer.outcome = Answer::Outcome::unauthorized;
+    answer.error = platform_problem_;
+    return answer;
+  }
+  for (std::string_view id : {account_id, execution_id}) {
+    if (id.empty() || id.size() > kMaxReferenceBytes) {
+      answer.error = id.empty() ? "empty id" : "id longer than 255 bytes";
+      return answer;
+    }
+  }
+  Outgoing outgoing;
+  outgoing.path = workflow_.path_prefix + workflow_path(query, account_id, execution_id);
+  const log::Fields what = {
+      {"api", api_name(Api::workflow)}, {"reference", execution_id}, {"account", account_id}};
+  return exchange(workflow_, outgoing, what, true);
+}
+
 void Client::stop() {
   {
     std::lock_guard<std::mutex> lock(wait_mutex_);
     stopped_ = true;
   }
   wake_.notify_all();
-  netverify_.pool->stop();
-  if (document_.pool) document_.pool->stop();
+  for (Host* host : {&netverify_, &document_, &workflow_, &token_}) {
+    if (host->pool) host->pool->stop();
+  }
 }
 
 Counts Client::counts() const {
@@ -351,13 +433,91 @@ std::chrono::milliseconds Client::next_backoff(int attempt) {
   return backoff_delay(attempt, timing_.backoff_base, timing_.backoff_cap, random_());
 }
 
-void Client::count(int status) {
+void Client::count(int status, bool token_endpoint) {
   std::lock_guard<std::mutex> lock(counts_mutex_);
+  if (token_endpoint) {
+    ++counts_.token_requests;
+    return;
+  }
   ++counts_.requests;
   ++counts_.answers[status];
 }
 
 Answer Client::fetch(Api api, Query query, std::string_view reference) {
+  if (api == Api::workflow) {
+    Answer answer;
+    answer.error = "the workflow API takes an account id too";
+    return answer;
+  }
+  if (reference.empty() || reference.size() > kMaxReferenceBytes) {
+    Answer answer;
+    if (stopped()) {
+      answer.outcome = Answer::Outcome::stopped;
+      answer.error = "stopped";
+      return answer;
+    }
+    answer.error = reference.empty() ? "empty reference" : "reference longer than 255 bytes";
+    return answer;
+  }
+  Host& target = host(api);
+  Outgoing outgoing;
+  outgoing.path = target.path_prefix + resource_path(api, query, reference);
+  const log::Fields what = {{"api", api_name(api)}, {"reference", reference}};
+  return exchange(target, outgoing, what, tokens_ != nullptr);
+}
+
+TokenSource::Obtained Client::request_token(std::optional<TokenGrant>* grant) {
+  using Obtained = TokenSource::Obtained;
+  Outgoing outgoing;
+  outgoing.method = "POST";
+  outgoing.path = token_.path_prefix.empty() ? "/" : token_.path_prefix;
+  outgoing.body = "grant_type=client_credentials";
+  outgoing.content_type = "application/x-www-form-urlencoded";
+  const log::Fields what = {{"api", "oauth2_token"}};
+  Answer answer = exchange(token_, outgoing, what, false);
+  Obtained obtained;
+  obtained.http_status = answer.http_status;
+  switch (answer.outcome) {
+    case Answer::Outcome::ok: {
+      std::string problem;
+      *grant = read_token_answer(answer.body, &problem);
+      if (*grant) {
+        obtained.outcome = Obtained::Outcome::ok;
+      } else {
+        obtained.outcome = Obtained::Outcome::failed;
+        obtained.error = problem;
+        log::write(log::Level::warn, "OAuth2 token answer unusable", what,
+                   {{"status", answer.http_status}, {"error", problem}});
+      }
+      return obtained;
+    }
+    case Answer::Outcome::stopped:
+      obtained.outcome = Obtained::Outcome::stopped;
+      obtained.error = "stopped";
+      return obtained;
+    case Answer::Outcome::unauthorized:
+    case Answer::Outcome::not_found:
+      break;
+    case Answer::Outcome::failed:
+      // 4xx other than 429: the request or the credentials are wrong, asking again cannot help.
+      if (answer.http_status < 400 || answer.http_status >= 500 || answer.http_status == 429) {
+        obtained.outcome = Obtained::Outcome::failed;
+        obtained.error = "OAuth2 token endpoint: " + answer.error;
+        return obtained;
+      }
+      break;
+  }
+  obtained.outcome = Obtained::Outcome::refused;
+  obtained.error = "OAuth2 token endpoint: HTTP " + std::to_string(answer.http_status) +
+                   ": the client credentials were refused; check that "
+                   "JUMIO_BRIDGE_RETRIEVAL_API_TOKEN / _SECRET (or the credentials "
+                   "retrieval.api_token / retrieval.api_secret) are an OAuth2 client's id and "
+                   "secret of retrieval.datacenter's region, and retrieval.token_url";
+  return obtained;
+}
+
+Answer Client::exchange(Host& target, const Outgoing& outgoing, const log::Fields& what,
+                        bool bearer) {
   Answer answer;
   auto stopped_answer = [&answer] {
     answer.outcome = Answer::Outcome::stopped;
@@ -366,20 +526,41 @@ Answer Client::fetch(Api api, Query query, std::string_view reference) {
     return answer;
   };
   if (stopped()) return stopped_answer();
-  if (reference.empty() || reference.size() > kMaxReferenceBytes) {
-    answer.error = reference.empty() ? "empty reference" : "reference longer than 255 bytes";
-    return answer;
+  const bool token_endpoint = &target == &token_;
+  httplib::Request prototype;
+  prototype.method = outgoing.method;
+  prototype.path = outgoing.path;
+  prototype.headers = {{"Accept", "application/json"}, {"User-Agent", user_agent_}};
+  if (!outgoing.body.empty()) {
+    prototype.body = outgoing.body;
+    prototype.headers.emplace("Content-Type", outgoing.content_type);
   }
-  Host& target = host(api);
-  const std::string path = target.path_prefix + resource_path(api, query, reference);
-  const httplib::Headers headers = {{"Accept", "application/json"}, {"User-Agent", user_agent_}};
-  const log::Fields what = {{"api", api_name(api)}, {"reference", reference}};
-  for (int attempt = 1;; ++attempt) {
+  bool renewed = false;  // a 401 was answered with a new token once
+  for (int attempt = 1;;) {
+    std::string token;
+    if (bearer) {
+      TokenSource::Obtained obtained = tokens_->get();
+      if (obtained.outcome != TokenSource::Obtained::Outcome::ok) {
+        if (obtained.outcome == TokenSource::Obtained::Outcome::stopped || stopped())
+          return stopped_answer();
+        answer.outcome = obtained.outcome == TokenSource::Obtained::Outcome::refused
+                             ? Answer::Outcome::unauthorized
+                             : Answer::Outcome::failed;
+        answer.http_status = obtained.http_status;
+        answer.error = "no OAuth2 token: " + obtained.error;
+        log::write(
+            log::Level::warn, "Retrieval API request given up", what,
+            {{"status", obtained.http_status}, {"attempt", attempt}, {"error", answer.error}});
+        return answer;
+      }
+      token = std::move(obtained.token);
+      prototype.headers.erase("Authorization");
+      prototype.headers.emplace("Authorization", "Bearer " + token);
+    }
     std::string open_error;
     ConnectionPool::Lease lease = target.pool->acquire(&open_error);
     if (!lease) {
       if (stopped()) return stopped_answer();
-      answer.attempts = attempt - 1;
       answer.error = open_error;
       log::write(log::Level::warn, "Retrieval API request given up", what,
                  {{"attempt", attempt}, {"error", answer.error}});
@@ -389,33 +570,50 @@ Answer Client::fetch(Api api, Query query, std::string_view reference) {
     const auto start = std::chrono::steady_clock::now();
     const auto deadline = start + timeout_;
     const bool reused = lease->http().is_socket_open() != 0;
-    Attempt sent = send_request(lease, path, headers, start, deadline, timing_.max_answer_bytes);
+    Attempt sent = send_request(lease, prototype, start, deadline, timing_.max_answer_bytes);
     if (reused && closed_while_idle(sent, timeout_) && !stopped()) {
       // A kept-alive connection the server closed while idle (cpp-httplib cannot tell from a TLS
       // close_notify): once more on a new connection, as the same attempt, by the same deadline.
       log::write(log::Level::debug, "Retrieval API connection closed while idle; reconnecting",
                  what);
-      count(sent.status);
-      sent = send_request(lease, path, headers, start, deadline, timing_.max_answer_bytes);
+      count(sent.status, token_endpoint);
+      sent = send_request(lease, prototype, start, deadline, timing_.max_answer_bytes);
     }
     lease = ConnectionPool::Lease();  // back to the pool before any wait
-    answer.attempts = attempt;
+    answer.attempts += 1;
     answer.http_status = sent.status;
     if (sent.stopped ||
         (sent.error != httplib::Error::Success && !sent.too_big && !sent.too_slow && stopped())) {
-      count(sent.status);
+      count(sent.status, token_endpoint);
       return stopped_answer();
     }
     Verdict verdict = judge(sent, timeout_, timing_.max_answer_bytes);
+    count(sent.status, token_endpoint);
+    if (bearer && sent.status == 401 && !renewed) {
+      // The token expired early or was revoked: a new one, and this request once more.
+      renewed = true;
+      tokens_->invalidate(token);
+      log::write(log::Level::info, "Retrieval API refused the OAuth2 token; asking for a new one",
+                 what, {{"status", sent.status}, {"attempt", attempt}});
+      continue;
+    }
     answer.outcome = verdict.outcome;
     answer.error = verdict.error;
+    if (bearer && verdict.outcome == Answer::Outcome::unauthorized) {
+      answer.error = sent.status == 401
+                         ? "HTTP 401: a new OAuth2 token was refused too; check that the OAuth2 "
+                           "client (JUMIO_BRIDGE_RETRIEVAL_API_TOKEN) belongs to "
+                           "retrieval.datacenter's region and may retrieve transaction data"
+                         : "HTTP 403: refused; check that the OAuth2 client may retrieve "
+                           "transaction data and that retrieval.user_agent names your company";
+    }
     if (verdict.outcome == Answer::Outcome::ok) answer.body = std::move(sent.body);
     const bool retry = verdict.retry && attempt < max_attempts_;
-    count(sent.status);
     if (!retry) {
       if (verdict.retry) answer.error += " after " + std::to_string(attempt) + " attempts";
-      if (verdict.outcome == Answer::Outcome::failed ||
-          verdict.outcome == Answer::Outcome::unauthorized)
+      // A token request given up is logged once, by the request that needed the token.
+      if (!token_endpoint && (verdict.outcome == Answer::Outcome::failed ||
+                              verdict.outcome == Answer::Outcome::unauthorized))
         log::write(log::Level::warn, "Retrieval API request given up", what,
                    {{"status", sent.status}, {"attempt", attempt}, {"error", answer.error}});
       return answer;
@@ -431,10 +629,11 @@ Answer Client::fetch(Api api, Query query, std::string_view reference) {
                 {"max_attempts", max_attempts_},
                 {"error", verdict.error},
                 {"delay_ms", delay.count()}});
-    {
+    if (!token_endpoint) {
       std::lock_guard<std::mutex> lock(counts_mutex_);
       ++counts_.retries;
     }
+    ++attempt;
     if (!wait_until(std::chrono::steady_clock::now() + delay)) return stopped_answer();
   }
 }

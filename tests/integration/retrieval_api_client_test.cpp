@@ -68,7 +68,9 @@ double seconds_between(Clock::time_point from, Clock::time_point to) {
 TEST(RetrievalApiClient, SendsAcceptUserAgentAndBasicAuthOnOneKeptAliveConnection) {
   FakeRetrievalApi fake;
   ASSERT_TRUE(fake.running());
-  auto client = retrieval_client_for(retrieval_config_for(fake));
+  config::RetrievalConfig config = retrieval_config_for(fake);
+  config.auth = "basic";
+  auto client = retrieval_client_for(config);
   ASSERT_TRUE(client);
   const Answer first = client->status(Api::netverify, kReference);
   const Answer second = client->details(Api::netverify, kReference);
@@ -84,7 +86,9 @@ TEST(RetrievalApiClient, SendsAcceptUserAgentAndBasicAuthOnOneKeptAliveConnectio
     EXPECT_EQ(request.accept, std::vector<std::string>{"application/json"});
     EXPECT_EQ(request.user_agent, kUserAgent);
     EXPECT_TRUE(request.authorized);
+    EXPECT_FALSE(request.bearer);
   }
+  EXPECT_EQ(fake.token_requests(), 0u);
   EXPECT_EQ(requests[0].remote_port, requests[1].remote_port) << "a new connection per request";
   const Counts counts = client->counts();
   EXPECT_EQ(counts.requests, 2u);
@@ -168,6 +172,7 @@ TEST(RetrievalApiClient, UntrustedCertificateFailsAtOnceWithAClearError) {
   FakeRetrievalApi fake;
   FakeRetrievalApi other;  // its CA did not sign fake's certificate
   config::RetrievalConfig config = retrieval_config_for(fake);
+  config.auth = "basic";  // else the token request meets the certificate first
   config.ca_file = other.ca_file();
   auto client = retrieval_client_for(config);
   ASSERT_TRUE(client);
@@ -186,7 +191,9 @@ TEST(RetrievalApiClient, CertificateForAnotherHostIsRefused) {
   FakeRetrievalApi::Options options;
   options.certificate_names = {"retrieval.example.invalid"};
   FakeRetrievalApi fake(options);
-  auto client = retrieval_client_for(retrieval_config_for(fake));
+  config::RetrievalConfig config = retrieval_config_for(fake);
+  config.auth = "basic";  // else the token request meets the certificate first
+  auto client = retrieval_client_for(config);
   ASSERT_TRUE(client);
   const Answer got = client->status(Api::netverify, kReference);
   EXPECT_EQ(got.outcome, Outcome::failed);
@@ -233,6 +240,7 @@ TEST(RetrievalApiClient, NotFoundIsFinal) {
 TEST(RetrievalApiClient, RefusedCredentialsAreFinalAndNamedInTheError) {
   FakeRetrievalApi fake;
   config::RetrievalConfig config = retrieval_config_for(fake);
+  config.auth = "basic";  // OAuth2 refusals: retrieval_api_oauth_test.cpp
   config.api_secret = "wrong-secret-value";
   auto wrong = retrieval_client_for(config);
   ASSERT_TRUE(wrong);
@@ -499,6 +507,20 @@ TEST(RetrievalApiClient, CreateRefusesUnusableConfig) {
       {"plain http elsewhere",
        [](config::RetrievalConfig& c) { c.base_url = "http://jumio.example/api"; },
        "retrieval.base_url"},
+      {"a local API with Jumio's own token endpoint",
+       [](config::RetrievalConfig& c) {
+         c.auth = "oauth2";
+         c.base_url = "http://127.0.0.1:1/api/netverify/v2";
+         c.token_url.clear();
+       },
+       "retrieval.token_url"},
+      {"a local platform with Jumio's own token endpoint",
+       [](config::RetrievalConfig& c) {
+         c.auth = "oauth2";
+         c.platform_base_url = "http://127.0.0.1:1";
+         c.token_url.clear();
+       },
+       "retrieval.token_url"},
   };
   for (const Case& c : cases) {
     config::RetrievalConfig config = retrieval_config_for(fake);

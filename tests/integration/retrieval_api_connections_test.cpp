@@ -243,6 +243,7 @@ TEST(RetrievalApiClient, ATricklingAnswerIsCutAtTheTimeout) {
     config.max_attempts = 1;
     config.api_token = "token";
     config.api_secret = "secret";
+    config.auth = "basic";  // the trickling server has no token endpoint
     auto client = retrieval_client_for(config);
     ASSERT_TRUE(client);
     const auto start = Clock::now();
@@ -268,6 +269,7 @@ TEST(RetrievalApiClient, StopEndsEveryRequestInFlightAndTheWaitForAConnection) {
     fake.script(RetrievalEndpoint::scan_status, "ref-" + std::to_string(i), {slow});
   config::RetrievalConfig config = retrieval_config_for(fake);
   config.timeout_ms = 10000;
+  config.auth = "basic";  // no kept-alive token connection holding one of the fake's threads
   auto client = retrieval_client_for(config);
   ASSERT_TRUE(client);
   std::vector<std::future<Answer>> pending;

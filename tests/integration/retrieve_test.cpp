@@ -43,13 +43,16 @@ class Retrieve : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  void write_config(const std::string& user_agent) {
+  // auth: "" for the default (oauth2, the fake's token endpoint), or "basic".
+  void write_config(const std::string& user_agent, const std::string& auth = "") {
     config_path_ = dir_ + "/config.yaml";
     std::ofstream(config_path_) << "kafka:\n  brokers: embedded\nspool:\n  dir: \"" << dir_
                                 << "/spool\"\nlog:\n  level: warn\nretrieval:\n  base_url: \""
-                                << api_.base_url() << "\"\n  ca_file: \"" << api_.ca_file()
+                                << api_.base_url() << "\"\n  token_url: \"" << api_.token_url()
+                                << "\"\n  ca_file: \"" << api_.ca_file()
                                 << "\"\n  user_agent: " << user_agent
-                                << "\n  max_requests_per_second: 100\n  max_attempts: 2\n";
+                                << "\n  max_requests_per_second: 100\n  max_attempts: 2\n"
+                                << (auth.empty() ? "" : "  auth: " + auth + "\n");
   }
 
   test::Finished retrieve(std::vector<std::string> args) {
@@ -190,10 +193,19 @@ TEST_F(Retrieve, RefusedCredentialsStopAtTheFirstReferenceWithExit78) {
   test::Finished run = retrieve({first, second});
   EXPECT_EQ(run.exit_code, 78) << run.err;
   EXPECT_NE(run.err.find("refused the API credentials"), std::string::npos) << run.err;
-  EXPECT_EQ(api_.request_count(first), 1u);   // 401 is not retried
+  EXPECT_EQ(api_.token_requests(), 1u);       // the token endpoint's 401 is not retried
+  EXPECT_EQ(api_.request_count(first), 0u);   // no token, no request
   EXPECT_EQ(api_.request_count(second), 0u);  // and nothing more is asked
   EXPECT_EQ(run.err.find("not-the-secret"), std::string::npos);
   EXPECT_EQ(run.out.find("not-the-secret"), std::string::npos);
+
+  write_config("\"Jumio-Bridge Tests/1.0\"", "basic");
+  run = retrieve({first, second});
+  EXPECT_EQ(run.exit_code, 78) << run.err;
+  EXPECT_EQ(api_.request_count(first), 1u);   // 401 is not retried
+  EXPECT_EQ(api_.request_count(second), 0u);  // and nothing more is asked
+  EXPECT_EQ(api_.token_requests(), 1u);
+  EXPECT_EQ(run.err.find("not-the-secret"), std::string::npos);
   EXPECT_TRUE(records(1, milliseconds(1500)).empty());
 }
 

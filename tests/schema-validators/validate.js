@@ -38,6 +38,12 @@ const ENVELOPE_SOURCES = {
     transactionDate: "transaction.date",
     callbackDate: "timestamp",
   },
+  // reference, merchantReference and customerId come from the details answer's workflow object,
+  // which data does not repeat: not checked.
+  WORKFLOW: {
+    transactionDate: "createdAt",
+    callbackDate: "completedAt",
+  },
 };
 
 // Empty when the envelope agrees with data; otherwise what disagrees.

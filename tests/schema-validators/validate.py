@@ -81,6 +81,12 @@ ENVELOPE_SOURCES = {
         "transactionDate": "transaction.date",
         "callbackDate": "timestamp",
     },
+    # reference, merchantReference and customerId come from the details answer's workflow object,
+    # which data does not repeat: not checked.
+    "WORKFLOW": {
+        "transactionDate": "createdAt",
+        "callbackDate": "completedAt",
+    },
 }
 
 

@@ -144,6 +144,16 @@ std::string FakeRetrievalApi::base_url() const {
          options_.base_path;
 }
 
+std::string FakeRetrievalApi::token_url() const {
+  return std::string(options_.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) +
+         options_.token_path;
+}
+
+size_t FakeRetrievalApi::token_requests() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return token_requests_;
+}
+
 void FakeRetrievalApi::script(RetrievalEndpoint endpoint, const std::string& reference,
                               std::vector<ScriptedAnswer> answers) {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -182,6 +192,24 @@ ScriptedAnswer FakeRetrievalApi::next_answer(RetrievalEndpoint endpoint,
 }
 
 void FakeRetrievalApi::handle(const httplib::Request& request, httplib::Response& response) {
+  const std::string basic =
+      httplib::make_basic_authentication_header(options_.api_token, options_.api_secret).second;
+  if (request.method == "POST" && request.path == options_.token_path) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++token_requests_;
+    if (request.get_header_value("Authorization") != basic ||
+        request.body != "grant_type=client_credentials") {
+      response.status = request.get_header_value("Authorization") != basic ? 401 : 400;
+      response.set_content(R"({"error":"invalid_client"})", "application/json");
+      return;
+    }
+    issued_.push_back("fake-bearer-" + std::to_string(issued_.size() + 1) + "-" +
+                      std::to_string(port_));
+    response.set_content(
+        R"({"access_token":")" + issued_.back() + R"(","expires_in":3600,"token_type":"Bearer"})",
+        "application/json");
+    return;
+  }
   RecordedRequest record;
   record.time = std::chrono::steady_clock::now();
   record.method = request.method;
@@ -191,10 +219,17 @@ void FakeRetrievalApi::handle(const httplib::Request& request, httplib::Response
     record.accept.push_back(request.get_header_value("Accept", i));
   record.user_agent = request.get_header_value("User-Agent");
   record.has_authorization = request.has_header("Authorization");
-  record.authorized =
-      request.get_header_value_count("Authorization") == 1 &&
-      request.get_header_value("Authorization") ==
-          httplib::make_basic_authentication_header(options_.api_token, options_.api_secret).second;
+  if (request.get_header_value_count("Authorization") == 1) {
+    const std::string authorization = request.get_header_value("Authorization");
+    if (authorization == basic) {
+      record.authorized = true;
+    } else if (authorization.rfind("Bearer ", 0) == 0) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      record.bearer =
+          std::find(issued_.begin(), issued_.end(), authorization.substr(7)) != issued_.end();
+      record.authorized = record.bearer;
+    }
+  }
 
   // {base_path}/{collection}/{reference}[/data], matched on the path as sent.
   const std::string path = request.target.substr(0, request.target.find('?'));

@@ -1,6 +1,8 @@
 // A fake of Jumio's Retrieval API for tests: an HTTPS server (or plain HTTP) on 127.0.0.1 with a
-// throw-away CA, serving the guide's endpoints below a base path. Answers are scripted per
-// endpoint and reference; every request is recorded. Wrong or missing Basic credentials are
+// throw-away CA, serving the guide's endpoints below a base path, and an OAuth2 token endpoint
+// (POST {token_path}, Basic client credentials) issuing opaque bearer tokens that never expire.
+// Answers are scripted per endpoint and reference; every API request is recorded (token requests
+// are only counted). Requests without the right Basic credentials or a token it issued are
 // answered 401, other paths 404 and other methods 405. Thread-safe.
 #pragma once
 
@@ -47,7 +49,8 @@ struct RecordedRequest {
   std::vector<std::string> accept;            // every Accept field
   std::string user_agent;
   bool has_authorization = false;
-  bool authorized = false;  // Basic with the fake's token and secret
+  bool authorized = false;  // Basic with the fake's token and secret, or a bearer token it issued
+  bool bearer = false;      // authorized by a bearer token
   int remote_port = -1;     // the client's port: the same one for requests on one connection
   std::chrono::steady_clock::time_point time;
 };
@@ -59,6 +62,7 @@ class FakeRetrievalApi {
     std::string api_token = "fake-api-token";
     std::string api_secret = "fake-api-secret";
     std::string base_path = "/api/netverify/v2";
+    std::string token_path = "/oauth2/token";
     // The names in the server certificate (signed by the fake's CA).
     std::vector<std::string> certificate_names = {"127.0.0.1", "::1", "localhost"};
     // How long an idle kept-alive connection stays open.
@@ -77,6 +81,10 @@ class FakeRetrievalApi {
   int port() const { return port_; }
   // "https://127.0.0.1:{port}/api/netverify/v2": retrieval.base_url for a client of the fake.
   std::string base_url() const;
+  // "https://127.0.0.1:{port}/oauth2/token": retrieval.token_url for a client of the fake.
+  std::string token_url() const;
+  // POST requests to the token endpoint, answered or not.
+  size_t token_requests() const;
   // A PEM file with the CA that signed the server certificate ("" in plain HTTP mode).
   const std::string& ca_file() const { return ca_file_; }
   const std::string& ca_pem() const { return ca_pem_; }
@@ -111,6 +119,8 @@ class FakeRetrievalApi {
   std::map<std::pair<RetrievalEndpoint, std::string>, std::vector<ScriptedAnswer>> scripts_;
   std::vector<RecordedRequest> requests_;
   size_t answering_ = 0;
+  size_t token_requests_ = 0;
+  std::vector<std::string> issued_;  // bearer tokens handed out
   size_t most_answering_ = 0;
 };
 

@@ -9,6 +9,7 @@ using std::chrono::milliseconds;
 config::RetrievalConfig retrieval_config_for(const FakeRetrievalApi& fake) {
   config::RetrievalConfig config;
   config.base_url = fake.base_url();
+  config.token_url = fake.token_url();
   config.user_agent = kRetrievalUserAgent;
   config.timeout_ms = 2000;
   config.max_requests_per_second = 1000;

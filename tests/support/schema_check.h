@@ -44,8 +44,17 @@ std::string event_schema_file(std::string_view callback_type);
 // read from (the string there, or null when it is absent or not a string). Empty when they hold.
 std::string consistency_error(const rapidjson::Value& event);
 
-// schema_error() with the schema of the event's callbackType, then consistency_error(). Empty
-// when the event is one the daemon may publish.
+// schema_error() with the schema of the event's callbackType, then consistency_error(); a
+// platform callback's notification (callbackType WORKFLOW without data) goes to
+// notification_error(). Empty when the event is one the daemon may publish.
 std::string event_error(std::string_view event_json);
+
+// The notification schema of a platform callback.
+inline constexpr char kNotificationSchema[] = "notification.workflow.schema.json";
+// True for a platform callback's notification: callbackType WORKFLOW and no data.
+bool is_notification(const rapidjson::Value& event);
+// schema_error() with kNotificationSchema, then the rule JSON Schema cannot state: status equals
+// workflowStatus. Empty when the notification is one the daemon may store.
+std::string notification_error(std::string_view notification_json);
 
 }  // namespace jb::schema

@@ -36,6 +36,7 @@ void expect_same_config(const Config& a, const Config& b) {
   EXPECT_EQ(a.topics.topic_template, b.topics.topic_template);
   EXPECT_EQ(a.topics.overrides, b.topics.overrides);
   EXPECT_EQ(a.topics.deadletter, b.topics.deadletter);
+  EXPECT_EQ(a.topics.workflow_callbacks, b.topics.workflow_callbacks);
   EXPECT_EQ(a.spool.dir, b.spool.dir);
   EXPECT_EQ(a.spool.max_bytes, b.spool.max_bytes);
   EXPECT_EQ(a.spool.ack_timeout_ms, b.spool.ack_timeout_ms);
@@ -72,6 +73,7 @@ topics:
     netverify.denied_fraud: fraud-alerts
     document.failed: "doc.failures"
   deadletter: kyc.deadletter
+  workflow_callbacks: kyc.workflow-callbacks
 spool:
   dir: /var/lib/jumio-bridge/spool
   max_bytes: 5000000000
@@ -151,6 +153,7 @@ TEST(Config, FullFileFillsEveryField) {
             (std::map<std::string, std::string>{{"document.failed", "doc.failures"},
                                                 {"netverify.denied_fraud", "fraud-alerts"}}));
   EXPECT_EQ(config.topics.deadletter, "kyc.deadletter");
+  EXPECT_EQ(config.topics.workflow_callbacks, "kyc.workflow-callbacks");
   EXPECT_EQ(config.spool.dir, "/var/lib/jumio-bridge/spool");
   EXPECT_EQ(config.spool.max_bytes, 5000000000u);
   EXPECT_EQ(config.spool.ack_timeout_ms, 1500);
@@ -199,11 +202,18 @@ INSTANTIATE_TEST_SUITE_P(
         ValidCase{"kafka:\n  properties:\n    sasl.mechanism: PLAIN\n    retries: 10\n"},
         ValidCase{"topics:\n  template: \"{type}\"\n"},
         ValidCase{"topics:\n  template: \"all-jumio-events\"\n"},
+        ValidCase{
+            "topics:\n  overrides:\n    workflow.rejected: review\n    workflow.not_executed: "
+            "retry\n"},
         ValidCase{"topics:\n  overrides:\n    authentication.expired: a\n    document.extracted: "
                   "b\n    netverify.no_id_uploaded: c\n"},
         ValidCase{"spool:\n  max_bytes: 9223372036854775807\n"},
         ValidCase{"spool:\n  ack_timeout_ms: 100\n"},
-        ValidCase{"spool:\n  ack_timeout_ms: 600000\n"}, ValidCase{"log:\n  level: error\n"}));
+        ValidCase{"spool:\n  ack_timeout_ms: 600000\n"}, ValidCase{"log:\n  level: error\n"},
+        ValidCase{"retrieval:\n  auth: basic\n"},
+        ValidCase{
+            "retrieval:\n  auth: oauth2\n  token_url: \"http://127.0.0.1:8443/oauth2/token\"\n"
+            "  platform_base_url: \"https://retrieval.example.com/\"\n"}));
 
 struct ErrorCase {
   const char* name;
@@ -371,7 +381,8 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"OverrideTypo", "topics:\n  overrides:\n    netverify.denied_fruad: x\n",
                   "topics.overrides.netverify.denied_fruad", 3, "denied_fraud"},
         ErrorCase{"OverrideType", "topics:\n  overrides:\n    kyc.passed: x\n",
-                  "topics.overrides.kyc.passed", 3, "netverify, authentication or document"},
+                  "topics.overrides.kyc.passed", 3,
+                  "netverify, authentication, document or workflow"},
         ErrorCase{"OverrideNoStatus", "topics:\n  overrides:\n    document: x\n",
                   "topics.overrides.document", 3, "{type}.{status}"},
         ErrorCase{"OverrideUpper", "topics:\n  overrides:\n    netverify.DENIED_FRAUD: x\n",
@@ -384,6 +395,10 @@ INSTANTIATE_TEST_SUITE_P(
                   "topics.deadletter", 2, "may contain only"},
         ErrorCase{"DeadletterDots", "topics:\n  deadletter: \"..\"\n", "topics.deadletter", 2,
                   "\"..\""},
+        ErrorCase{"WorkflowCallbacksSpace", "topics:\n  workflow_callbacks: \"a b\"\n",
+                  "topics.workflow_callbacks", 2, "may contain only"},
+        ErrorCase{"WorkflowCallbacksEmpty", "topics:\n  workflow_callbacks: \"\"\n",
+                  "topics.workflow_callbacks", 2, "empty"},
         // spool, log
         ErrorCase{"SpoolDirEmpty", "spool:\n  dir: \"\"\n", "spool.dir", 2, "empty"},
         ErrorCase{"SpoolDirList", "spool:\n  dir: [a]\n", "spool.dir", 2, "expected a string"},
@@ -395,6 +410,15 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"SpoolUnits", "spool:\n  max_bytes: 1GB\n", "spool.max_bytes", 2, "got \"1GB\""},
         ErrorCase{"LevelUnknown", "log:\n  level: verbose\n", "log.level", 2, "debug, info"},
         ErrorCase{"LevelMap", "log:\n  level: {a: b}\n", "log.level", 2, "got a mapping"},
+        // retrieval
+        ErrorCase{"RetrievalAuthUnknown", "retrieval:\n  auth: bearer\n", "retrieval.auth", 2,
+                  "expected oauth2 or basic"},
+        ErrorCase{"TokenUrlPlainRemote",
+                  "retrieval:\n  token_url: \"http://auth.example.com/oauth2/token\"\n",
+                  "retrieval.token_url", 2, "loopback"},
+        ErrorCase{"PlatformBaseUrlNoScheme",
+                  "retrieval:\n  auth: basic\n  platform_base_url: retrieval.example.com\n",
+                  "retrieval.platform_base_url", 3, "https://"},
         // structure
         ErrorCase{"SectionScalar", "http: 5\n", "http", 1, "expected a mapping of listen, path"},
         ErrorCase{"SectionList", "\nsecurity: []\n", "security", 2, "got a list"},
@@ -473,6 +497,24 @@ TEST(Config, EffectiveYamlRedactsSecretsAndKeepsTheRest) {
   ASSERT_TRUE(errors.empty()) << describe(errors) << yaml;
   EXPECT_EQ(reparsed.kafka.properties.at("sasl.password"), "<redacted>");
   EXPECT_EQ(reparsed.kafka.properties.at("sasl.username"), "visible-user");
+}
+
+TEST(Config, RetrievalAuthAndPlatformUrlsAreReadAndShownInTheEffectiveYaml) {
+  Config config;
+  EXPECT_EQ(config.retrieval.auth, "oauth2");
+  auto errors = parse_config(
+      "retrieval:\n  auth: basic\n  token_url: \"http://[::1]:8080/oauth2/token\"\n"
+      "  platform_base_url: \"https://retrieval.example.com\"\n",
+      &config);
+  ASSERT_TRUE(errors.empty()) << describe(errors);
+  EXPECT_EQ(config.retrieval.auth, "basic");
+  EXPECT_EQ(config.retrieval.token_url, "http://[::1]:8080/oauth2/token");
+  EXPECT_EQ(config.retrieval.platform_base_url, "https://retrieval.example.com");
+  Config reparsed;
+  ASSERT_TRUE(parse_config(effective_config_yaml(config), &reparsed).empty());
+  EXPECT_EQ(reparsed.retrieval.auth, "basic");
+  EXPECT_EQ(reparsed.retrieval.token_url, config.retrieval.token_url);
+  EXPECT_EQ(reparsed.retrieval.platform_base_url, config.retrieval.platform_base_url);
 }
 
 TEST(Config, EffectiveYamlParsesBackToTheSameConfig) {

@@ -22,8 +22,10 @@
 #include "callback/normalize.h"
 #include "callback/statuses.h"
 #include "retrieval/mapping.h"
+#include "retrieval/workflow.h"
 #include "support/callbacks.h"
 #include "support/fake_retrieval_api.h"
+#include "support/platform_answers.h"
 #include "support/retrieval_fuzz_input.h"
 
 namespace {
@@ -228,6 +230,47 @@ TEST(Golden, RetrievalCorpus) {
     outputs.emplace_back(input.name, describe_answer(kind, answer));
   }
   check_set("retrieval_fuzzer", outputs);
+}
+
+// What the workflow mapping makes of an answer, asked for the platform reference's sample ids:
+// read as a status answer, and mapped to a workflow event.
+std::string describe_workflow_answer(const std::string& answer) {
+  const std::string account = "11111111-1111-1111-1111-111111111111";
+  const std::string execution = "22222222-2222-2222-2222-222222222222";
+  auto status = jb::retrieval::read_workflow_status(answer, execution);
+  std::string output = "status answer: " +
+                       (status.ok() ? one_line(status.value())
+                                    : std::string(jb::reason_code(status.failure().reason)) + " " +
+                                          one_line(status.failure().detail)) +
+                       "\n";
+  return output + describe(jb::retrieval::workflow_event(answer, execution, account, kReceivedAt));
+}
+
+// The Jumio Platform answers of the workflow_fuzzer corpus and the test platform's details
+// answers (tests/support/platform_answers.h): every decision type, 10011 and 10013, TOKEN_EXPIRED.
+TEST(Golden, WorkflowAnswers) {
+  std::vector<std::pair<std::string, std::string>> outputs;
+  for (const Input& input : corpus("workflow_fuzzer"))
+    outputs.emplace_back("corpus_" + input.name, describe_workflow_answer(input.bytes));
+  const std::string account = "11111111-1111-1111-1111-111111111111";
+  const std::string execution = "22222222-2222-2222-2222-222222222222";
+  for (const char* type : {"PASSED", "REJECTED", "WARNING", "NOT_EXECUTED"}) {
+    for (const char* key : {"10011", "10013"}) {
+      jb::test::DetailsOptions options;
+      options.decision_type = type;
+      options.decision_label = type;
+      options.definition_key = key;
+      outputs.emplace_back(
+          std::string("details_") + key + "_" + type,
+          describe_workflow_answer(jb::test::workflow_details_body(account, execution, options)));
+    }
+  }
+  outputs.emplace_back("details_token_expired",
+                       describe_workflow_answer(jb::test::workflow_details_body(
+                           account, execution, jb::test::token_expired_details())));
+  outputs.emplace_back("status_PROCESSED", describe_workflow_answer(jb::test::workflow_status_body(
+                                               account, execution, "PROCESSED")));
+  check_set("workflow_answers", outputs);
 }
 
 // The spec samples, a callback for every status of every kind (and one status no kind lists),

@@ -21,6 +21,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "callback/platform.h"
 #include "callback/timestamp.h"
 #include "common/result.h"
 #include "common/sha256.h"
@@ -31,8 +32,10 @@
 namespace {
 
 const char* const kSchemaFiles[] = {
-    "event.envelope.schema.json", "event.netverify.schema.json", "event.authentication.schema.json",
-    "event.document.schema.json", "deadletter.schema.json",
+    "event.envelope.schema.json",       "event.netverify.schema.json",
+    "event.authentication.schema.json", "event.document.schema.json",
+    "deadletter.schema.json",           "notification.workflow.schema.json",
+    "event.workflow.schema.json",
 };
 
 std::string read_schema(const std::string& file) {
@@ -124,6 +127,14 @@ const char kDocumentEvent[] = R"({
     "transaction": {"customerId": "CUSTOMERID", "date": "2014-10-17T06:37:51.969Z",
                     "merchantScanReference": "YOURSCANREFERENCE", "source": "DOC_SDK", "status": "DONE"}
   }
+})";
+
+const char kNotification[] = R"({
+  "eventId": "3c5a7e2b-91d4-8f06-a1b2-c3d4e5f60718", "schemaVersion": 1, "callbackType": "WORKFLOW",
+  "status": "PROCESSED", "reference": "22222222-2222-2222-2222-222222222222",
+  "accountId": "11111111-1111-1111-1111-111111111111", "definitionKey": "10011",
+  "workflowStatus": "PROCESSED", "callbackSentAt": "2024-05-02T09:16:04.518Z",
+  "receivedAt": "2024-05-02T09:16:05.123Z", "userReference": "user-8f3a2c", "origin": "callback"
 })";
 
 const char kDeadLetterWithBody[] = R"({
@@ -415,6 +426,7 @@ TEST(Schemas, AcceptGoodDocuments) {
       {"document as envelope", kDocumentEvent, "event.envelope.schema.json"},
       {"dead letter with body", kDeadLetterWithBody, "deadletter.schema.json"},
       {"dead letter with bodyBase64", kDeadLetterWithBase64, "deadletter.schema.json"},
+      {"notification", kNotification, "notification.workflow.schema.json"},
   };
   for (const auto& good : kGood) EXPECT_TRUE(MatchesSchema(good.json, good.schema)) << good.name;
 }
@@ -845,6 +857,63 @@ TEST(Schemas, RouterDeadLetterRecordsMatchTheSchema) {
     EXPECT_TRUE(value.HasMember(c.body_member));
     ASSERT_TRUE(value.HasMember("bodySha256"));
     EXPECT_EQ(value["bodySha256"].GetString(), jb::sha256_hex(c.body));
+  }
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Schemas, NotificationTakesEveryNullableMemberAsNullAndAnyStatus) {
+  const char* const kNotificationSchema = "notification.workflow.schema.json";
+  for (const char* pointer : {"/definitionKey", "/callbackSentAt", "/userReference"})
+    EXPECT_TRUE(MatchesSchema(mutated(kNotification, pointer, "null"), kNotificationSchema))
+        << pointer;
+  EXPECT_TRUE(MatchesSchema(mutated(kNotification, "/status", R"("ACQUISITION_STARTED")"),
+                            kNotificationSchema));
+  const std::pair<const char*, const char*> kRejected[] = {
+      {"/href", R"("https://retrieval.amer-1.jumio.ai/x")"},
+      {"/reference", R"("2222")"},
+      {"/accountId", "null"},
+      {"/workflowStatus", R"("")"},
+      {"/callbackSentAt", R"("2024-05-02T09:16:04Z")"},
+      {"/origin", R"("retrieval")"},
+      {"/callbackType", R"("NETVERIFYID")"},
+      {"/definitionKey", "10011"},
+      {"/userReference", ""},
+  };
+  for (const auto& [pointer, value] : kRejected)
+    EXPECT_FALSE(MatchesSchema(mutated(kNotification, pointer, value), kNotificationSchema))
+        << pointer << " " << value;
+}
+
+TEST(Schemas, NotificationUuidPatternIsTheDaemonsUuidCheck) {
+  auto uuid = schema_pattern("notification.workflow.schema.json", "/definitions/uuid/pattern");
+  ASSERT_TRUE(uuid && uuid->IsValid());
+  for (const char* text :
+       {"22222222-2222-2222-2222-222222222222", "ABCDEF00-1111-2222-3333-444455556666",
+        "abcdef00-1111-2222-3333-444455556666", "", "abcdef00111122223333444455556666",
+        "abcdef00-1111-2222-3333-44445555666", "abcdef00-1111-2222-3333-4444555566667",
+        "abcdeg00-1111-2222-3333-444455556666", "{abcdef00-1111-2222-3333-444455556666}",
+        " abcdef00-1111-2222-3333-444455556666"}) {
+    EXPECT_EQ(uuid->Search(text), jb::callback::is_uuid(text)) << text;
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// The workflow event's uuid pattern is the mapping's own id check: an id it refuses cannot be a
+// reference, and the pattern takes every id the platform callback reader takes.
+TEST(Schemas, WorkflowEventUuidPatternIsTheDaemonsUuidCheck) {
+  auto uuid = schema_pattern("event.workflow.schema.json", "/definitions/uuid/pattern");
+  ASSERT_TRUE(uuid && uuid->IsValid());
+  for (const char* text :
+       {"22222222-2222-2222-2222-222222222222", "ABCDEF00-1111-2222-3333-444455556666", "",
+        "abcdef00111122223333444455556666", "abcdeg00-1111-2222-3333-444455556666",
+        " abcdef00-1111-2222-3333-444455556666"}) {
+    EXPECT_EQ(uuid->Search(text), jb::callback::is_uuid(text)) << text;
   }
 }
 

@@ -1,14 +1,14 @@
 // Two external validators over schemas/: ajv in strict mode with ajv-formats (node,
 // tests/schema-validators/validate.js) and Debian's python3-jsonschema with a FormatChecker
 // (tests/schema-validators/validate.py). Both get every event and dead-letter record this test
-// makes, which they must accept: Jumio's samples, a callback for every status, one with every
-// documented parameter, each parameter and each member of a JSON-valued one changed one at a time,
-// hand-made edge cases (mixed addresses, null members, empty statuses), the seed corpora of the
-// normalise and address fuzz targets, and, with JB_SCHEMA_EVENTS_DIR set, every document the rest
-// of the test suite validated. They must reject the mutations of
-// tests/schema-validators/mutations.json. The in-process validator (support/schema.h) is held to
-// the same cases. Skipped when node's modules (npm ci in tests/schema-validators, run by
-// scripts/install-deps.sh) or python3-jsonschema are missing.
+// makes, which they must accept: Jumio's samples, a callback for every status, Jumio Platform
+// callbacks' notifications and workflow events, one with every documented parameter, each parameter
+// and each member of a JSON-valued one changed one at a time, hand-made edge cases (mixed
+// addresses, null members, empty statuses), the seed corpora of the normalise and address fuzz
+// targets, and, with JB_SCHEMA_EVENTS_DIR set, every document the rest of the test suite validated.
+// They must reject the mutations of tests/schema-validators/mutations.json. The in-process
+// validator (support/schema.h) is held to the same cases. Skipped when node's modules (npm ci in
+// tests/schema-validators, run by scripts/install-deps.sh) or python3-jsonschema are missing.
 #include <unistd.h>
 
 #include <algorithm>
@@ -36,9 +36,12 @@
 #include "callback/normalize.h"
 #include "callback/timestamp.h"
 #include "retrieval/mapping.h"
+#include "retrieval/workflow.h"
 #include "route/router.h"
 #include "support/callbacks.h"
 #include "support/fake_retrieval_api.h"
+#include "support/platform_answers.h"
+#include "support/platform_callbacks.h"
 #include "support/schema.h"
 #include "support/schema_check.h"
 
@@ -79,6 +82,13 @@ class Corpus {
     if (result.ok()) {
       const std::string& json = result.value().json;
       EXPECT_TRUE(EventMatchesSchema(json)) << name;
+      if (result.value().notification) {
+        // The external validators check the schema; status = workflowStatus is checked
+        // in-process (EventMatchesSchema).
+        add_valid(name, jb::schema::kNotificationSchema, json, false);
+        ++notifications_;
+        return;
+      }
       rapidjson::Document event;
       event.Parse(json.c_str(), json.size());
       add_valid(name, jb::schema::event_schema_file(event["callbackType"].GetString()), json);
@@ -116,6 +126,29 @@ class Corpus {
     input.received_at = jb::callback::format_timestamp(kReceivedAt);
     input.origin = "retrieval";
     input.kind = kind_type(kind);
+    std::string record = router_.dead_letter_record(result.failure(), input).value;
+    EXPECT_TRUE(MatchesSchema(record, "deadletter.schema.json")) << name;
+    add_valid("deadletter/" + name, "deadletter.schema.json", record);
+    ++dead_letters_;
+  }
+
+  // Maps a Jumio Platform workflow details answer: its workflow event, or its retrieval_invalid
+  // dead letter (origin retrieval, kind workflow), must be valid.
+  void add_workflow(const std::string& name, const std::string& answer,
+                    const std::string& execution, const std::string& account) {
+    auto result = jb::retrieval::workflow_event(answer, execution, account, kReceivedAt);
+    if (result.ok()) {
+      EXPECT_TRUE(EventMatchesSchema(result.value().json)) << name;
+      add_valid(name, "event.workflow.schema.json", result.value().json);
+      ++events_;
+      return;
+    }
+    jb::route::DeadLetterInput input;
+    input.body = answer;
+    input.content_type = "application/json";
+    input.received_at = jb::callback::format_timestamp(kReceivedAt);
+    input.origin = "retrieval";
+    input.kind = "workflow";
     std::string record = router_.dead_letter_record(result.failure(), input).value;
     EXPECT_TRUE(MatchesSchema(record, "deadletter.schema.json")) << name;
     add_valid("deadletter/" + name, "deadletter.schema.json", record);
@@ -216,6 +249,7 @@ class Corpus {
   }
   size_t invalid() const { return cases_.size() - valid(); }
   size_t events() const { return events_; }
+  size_t notifications() const { return notifications_; }
   size_t dead_letters() const { return dead_letters_; }
   size_t mutations() const { return mutations_; }
   size_t collected() const { return collected_; }
@@ -224,6 +258,7 @@ class Corpus {
   jb::route::Router router_;
   std::vector<Case> cases_;
   size_t events_ = 0;
+  size_t notifications_ = 0;
   size_t dead_letters_ = 0;
   size_t mutations_ = 0;
   size_t collected_ = 0;
@@ -399,6 +434,7 @@ void add_fuzz_corpora(Corpus* corpus) {
       {"netverify_fuzzer", "callBackType=NETVERIFYID&"},
       {"authentication_fuzzer", "callBackType=NETVERIFY_AUTHENTICATION&"},
       {"document_fuzzer", ""},
+      {"platform_fuzzer", ""},
   };
   for (const auto& [target, prefix] : kTargets) {
     for (const fs::path& file : corpus_files(target)) {
@@ -449,6 +485,43 @@ void add_retrieval_answers(Corpus* corpus) {
                         jb::test::scan_details_body(ref, "FAILED", ""));
 }
 
+// Workflow events and dead letters from the platform reference's details samples (every decision
+// type, 10011 and 10013, the TOKEN_EXPIRED one, missing and unknown capabilities) and the
+// workflow_fuzzer seed corpus, mapped for the ids each answer names.
+void add_workflow_answers(Corpus* corpus) {
+  const std::string account = "11111111-1111-1111-1111-111111111111";
+  const std::string execution = "22222222-2222-2222-2222-222222222222";
+  for (const char* type : {"PASSED", "REJECTED", "WARNING", "NOT_EXECUTED"}) {
+    for (const char* key : {"10011", "10013"}) {
+      jb::test::DetailsOptions options;
+      options.decision_type = type;
+      options.decision_label = type;
+      options.definition_key = key;
+      corpus->add_workflow(std::string("workflow/") + key + "/" + type,
+                           jb::test::workflow_details_body(account, execution, options), execution,
+                           account);
+    }
+  }
+  jb::test::DetailsOptions options = jb::test::token_expired_details();
+  corpus->add_workflow("workflow/token-expired",
+                       jb::test::workflow_details_body(account, execution, options), execution,
+                       account);
+  options = {};
+  options.legacy_layout = true;
+  options.decision_label = "";
+  options.extra_capabilities = {{"somethingNew", R"([{"decision": {"type": "X"}}, {}])"}};
+  corpus->add_workflow("workflow/legacy-layout-unknown-capability",
+                       jb::test::workflow_details_body(account, execution, options), execution,
+                       account);
+  corpus->add_workflow("workflow/other-account",
+                       jb::test::workflow_details_body(account, execution), execution,
+                       "11111111-1111-1111-1111-111111111112");
+  for (const fs::path& file : corpus_files("workflow_fuzzer")) {
+    corpus->add_workflow("fuzz/workflow_fuzzer/" + file.filename().string(), read_file(file),
+                         execution, account);
+  }
+}
+
 void add_generated(Corpus* corpus) {
   for (const SampleCallback& sample : spec_sample_callbacks()) {
     corpus->add_callback(std::string("sample/") + sample.name, sample.body);
@@ -468,10 +541,33 @@ void add_generated(Corpus* corpus) {
     corpus->add_callback(std::string("status/document/") + (*status ? status : "FAILED"),
                          form_encode(document_status_fields(status)));
   }
+  corpus->add_callback("platform/sample", jb::test::kSamplePlatformCallback);
+  for (const char* status : {"PROCESSED", "SESSION_EXPIRED", "TOKEN_EXPIRED", "INITIATED",
+                             "ACQUIRED", "ACQUISITION_STARTED", "SOMETHING_JUMIO_ADDS"}) {
+    corpus->add_callback(std::string("platform/status/") + status,
+                         jb::test::platform_callback_with_status(status));
+  }
+  for (const char* pointer :
+       {"/userReference", "/callbackSentAt", "/workflowExecution/definitionKey", "/account/id",
+        "/workflowExecution/id"}) {
+    corpus->add_callback(std::string("platform/absent") + pointer,
+                         jb::test::platform_callback_with(pointer, nullptr));
+  }
   add_edge_cases(corpus);
   add_retrieval_answers(corpus);
+  add_workflow_answers(corpus);
   add_parameter_variants(corpus);
   add_fuzz_corpora(corpus);
+}
+
+// How many schema files schemas/ holds: every one must compile.
+int schema_files() {
+  int count = 0;
+  for (const auto& entry : fs::directory_iterator(kSource / "schemas")) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > 12 && name.compare(name.size() - 12, 12, ".schema.json") == 0) ++count;
+  }
+  return count;
 }
 
 // Runs `command`, returning its exit status and standard output.
@@ -508,8 +604,9 @@ class SchemaValidators : public ::testing::Test {
     fs::create_directories(dir_);
     corpus_->write(dir_ / "cases.jsonl");
     std::cout << "cases: " << corpus_->valid() << " valid (" << corpus_->events() << " events, "
-              << corpus_->dead_letters() << " dead letters, " << corpus_->collected()
-              << " collected from other tests), " << corpus_->invalid() << " mutations\n";
+              << corpus_->notifications() << " notifications, " << corpus_->dead_letters()
+              << " dead letters, " << corpus_->collected() << " collected from other tests), "
+              << corpus_->invalid() << " mutations\n";
   }
 
   static void TearDownTestSuite() {
@@ -531,7 +628,7 @@ class SchemaValidators : public ::testing::Test {
     rapidjson::Document summary;
     summary.Parse(out.c_str());
     ASSERT_TRUE(summary.IsObject()) << out;
-    EXPECT_EQ(summary["compiled"].GetInt(), 5);
+    EXPECT_EQ(summary["compiled"].GetInt(), schema_files());
     EXPECT_EQ(summary["valid"].GetUint64(), corpus_->valid());
     EXPECT_EQ(summary["invalid"].GetUint64(), corpus_->invalid());
     EXPECT_EQ(summary["mismatches"].GetInt(), 0);
@@ -574,6 +671,7 @@ TEST(EventJson, EscapesEveryControlCharacterWherever) {
 
 TEST_F(SchemaValidators, CorpusCoversEveryKindAndTheFindings) {
   EXPECT_GE(corpus_->events(), 500u);
+  EXPECT_GE(corpus_->notifications(), 20u);
   EXPECT_GE(corpus_->dead_letters(), 100u);
   EXPECT_GE(corpus_->mutations(), 40u);
 }
