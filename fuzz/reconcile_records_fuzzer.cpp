@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "callback/platform.h"
 #include "reconcile/records.h"
 
 namespace {
@@ -38,7 +39,9 @@ bool reference_fits(const std::string& reference) {
 constexpr std::string_view kReasons[] = {
     "not a JSON object",
     "reference is absent, empty, not a string or longer than 255",
-    "kind is not netverify, authentication or document",
+    "kind is not netverify, authentication, document or workflow",
+    "reference of a workflow is not a UUID",
+    "accountId of a workflow is absent or not a UUID",
     "initiatedAt is not an RFC 3339 timestamp",
 };
 
@@ -67,6 +70,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (jb::reconcile::parse_expected_record(input, &expected, &why)) {
     if (!reference_fits(expected.reference))
       fail("an expected record's reference is empty or too long", input);
+    const bool workflow = expected.kind == jb::callback::Kind::workflow;
+    if (workflow && (!jb::callback::is_uuid(expected.reference) ||
+                     !jb::callback::is_uuid(expected.account_id)))
+      fail("a workflow's expected record has ids that are not UUIDs", input);
+    if (!workflow && !expected.account_id.empty())
+      fail("an expected record of a legacy kind has an account", input);
   } else {
     bool known = false;
     for (std::string_view reason : kReasons) known = known || why == reason;

@@ -18,6 +18,7 @@
 #include "kafka/reader.h"
 #include "reconcile/metrics.h"
 #include "reconcile/service.h"
+#include "reconcile/workflow_results.h"
 
 namespace jb::cli {
 namespace {
@@ -35,8 +36,10 @@ constexpr const char* kReconcileUsage =
     "once\n"
     "the transaction is finished, its event is published as `retrieve` does. Instances with the\n"
     "same reconcile.group share the references; the state is in Kafka (reconcile.state_topic), so\n"
-    "a restart continues where it stopped. /healthz, /readyz and /metrics on\n"
-    "reconcile.admin_listen.\n"
+    "a restart continues where it stopped. It also reads the Jumio Platform callbacks serve\n"
+    "stored on topics.workflow_callbacks (group reconcile.group + \"-workflow\") and, for a\n"
+    "terminal status, fetches the workflow's details and publishes its workflow event.\n"
+    "/healthz, /readyz and /metrics on reconcile.admin_listen.\n"
     "\n"
     "  --brokers LIST   host:port,... instead of kafka.brokers (with kafka.brokers: embedded,\n"
     "                   the address a running `serve` wrote to {spool.dir}/embedded-brokers)\n"
@@ -97,11 +100,21 @@ int run_reconcile(int argc, char** argv) {
   parts.expected = kafka::GroupReader::create(
       readers, config.reconcile.expected_topic,
       [span] { return std::chrono::system_clock::now() - span; }, &error);
+  reconcile::WorkflowParts workflow_parts;
   if (parts.expected) {
     readers.group = config.reconcile.group + "-settled";
     parts.settled = kafka::PartitionReader::create(readers, &error);
   }
-  if (!parts.expected || !parts.settled) {
+  // retrieval.auth: basic reaches the legacy APIs only: the platform's results are not fetched.
+  const std::string platform_problem = retrieval_api::Client::platform_problem(config.retrieval);
+  if (parts.settled && platform_problem.empty()) {
+    // Read from the committed positions: committed only once a notification's event is stored.
+    readers.group = config.reconcile.group + "-workflow";
+    workflow_parts.notifications =
+        kafka::GroupReader::create(readers, config.topics.workflow_callbacks, nullptr, &error);
+  }
+  if (!parts.expected || !parts.settled ||
+      (platform_problem.empty() && !workflow_parts.notifications)) {
     std::fprintf(stderr, "jumio-bridge reconcile: cannot read Kafka: %s\n", error.c_str());
     return kExitFatal;
   }
@@ -110,9 +123,25 @@ int run_reconcile(int argc, char** argv) {
   parts.retriever = retriever.get();
   parts.publisher = publisher.get();
   reconcile::Service service(config, std::move(parts));
-  reconcile::Metrics metrics([&service] { return service.stats(); });
-  http::AdminRoutes routes([&metrics] { return metrics.exposition(); },
-                           [&service] { return service.caught_up() && !service.unauthorized(); });
+  workflow_parts.retriever = retriever.get();
+  workflow_parts.publisher = publisher.get();
+  workflow_parts.published_elsewhere = [&service](const std::string& execution_id) {
+    return service.is_settled(execution_id);
+  };
+  std::unique_ptr<reconcile::WorkflowResults> workflows;
+  if (workflow_parts.notifications)
+    workflows = std::make_unique<reconcile::WorkflowResults>(config, std::move(workflow_parts));
+  reconcile::Metrics metrics([&service, &workflows] {
+    reconcile::Stats stats = service.stats();
+    if (workflows) stats.workflow = workflows->stats();
+    return stats;
+  });
+  auto unauthorized = [&service, &workflows] {
+    return service.unauthorized() || (workflows && workflows->unauthorized());
+  };
+  http::AdminRoutes routes(
+      [&metrics] { return metrics.exposition(); },
+      [&service, &unauthorized] { return service.caught_up() && !unauthorized(); });
   routes.set_allow(config.admin.allow);
   std::unique_ptr<http::Listener> admin;
   if (!config.reconcile.admin_listen.empty()) {
@@ -131,6 +160,12 @@ int run_reconcile(int argc, char** argv) {
     log::info("reconcile: admin listening", {{"port", admin->port()}});
   }
   service.start();
+  if (workflows) {
+    workflows->start();
+  } else {
+    log::warn("reconcile: Jumio Platform results are not fetched",
+              {{"topic", config.topics.workflow_callbacks}, {"why", platform_problem}});
+  }
   notify::Watchdog watchdog;
   log::info("reconcile: started", {{"expected_topic", config.reconcile.expected_topic},
                                    {"group", config.reconcile.group}});
@@ -139,7 +174,7 @@ int run_reconcile(int argc, char** argv) {
   bool announced = false;
   bool signalled = false;
   const timespec tick{0, 100 * 1000 * 1000};
-  while (!service.stopped()) {
+  while (!service.stopped() && !(workflows && workflows->stopped())) {
     if (!announced && service.caught_up()) {
       notify::ready("reconciling");
       announced = true;
@@ -150,10 +185,11 @@ int run_reconcile(int argc, char** argv) {
     }
   }
   notify::stopping();
-  service.stop();
+  service.stop();  // stops the Retrieval API client too: asks in flight end at once
+  if (workflows) workflows->stop();
   if (admin) admin->stop();
   producer->flush(std::chrono::seconds(10));
-  if (service.unauthorized()) {
+  if (unauthorized()) {
     std::fprintf(stderr,
                  "jumio-bridge reconcile: Jumio refused the API credentials; check "
                  "JUMIO_BRIDGE_RETRIEVAL_API_TOKEN/_SECRET (or the credential files) and that they "

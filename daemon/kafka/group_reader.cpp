@@ -61,6 +61,21 @@ class RdGroupReader final : public GroupReader {
     return next;
   }
 
+  bool commit(const std::map<int32_t, int64_t>& positions, std::string* error) override {
+    if (positions.empty()) return true;
+    if (closed_) {
+      if (error) *error = "closed";
+      return false;
+    }
+    PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(positions.size())));
+    for (const auto& [partition, position] : positions)
+      rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), partition)->offset = position;
+    const rd_kafka_resp_err_t err = rd_kafka_commit(handle_.get(), list.get(), 0);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return true;
+    if (error) *error = "commit: " + error_name(err);
+    return false;
+  }
+
   void close() override {
     if (closed_ || !handle_) return;
     closed_ = true;
@@ -81,7 +96,7 @@ class RdGroupReader final : public GroupReader {
     GroupEvent event;
     event.partitions = partition_ids(partitions);
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-      seek_to_time(handle, partitions, since_());
+      if (since_) seek_to_time(handle, partitions, since_());
       std::string failure;
       if (cooperative) {
         if (rd_kafka_error_t* error = rd_kafka_incremental_assign(handle, partitions)) {
@@ -125,8 +140,8 @@ std::unique_ptr<GroupReader> GroupReader::create(const ReaderOptions& options,
                                                  const std::string& topic,
                                                  std::function<WallTime()> since,
                                                  std::string* error) {
-  if (options.group.empty() || topic.empty() || !since) {
-    if (error) *error = "a group reader needs a group, a topic and a start time";
+  if (options.group.empty() || topic.empty()) {
+    if (error) *error = "a group reader needs a group and a topic";
     return nullptr;
   }
   auto reader = std::make_unique<RdGroupReader>(topic, std::move(since));

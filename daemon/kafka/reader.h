@@ -77,8 +77,9 @@ struct GroupEvent {
 
 // Reads one topic in a consumer group. Each partition the group assigns is read from the first
 // record written at or after since() (called at the assignment; from the start when the broker
-// cannot look times up). Assignments and revocations come out of poll() in order with the records.
-// One thread at a time.
+// cannot look times up), or, without since, from the group's committed position (the start when
+// none). Assignments and revocations come out of poll() in order with the records. One thread at a
+// time.
 class GroupReader {
  public:
   static std::unique_ptr<GroupReader> create(const ReaderOptions& options, const std::string& topic,
@@ -89,6 +90,13 @@ class GroupReader {
   virtual std::optional<GroupEvent> poll(std::chrono::milliseconds timeout, std::string* error) = 0;
   // Leaves the group (the destructor does too); the revocation it causes comes out of poll().
   virtual void close() = 0;
+  // Commits the group's position in these partitions (partition -> the next offset to read),
+  // waiting for the broker's answer. False with *error when it refused or did not answer.
+  virtual bool commit(const std::map<int32_t, int64_t>& positions, std::string* error) {
+    (void)positions;
+    if (error) *error = "this reader does not commit";
+    return false;
+  }
 };
 
 // The partition a Java, kafkajs or librdkafka murmur2 producer chooses for a key among

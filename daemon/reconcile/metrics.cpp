@@ -63,6 +63,9 @@ void Metrics::declare() {
   registry_.read(Type::counter, "jumio_bridge_reconcile_api_retries_total",
                  "Retrieval API requests that followed a retryable failure (429, 5xx, timeout).",
                  [this, count] { return count(stats_.api.retries); });
+  registry_.read(Type::counter, "jumio_bridge_reconcile_api_token_requests_total",
+                 "OAuth2 token requests sent to the token endpoint (not counted as API requests).",
+                 [this, count] { return count(stats_.api.token_requests); });
   registry_.read(
       Type::counter, "jumio_bridge_reconcile_api_answers_total",
       "Retrieval API answers by HTTP status code; code 0 is no answer (timeout, network).",
@@ -70,6 +73,39 @@ void Metrics::declare() {
         for (const auto& [code, answers] : stats_.api.answers)
           series.add({std::to_string(code)}, static_cast<double>(answers));
       });
+  registry_.read(Type::counter, "jumio_bridge_reconcile_workflow_notifications_total",
+                 "Platform callbacks read from topics.workflow_callbacks, by what they needed: "
+                 "fetch (terminal status), none (other statuses), duplicate (an execution in hand "
+                 "or done), unreadable (not a notification).",
+                 {"need"}, [this](SeriesWriter& series) {
+                   const WorkflowStats& w = stats_.workflow;
+                   const uint64_t none = w.non_terminal + w.unreadable + w.duplicates;
+                   series.add({"fetch"}, static_cast<double>(w.read >= none ? w.read - none : 0));
+                   series.add({"none"}, static_cast<double>(w.non_terminal));
+                   series.add({"duplicate"}, static_cast<double>(w.duplicates));
+                   series.add({"unreadable"}, static_cast<double>(w.unreadable));
+                 });
+  registry_.read(Type::counter, "jumio_bridge_reconcile_workflow_results_total",
+                 "Workflow executions done: event published, details dead-lettered, or given up "
+                 "(not found after the whole schedule).",
+                 {"result"}, [this](SeriesWriter& series) {
+                   series.add({"published"}, static_cast<double>(stats_.workflow.published));
+                   series.add({"deadlettered"}, static_cast<double>(stats_.workflow.dead_lettered));
+                   series.add({"given_up"}, static_cast<double>(stats_.workflow.given_up));
+                 });
+  registry_.read(Type::counter, "jumio_bridge_reconcile_workflow_asks_total",
+                 "Workflow details asks with an outcome (each may take several requests).",
+                 [this, count] { return count(stats_.workflow.asks); });
+  registry_.read(Type::counter, "jumio_bridge_reconcile_workflow_retries_total",
+                 "Workflow details asks that failed (API down, 429, 5xx, not final yet, not "
+                 "stored) and are made again after a growing wait.",
+                 [this, count] { return count(stats_.workflow.retries); });
+  registry_.read(Type::gauge, "jumio_bridge_reconcile_workflow_in_hand",
+                 "Workflow executions being fetched or waiting for their next ask.",
+                 [this, count] { return count(stats_.workflow.in_hand); });
+  registry_.read(Type::counter, "jumio_bridge_reconcile_workflow_commit_failures_total",
+                 "Offset commits of topics.workflow_callbacks the broker refused (made again).",
+                 [this, count] { return count(stats_.workflow.commit_failures); });
   registry_.read(Type::gauge, "jumio_bridge_reconcile_caught_up",
                  "1 once the event, dead-letter and state topics were read to their ends.",
                  [this] { return stats_.caught_up ? 1.0 : 0.0; });

@@ -2,6 +2,7 @@
 
 #include <future>
 
+#include "callback/timestamp.h"
 #include "common/log.h"
 
 namespace jb::reconcile {
@@ -24,8 +25,15 @@ class ApiRetriever : public Retriever {
  public:
   explicit ApiRetriever(retrieval_api::Client* client) : client_(client) {}
   retrieval_api::Fetched fetch(callback::Kind kind, const std::string& reference,
+                               const std::string& account_id,
                                const std::function<bool()>& before_details) override {
+    if (kind == callback::Kind::workflow)
+      return retrieval_api::fetch_workflow(*client_, account_id, reference, before_details);
     return retrieval_api::fetch(*client_, kind, reference, before_details);
+  }
+  retrieval_api::Fetched fetch_workflow_details(const std::string& account_id,
+                                                const std::string& execution_id) override {
+    return retrieval_api::fetch_workflow_details(*client_, account_id, execution_id);
   }
   void stop() override { client_->stop(); }
   retrieval_api::Counts counts() const override { return client_->counts(); }
@@ -87,6 +95,17 @@ std::unique_ptr<Retriever> api_retriever(retrieval_api::Client* client) {
 
 std::unique_ptr<Publisher> kafka_publisher(kafka::Producer* producer) {
   return std::make_unique<KafkaPublisher>(producer);
+}
+
+route::Record retrieval_dead_letter(const route::Router& router,
+                                    const retrieval_api::Fetched& fetched, callback::Kind kind) {
+  route::DeadLetterInput input;
+  input.body = fetched.answer;
+  input.content_type = "application/json";
+  input.received_at = callback::format_timestamp(fetched.answered_at);
+  input.origin = "retrieval";
+  input.kind = callback::kind_type(kind);
+  return router.dead_letter_record(*fetched.failure, input);
 }
 
 }  // namespace jb::reconcile

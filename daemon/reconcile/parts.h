@@ -32,12 +32,18 @@ class Clock {
 // The system clock.
 Clock& system_clock();
 
-// Asks Jumio about one transaction: retrieval_api::fetch over a Client in production.
+// Asks Jumio about one transaction: retrieval_api::fetch (fetch_workflow for a workflow
+// execution, under `account_id`) over a Client in production.
 class Retriever {
  public:
   virtual ~Retriever() = default;
   virtual retrieval_api::Fetched fetch(callback::Kind kind, const std::string& reference,
+                                       const std::string& account_id,
                                        const std::function<bool()>& before_details) = 0;
+  // A workflow execution a notification said is terminal: its details only
+  // (retrieval_api::fetch_workflow_details).
+  virtual retrieval_api::Fetched fetch_workflow_details(const std::string& account_id,
+                                                        const std::string& execution_id) = 0;
   // From any thread: a fetch in progress ends as Outcome::stopped, and so do later ones.
   virtual void stop() = 0;
   virtual retrieval_api::Counts counts() const = 0;
@@ -58,5 +64,10 @@ class Publisher {
 };
 // `producer` must outlive it.
 std::unique_ptr<Publisher> kafka_publisher(kafka::Producer* producer);
+
+// The dead letter of a details answer that cannot become an event (Outcome::invalid): the answer
+// whole, reason retrieval_invalid, origin retrieval, the kind's API.
+route::Record retrieval_dead_letter(const route::Router& router,
+                                    const retrieval_api::Fetched& fetched, callback::Kind kind);
 
 }  // namespace jb::reconcile

@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "callback/platform.h"
 #include "callback/timestamp.h"
 #include "common/json_writer.h"
 #include "replay/filter.h"
@@ -126,8 +127,22 @@ bool parse_expected_record(std::string_view json, ExpectedRecord* out, std::stri
   auto kind = document.FindMember("kind");
   if (kind == document.MemberEnd() || !kind->value.IsString() ||
       !retrieval::parse_kind(view(kind->value), &record.kind)) {
-    *why = "kind is not netverify, authentication or document";
+    *why = "kind is not netverify, authentication, document or workflow";
     return false;
+  }
+  if (record.kind == callback::Kind::workflow) {
+    // A workflow execution is asked for under its account: both ids go into request paths.
+    auto account = document.FindMember("accountId");
+    if (!callback::is_uuid(record.reference)) {
+      *why = "reference of a workflow is not a UUID";
+      return false;
+    }
+    if (account == document.MemberEnd() || !account->value.IsString() ||
+        !callback::is_uuid(view(account->value))) {
+      *why = "accountId of a workflow is absent or not a UUID";
+      return false;
+    }
+    record.account_id.assign(account->value.GetString(), account->value.GetStringLength());
   }
   auto initiated = document.FindMember("initiatedAt");
   if (initiated == document.MemberEnd() || !initiated->value.IsString() ||

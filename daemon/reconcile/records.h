@@ -26,11 +26,14 @@ std::string state_record_json(const StateRecord& record);
 bool parse_state_record(std::string_view json, StateRecord* out);
 
 // An expected record (reconcile.expected_topic):
-// {"reference": "...", "kind": "netverify"|"authentication"|"document", "initiatedAt": RFC 3339}.
+// {"reference": "...", "kind": "netverify"|"authentication"|"document", "initiatedAt": RFC 3339},
+// or for a Jumio Platform workflow execution {"reference": EXECUTION_ID, "kind": "workflow",
+// "accountId": ACCOUNT_ID, "initiatedAt": ...} with both ids UUIDs.
 struct ExpectedRecord {
   std::string reference;
   callback::Kind kind = callback::Kind::netverify;
   Time initiated_at;
+  std::string account_id;  // kind workflow only
 };
 // False with *why (no values quoted) when it is not one.
 bool parse_expected_record(std::string_view json, ExpectedRecord* out, std::string* why);

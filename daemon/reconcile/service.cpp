@@ -95,6 +95,11 @@ Stats Service::stats() const {
   return stats;
 }
 
+bool Service::is_settled(const std::string& reference) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return ledger_.is_settled(reference);
+}
+
 // --- the expected topic -------------------------------------------------------------------------
 
 // Reads reconcile.expected_topic in the group: this instance's share of the references.
@@ -145,6 +150,8 @@ void Service::on_expected(const ExpectedRecord& record, int32_t partition) {
       kafka::murmur2_partition(record.reference, expected_partitions_) != partition) {
     read_whole("an expected record is not in the partition murmur2 of its reference chooses");
   }
+  if (record.kind == callback::Kind::workflow && !ledger_.find(record.reference))
+    workflow_accounts_.emplace(record.reference, record.account_id);
   if (ledger_.expect(record.reference, record.kind, record.initiated_at, partition))
     work_.notify_one();
 }
@@ -274,7 +281,14 @@ void Service::ask(const Due& due) {
     unread = !read;
     return !meanwhile && read;
   };
-  retrieval_api::Fetched fetched = parts_.retriever->fetch(due.kind, due.reference, check);
+  std::string account_id;
+  if (due.kind == callback::Kind::workflow) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto account = workflow_accounts_.find(due.reference);
+    if (account != workflow_accounts_.end()) account_id = account->second;
+  }
+  retrieval_api::Fetched fetched =
+      parts_.retriever->fetch(due.kind, due.reference, account_id, check);
   using Outcome = retrieval_api::Fetched::Outcome;
   if (fetched.outcome == Outcome::stopped) return;
   {
@@ -339,13 +353,7 @@ void Service::ask(const Due& due) {
       break;
     }
     case Outcome::invalid: {
-      route::DeadLetterInput input;
-      input.body = fetched.answer;
-      input.content_type = "application/json";
-      input.received_at = callback::format_timestamp(fetched.answered_at);
-      input.origin = "retrieval";
-      input.kind = callback::kind_type(due.kind);
-      route::Record record = router_.dead_letter_record(*fetched.failure, input);
+      route::Record record = retrieval_dead_letter(router_, fetched, due.kind);
       state.last_status = "retrieval_invalid";
       std::string error;
       const bool stored = parts_.publisher->publish(record, timing_.delivery_timeout, &error);

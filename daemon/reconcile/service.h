@@ -27,6 +27,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "config/config.h"
@@ -90,6 +91,9 @@ class Service {
   bool stopped() const { return stop_; }
 
   Stats stats() const;
+  // True when an event (or dead letter) for the reference was read on the settled topics, in the
+  // partitions this instance reads.
+  bool is_settled(const std::string& reference) const;
   // How far back the topics are read: the schedule's span and a day's margin.
   std::chrono::seconds read_span() const;
   static std::chrono::seconds read_span_of(const config::ReconcileConfig& reconcile);
@@ -145,6 +149,9 @@ class Service {
   std::condition_variable read_through_;  // asks waiting for the settled topics
   int read_through_waiters_ = 0;
   Ledger ledger_;
+  // The account of each expected workflow execution (the ledger holds no ids besides the
+  // reference); pruned with the ledger.
+  std::unordered_map<std::string, std::string> workflow_accounts_;
   Stats stats_;
   Time read_through_time_{};  // every settled record written before this was read
   // The settled topics' partition counts, and the expected topic's (0: unknown or absent).

@@ -182,6 +182,11 @@ void Service::read_settled() {
       last_prune = clock_.now();
       std::lock_guard<std::mutex> lock(mutex_);
       ledger_.prune(last_prune - read_span());
+      for (auto it = workflow_accounts_.begin(); it != workflow_accounts_.end();) {
+        const Entry* entry = ledger_.find(it->first);
+        it = entry && entry->settled == Settlement::none ? std::next(it)
+                                                         : workflow_accounts_.erase(it);
+      }
     }
     std::string error;
     std::optional<kafka::ConsumedMessage> message = parts_.settled->poll(timing_.poll, &error);

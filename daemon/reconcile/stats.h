@@ -9,6 +9,22 @@
 
 namespace jb::reconcile {
 
+// What the Jumio Platform's results (workflow_results.h) did.
+struct WorkflowStats {
+  uint64_t read = 0;          // notifications read
+  uint64_t unreadable = 0;    // records on the topic that are not notifications (skipped)
+  uint64_t non_terminal = 0;  // notifications with a status that needs no fetch
+  uint64_t duplicates = 0;    // terminal notifications of an execution already in hand or done
+  uint64_t asks = 0;          // details requests that got an outcome
+  uint64_t retries = 0;       // asks that failed and will be made again
+  uint64_t published = 0;     // workflow events acknowledged by Kafka
+  uint64_t dead_lettered = 0;
+  uint64_t given_up = 0;           // not found after every wait of the schedule
+  uint64_t commit_failures = 0;    // offset commits the broker refused (made again)
+  uint64_t in_hand = 0;            // executions being fetched or waiting for their next ask
+  uint64_t last_published_ms = 0;  // from reading the notification to the event's ack, last one
+};
+
 struct Stats {
   Counts counts;
   uint64_t invalid_expected = 0;    // expected records that could not be read
@@ -23,6 +39,7 @@ struct Stats {
   uint64_t held = 0;                // expected references held (pending and settled)
   uint64_t early_held = 0;          // settlements held for references not expected (yet)
   uint64_t settled_partitions = 0;  // partitions of the settled topics this instance reads
+  WorkflowStats workflow;
 };
 
 }  // namespace jb::reconcile

@@ -18,6 +18,8 @@ class CommitTracker {
   std::map<int32_t, int64_t> advanced() const;
   // The position was committed.
   void committed(int32_t partition, int64_t position);
+  // The partition is no longer read here (revoked): nothing of it is tracked any more.
+  void forget(int32_t partition) { partitions_.erase(partition); }
 
  private:
   struct Partition {

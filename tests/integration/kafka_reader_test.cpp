@@ -487,7 +487,7 @@ TEST(GroupReader, ASecondMemberTakesAShare) {
   EXPECT_EQ(read_since_assigned(second), second.held);
 }
 
-TEST(GroupReader, NeedsAGroupATopicAndAStartTime) {
+TEST(GroupReader, NeedsAGroupAndATopic) {
   ReaderOptions options;
   options.brokers = "127.0.0.1:1";
   std::string error;
@@ -497,7 +497,41 @@ TEST(GroupReader, NeedsAGroupATopicAndAStartTime) {
   options.group = "g";
   EXPECT_FALSE(GroupReader::create(
       options, "", [] { return WallTime(); }, &error));
-  EXPECT_FALSE(GroupReader::create(options, "expected", nullptr, &error));
+  EXPECT_TRUE(GroupReader::create(options, "expected", nullptr, &error)) << error;
+}
+
+TEST(GroupReader, WithoutAStartTimeItReadsFromTheCommittedPosition) {
+  auto cluster = start_cluster();
+  create_topic(*cluster, "notifications", 1);
+  Writer writer(*cluster);
+  writer.write("notifications", {"a", "b", "c", "d"});
+  ReaderOptions options;
+  options.brokers = cluster->bootstraps();
+  options.group = "committing";
+  options.properties = {{"session.timeout.ms", "3000"}, {"heartbeat.interval.ms", "500"}};
+  // Reads until `count` records came (or 30 s); the first one's offset and the last's.
+  auto read = [&](size_t count, std::vector<std::string>* keys) {
+    std::string error;
+    auto reader = GroupReader::create(options, "notifications", nullptr, &error);
+    EXPECT_TRUE(reader) << error;
+    const auto deadline = Clock::now() + 30s;
+    while (keys->size() < count && Clock::now() < deadline) {
+      auto event = reader->poll(kPoll, &error);
+      if (event && event->type == GroupEvent::Type::record) keys->push_back(event->record.key);
+    }
+    return reader;
+  };
+  std::vector<std::string> first;
+  auto reader = read(4, &first);
+  EXPECT_EQ(first, (std::vector<std::string>{"a", "b", "c", "d"}));  // nothing committed: all
+  std::string error;
+  ASSERT_TRUE(reader->commit({{0, 2}}, &error)) << error;  // "a" and "b" are done
+  reader->close();
+  reader.reset();
+  std::vector<std::string> second;
+  reader = read(2, &second);
+  EXPECT_EQ(second, (std::vector<std::string>{"c", "d"}));
+  EXPECT_TRUE(reader->commit({}, &error));  // nothing to commit is no error
 }
 
 // --- murmur2_partition ---------------------------------------------------------------------

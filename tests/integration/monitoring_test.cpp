@@ -727,8 +727,8 @@ DaemonMetrics reconcile_metrics_after_traffic() {
   std::ofstream(config) << "kafka:\n  brokers: embedded\nspool:\n  dir: \""
                         << (dir / "spool").string()
                         << "\"\nlog:\n  level: info\nretrieval:\n  base_url: \"" << api.base_url()
-                        << "\"\n  ca_file: \"" << api.ca_file()
-                        << "\"\n  user_agent: \"Jumio-Bridge Tests/1.0\"\n"
+                        << "\"\n  token_url: \"" << api.token_url() << "\"\n  ca_file: \""
+                        << api.ca_file() << "\"\n  user_agent: \"Jumio-Bridge Tests/1.0\"\n"
                         << "  max_requests_per_second: 100\n  max_attempts: 2\n"
                         << "reconcile:\n  grace_s: 0\n  schedule_s: [1, 2]\n  daily_for_days: 0\n"
                         << "  admin_listen: \"127.0.0.1:0\"\n";

@@ -66,22 +66,13 @@ class Reconcile : public ::testing::Test {
     config_path_ = dir_ + "/config.yaml";
     std::ofstream(config_path_) << "kafka:\n  brokers: embedded\nspool:\n  dir: \"" << dir_
                                 << "/spool\"\nlog:\n  level: info\nretrieval:\n  base_url: \""
-                                << api_.base_url() << "\"\n  ca_file: \"" << api_.ca_file()
+                                << api_.base_url() << "\"\n  token_url: \"" << api_.token_url()
+                                << "\"\n  ca_file: \"" << api_.ca_file()
                                 << "\"\n  user_agent: \"Jumio-Bridge Tests/1.0\"\n"
                                 << "  max_requests_per_second: " << rate
                                 << "\n  max_attempts: 2\nreconcile:\n  grace_s: " << grace_s
                                 << "\n  schedule_s: " << schedule
                                 << "\n  daily_for_days: 0\n  admin_listen: \"127.0.0.1:0\"\n";
-  }
-
-  // True once the child wrote a line containing `needle` (read or still to be read) within timeout.
-  static bool has_written(test::Child& child, const std::string& needle, milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (child.output().find(needle) == std::string::npos) {
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-      child.wait_for_line(needle, milliseconds(200));
-    }
-    return true;
   }
 
   // Started, caught up, and given its partitions of the expected topic (its first group join takes
@@ -90,8 +81,8 @@ class Reconcile : public ::testing::Test {
   std::unique_ptr<test::Child> start_reconcile() {
     auto child = std::make_unique<test::Child>(
         std::vector<std::string>{"reconcile", "--config", config_path_});
-    EXPECT_TRUE(has_written(*child, "asking begins", seconds(30)));
-    EXPECT_TRUE(has_written(*child, "expected partitions assigned", seconds(30)));
+    EXPECT_TRUE(child->has_written("asking begins", seconds(30)));
+    EXPECT_TRUE(child->has_written("expected partitions assigned", seconds(30)));
     if (HasFailure()) ADD_FAILURE() << child->output();
     return child;
   }
@@ -259,10 +250,11 @@ TEST_F(Reconcile, RefusedCredentialsStopTheServiceWithExit78AndNoRetryStorm) {
   expect_reference("c0ffee00-0000-4000-8000-000000000005");
   expect_reference("c0ffee00-0000-4000-8000-000000000006");
   EXPECT_EQ(reconcile->wait(seconds(15)), 78);
-  // 401 is not retried and ends the service: at most the asks already in flight (one per worker,
-  // and here two references) were sent.
-  EXPECT_GE(api_.requests().size(), 1u);
-  EXPECT_LE(api_.requests().size(), 2u);
+  // The token endpoint's 401 is not retried and ends the service: at most the token requests
+  // already in flight (one per worker, and here two references) were sent, and no API request.
+  EXPECT_GE(api_.token_requests(), 1u);
+  EXPECT_LE(api_.token_requests(), 2u);
+  EXPECT_TRUE(api_.requests().empty());
   EXPECT_EQ(reconcile->output().find("not-the-secret"), std::string::npos);
 }
 

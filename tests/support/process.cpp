@@ -142,6 +142,15 @@ std::string Child::wait_for_line(const std::string& needle, std::chrono::millise
   }
 }
 
+bool Child::has_written(const std::string& needle, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (output_.find(needle) == std::string::npos) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    wait_for_line(needle, std::chrono::milliseconds(200));
+  }
+  return true;
+}
+
 void Child::signal(int signo) {
   if (pid_ > 0) kill(pid_, signo);
 }

@@ -31,6 +31,8 @@ class Child {
 
   // The next stdout line containing `needle`, or "" when none came before timeout.
   std::string wait_for_line(const std::string& needle, std::chrono::milliseconds timeout);
+  // True once stdout holds `needle`, read before this call or within timeout.
+  bool has_written(const std::string& needle, std::chrono::milliseconds timeout);
   void signal(int signo);
   // The exit code after waiting up to timeout; -1 when it had to be killed or died by a signal.
   int wait(std::chrono::milliseconds timeout);

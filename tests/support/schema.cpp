@@ -59,6 +59,10 @@ void collect(const std::string& json, const std::string& schema_file, bool consi
   if (!error.empty()) return ::testing::AssertionFailure() << error;
   rapidjson::Document event;
   event.Parse(event_json.c_str(), event_json.size());
-  collect(event_json, jb::schema::event_schema_file(event["callbackType"].GetString()), true);
+  if (jb::schema::is_notification(event)) {
+    collect(event_json, jb::schema::kNotificationSchema, false);
+  } else {
+    collect(event_json, jb::schema::event_schema_file(event["callbackType"].GetString()), true);
+  }
   return ::testing::AssertionSuccess();
 }

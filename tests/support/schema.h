@@ -18,4 +18,5 @@
 // MatchesSchema with the event schema of the event's callbackType (event.netverify,
 // event.authentication or event.document), then the rules JSON Schema cannot state (the envelope
 // agrees with data: jb::schema::consistency_error); fails when callbackType is missing or unknown.
+// A platform callback's notification is checked against notification.workflow.schema.json.
 ::testing::AssertionResult EventMatchesSchema(const std::string& event_json);

@@ -279,6 +279,21 @@ TEST(ExpectedRecord, ReadsEveryKind) {
   }
 }
 
+TEST(ExpectedRecord, ReadsAWorkflowWithItsAccount) {
+  const ExpectedRecord record = expected_of(
+      R"({"reference":"22222222-2222-2222-2222-22222222222A","kind":"workflow",)"
+      R"("accountId":"11111111-1111-1111-1111-111111111111","initiatedAt":"2024-05-01T12:00:00Z"})");
+  EXPECT_EQ(record.kind, Kind::workflow);
+  EXPECT_EQ(record.reference, "22222222-2222-2222-2222-22222222222A");
+  EXPECT_EQ(record.account_id, "11111111-1111-1111-1111-111111111111");
+  EXPECT_EQ(record.initiated_at, kNoon);
+  // Other kinds carry no account, whatever the record says.
+  EXPECT_EQ(expected_of(R"({"reference":"r","kind":"netverify","accountId":"x",)"
+                        R"("initiatedAt":"2024-05-01T12:00:00Z"})")
+                .account_id,
+            "");
+}
+
 TEST(ExpectedRecord, ReadsRfc3339WithOffsetsAndFractions) {
   const std::pair<const char*, Time> cases[] = {
       {"2024-05-01T12:00:00Z", kNoon},
@@ -329,7 +344,10 @@ struct Refusal {
 std::vector<Refusal> expected_refusals(const std::string& secret) {
   const std::string not_object = "not a JSON object";
   const std::string bad_reference = "reference is absent, empty, not a string or longer than 255";
-  const std::string bad_kind = "kind is not netverify, authentication or document";
+  const std::string bad_kind = "kind is not netverify, authentication, document or workflow";
+  const std::string bad_execution = "reference of a workflow is not a UUID";
+  const std::string bad_account = "accountId of a workflow is absent or not a UUID";
+  const std::string uuid = "22222222-2222-2222-2222-222222222222";
   const std::string bad_time = "initiatedAt is not an RFC 3339 timestamp";
   const std::string time = "2024-05-01T12:00:00Z";
   return {
@@ -355,6 +373,14 @@ std::vector<Refusal> expected_refusals(const std::string& secret) {
       {expected_json(secret, "document", "2024-05-01T12:00:00.Z"), bad_time},
       {expected_json(secret, "document", time + "\\u0000" + secret), bad_time},
       {R"({"reference":")" + secret + R"(","kind":"document","initiatedAt":1714564800})", bad_time},
+      {expected_json(secret, "workflow", time), bad_execution},
+      {expected_json(uuid, "workflow", time), bad_account},
+      {R"({"reference":")" + uuid + R"(","kind":"workflow","accountId":")" + secret +
+           R"(","initiatedAt":")" + time + R"("})",
+       bad_account},
+      {R"({"reference":")" + uuid + R"(","kind":"workflow","accountId":7,"initiatedAt":")" + time +
+           R"("})",
+       bad_account},
   };
 }
 

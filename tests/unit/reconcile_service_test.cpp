@@ -178,6 +178,14 @@ class FakeExpectedReader : public kafka::GroupReader {
                          callback::format_timestamp(initiated_at) + "\"}";
     push(std::move(event));
   }
+  void expect_value(const std::string& reference, std::string value, int32_t partition) {
+    kafka::GroupEvent event;
+    event.record.topic = "jumio.expected";
+    event.record.partition = partition;
+    event.record.key = reference;
+    event.record.value = std::move(value);
+    push(std::move(event));
+  }
 
  private:
   void push(kafka::GroupEvent event) {
@@ -194,14 +202,25 @@ class FakeRetriever : public Retriever {
   using Handler = std::function<retrieval_api::Fetched(
       const std::string& reference, const std::function<bool()>& before_details)>;
   explicit FakeRetriever(Handler handler) : handler_(std::move(handler)) {}
-  retrieval_api::Fetched fetch(callback::Kind, const std::string& reference,
+  retrieval_api::Fetched fetch(callback::Kind kind, const std::string& reference,
+                               const std::string& account_id,
                                const std::function<bool()>& before_details) override {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       ++asks_[reference];
+      kinds_[reference] = kind;
+      accounts_[reference] = account_id;
     }
     if (stopped_) return stopped();
     return handler_(reference, before_details);
+  }
+  retrieval_api::Fetched fetch_workflow_details(const std::string&, const std::string&) override {
+    return stopped();
+  }
+  // The kind and account id the last ask for the reference was made with.
+  std::pair<callback::Kind, std::string> asked_with(const std::string& reference) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return {kinds_.at(reference), accounts_.at(reference)};
   }
   void stop() override { stopped_ = true; }
   retrieval_api::Counts counts() const override { return {}; }
@@ -227,6 +246,8 @@ class FakeRetriever : public Retriever {
   Handler handler_;
   mutable std::mutex mutex_;
   std::map<std::string, int> asks_;
+  std::map<std::string, callback::Kind> kinds_;
+  std::map<std::string, std::string> accounts_;
   std::atomic<bool> stopped_{false};
 };
 
@@ -666,6 +687,46 @@ TEST_F(ReconcileService, RevokedPartitionsAreForgottenAndNotAsked) {
   clock_.jump(seconds(100));
   std::this_thread::sleep_for(milliseconds(100));
   EXPECT_EQ(retriever_->total_asks(), 0);
+}
+
+TEST_F(ReconcileService, AWorkflowIsAskedUnderItsAccountAndSettledByItsWorkflowEvent) {
+  const std::string execution = "22222222-2222-2222-2222-222222222222";
+  const std::string account = "11111111-1111-1111-1111-111111111111";
+  const std::string settled_execution = "33333333-3333-3333-3333-333333333333";
+  build(
+      [](const std::string& reference, const std::function<bool()>&) {
+        retrieval_api::Fetched fetched = pending();
+        fetched.status = "ACQUIRED";
+        (void)reference;
+        return fetched;
+      },
+      4, {{"jumio.workflow.passed", 4}});
+  start_assigned();
+  const Time initiated = clock_.now() - seconds(10);
+  for (const std::string& id : {execution, settled_execution}) {
+    expected_->expect_value(id,
+                            "{\"reference\":\"" + id + "\",\"kind\":\"workflow\",\"accountId\":\"" +
+                                account + "\",\"initiatedAt\":\"" +
+                                callback::format_timestamp(initiated) + "\"}",
+                            kafka::murmur2_partition(id, 4));
+  }
+  // The workflow event of one execution is on Kafka already: it is settled, never asked.
+  settled_->write("jumio.workflow.passed", settled_execution, "{}",
+                  {{"ce_source", "urn:jumio-bridge:workflow:retrieval"}}, clock_.now());
+  ASSERT_TRUE(eventually([&] { return retriever_->asks(execution) == 1; }));
+  EXPECT_EQ(retriever_->asked_with(execution).first, callback::Kind::workflow);
+  EXPECT_EQ(retriever_->asked_with(execution).second, account);
+  std::this_thread::sleep_for(milliseconds(100));
+  EXPECT_EQ(retriever_->asks(settled_execution), 0);
+  EXPECT_TRUE(service_->is_settled(settled_execution));
+  EXPECT_FALSE(service_->is_settled(execution));
+  // A workflow expected record without a UUID account is not one.
+  expected_->expect_value("44444444-4444-4444-4444-444444444444",
+                          "{\"reference\":\"44444444-4444-4444-4444-444444444444\",\"kind\":"
+                          "\"workflow\",\"initiatedAt\":\"" +
+                              callback::format_timestamp(initiated) + "\"}",
+                          0);
+  ASSERT_TRUE(eventually([&] { return service_->stats().invalid_expected == 1; }));
 }
 
 }  // namespace

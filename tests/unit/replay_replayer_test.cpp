@@ -8,6 +8,7 @@
 #include "replay/replayer.h"
 #include "route/deadletter.h"
 #include "support/callbacks.h"
+#include "support/platform_callbacks.h"
 
 namespace jb::replay {
 namespace {
@@ -116,6 +117,51 @@ TEST(Replayer, DryRunCountsAndCommitsNothing) {
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_NE(lines[1].find("still failing: missing_reference (attempt 2)"), std::string::npos)
       << lines[1];
+}
+
+// A platform callback a bridge without platform support dead-lettered (not_form_urlencoded) is
+// stored as a notification by replay; a platform_invalid one is dead-lettered again.
+TEST(Replayer, PlatformCallbacksReplayByTheirBody) {
+  auto platform_letter = [](const std::string& reason, const std::string& body) {
+    route::DeadLetter dead;
+    dead.reason = reason;
+    dead.received_at = "2024-05-02T09:16:05.123Z";
+    dead.content_type = "application/json";
+    dead.body = body;
+    return route::dead_letter_value(dead);
+  };
+  FakeSource source;
+  source.records.push_back(
+      {0, 0, "k", platform_letter("not_form_urlencoded", test::kSamplePlatformCallback), 0});
+  source.records.push_back(
+      {0, 1, "k",
+       platform_letter("platform_invalid",
+                       test::platform_callback_with("/account/id", R"("not-a-uuid")")),
+       0});
+  FakeSink sink;
+  route::Router router(config::TopicsConfig{});
+  std::vector<std::string> lines;
+  Replayer replayer(router, source, &sink, options_for(2), quiet(&lines));
+  std::thread acker([&sink] {
+    while (sink.count < 2) std::this_thread::sleep_for(milliseconds(5));
+    std::lock_guard<std::mutex> lock(sink.mutex);
+    for (auto& [record, done] : sink.held) done(true);
+  });
+  std::atomic<bool> stop{false};
+  const Tally tally = replayer.run(stop);
+  acker.join();
+  EXPECT_EQ(tally.replayed, 1);
+  EXPECT_EQ(tally.still_failing, 1);
+  ASSERT_EQ(sink.held.size(), 2u);
+  EXPECT_EQ(sink.held[0].first.topic, "jumio.workflow.callbacks");
+  EXPECT_EQ(sink.held[0].first.key, test::kSampleExecutionId);
+  EXPECT_NE(sink.held[0].first.value.find("\"receivedAt\":\"2024-05-02T09:16:05.123Z\""),
+            std::string::npos)
+      << sink.held[0].first.value;
+  EXPECT_EQ(sink.held[1].first.topic, "jumio.deadletter");
+  EXPECT_NE(sink.held[1].first.value.find("\"reason\":\"platform_invalid\""), std::string::npos)
+      << sink.held[1].first.value;
+  EXPECT_NE(sink.held[1].first.value.find("\"attempts\":2"), std::string::npos);
 }
 
 }  // namespace
