@@ -152,6 +152,7 @@ log:
   level: info
 retrieval:
   base_url: "http://127.0.0.1:$api_port/api/netverify/v2"
+  auth: basic  # jb_pending_api has no token endpoint
   user_agent: "jumio-bridge reconcile benchmark/1.0"
   max_requests_per_second: $RATE
 reconcile:
