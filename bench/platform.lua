@@ -2,14 +2,11 @@
 -- finished workflow execution, 477 bytes), each with a unique workflow execution id under one of
 -- eight accounts; 9 in 10 PROCESSED, the others TOKEN_EXPIRED or SESSION_EXPIRED.
 --
--- usage: wrk ... -s bench/platform.lua URL -- [RUN_ID] [PATH] [LIMIT]
--- With LIMIT, each thread stops after LIMIT answers (a fixed number of callbacks in all).
+-- usage: wrk ... -s bench/platform.lua URL -- [RUN_ID] [PATH]
 -- done() prints one line: "BENCH requests=... duration_us=... errors_connect=... ... p999_us=...".
 
 local run_id = 0
 local path = "/callbacks/jumio"
-local limit = 0
-local answered = 0
 local counter = 0
 local headers = { ["Content-Type"] = "application/json" }
 
@@ -21,7 +18,6 @@ end
 function init(args)
   run_id = tonumber(args[1] or "0") or 0
   path = args[2] or path
-  limit = tonumber(args[3] or "0") or 0
 end
 
 local function body(execution, account, status)
@@ -42,11 +38,6 @@ function request()
   if counter % 10 == 3 then status = "TOKEN_EXPIRED" elseif counter % 10 == 7 then
     status = "SESSION_EXPIRED" end
   return wrk.format("POST", path, headers, body(execution, account, status))
-end
-
-function response(status, headers, body)
-  answered = answered + 1
-  if limit > 0 and answered >= limit then wrk.thread:stop() end
 end
 
 function done(summary, latency, requests)

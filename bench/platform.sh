@@ -6,7 +6,8 @@
 #
 # 1. serve: wrk posts platform callbacks (bench/platform.lua) for DURATION seconds at CONNS
 #    connections; callbacks/s, latencies, and the daemon's CPU per 1,000 callbacks.
-# 2. reconcile, once per rate in RATES: serve stores EVENTS callbacks on a topic of its own, then
+# 2. reconcile, once per rate in RATES: serve stores EVENTS callbacks (posted by python3 on one
+#    connection) on a topic of its own, then
 #    reconcile reads them and publishes their workflow events; events/s from its first event to its
 #    last (its group join is not counted), its CPU per 1,000 events, and the API requests it made.
 set -euo pipefail
@@ -84,7 +85,8 @@ BROKER_PID=$!
 PIDS+=("$BROKER_PID")
 BOOTSTRAPS=$(first_line "$OUT/broker.out" "$BROKER_PID")
 
-"$BUILD/bench/jb_platform_api" >"$OUT/platform.out" 2>&1 &
+# One server thread per kept-alive connection: reconcile's workers and its token connection.
+"$BUILD/bench/jb_platform_api" --threads 64 >"$OUT/platform.out" 2>&1 &
 API_PID=$!
 PIDS+=("$API_PID")
 API_PORT=$(first_line "$OUT/platform.out" "$API_PID")
@@ -125,6 +127,29 @@ stop_pid() {
 }
 
 field() { sed -n "s/.*[ ]$1=\([0-9]*\).*/\1/p" <<<"$2"; }
+
+# POSTs COUNT platform callbacks (the shape of bench/platform.lua's, run RUN) to URL, each
+# answered 200, on one kept-alive connection.
+post_callbacks() {
+  python3 - "$1" "$2" "$3" <<'PYTHON'
+import http.client, sys, urllib.parse
+url, count, run = urllib.parse.urlsplit(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+connection = http.client.HTTPConnection(url.hostname, url.port)
+for i in range(count):
+    execution = "%08x-0000-4000-a000-%012x" % (0x100 + run, i)
+    account = "11111111-1111-4111-a111-%012d" % (i % 8)
+    body = ('{"callbackSentAt":"2024-05-02T09:16:04.518Z","workflowExecution":{"id":"%s",'
+            '"href":"https://retrieval.amer-1.jumio.ai/x","definitionKey":"10011",'
+            '"status":"PROCESSED"},"account":{"id":"%s","href":"https://retrieval.amer-1.jumio.ai/y"}}'
+            % (execution, account))
+    connection.request("POST", url.path, body, {"Content-Type": "application/json"})
+    answer = connection.getresponse()
+    answer.read()
+    if answer.status != 200:
+        sys.exit("callback %d answered %d" % (i, answer.status))
+print("posted %d" % count)
+PYTHON
+}
 
 # --- 1. serve -----------------------------------------------------------------------------------
 say "serve: $CONNS connections, ${DURATION}s"
@@ -167,12 +192,10 @@ for rate in $RATES; do
   say "reconcile: $events workflow events at $rate requests/s"
   topic="bench.workflow.callbacks.$rate"
   start_serve "load-$rate" "$topic"
-  # Two threads of one connection each: `events` callbacks in all.
-  wrk -t2 -c2 -d600s -s "$ROOT/bench/platform.lua" "$SERVE_URL" -- "$((10 + rate))" \
-    /callbacks/jumio "$((events / 2))" >"$OUT/load-$rate.wrk.txt" 2>&1 ||
-    die "wrk failed; see $OUT/load-$rate.wrk.txt"
+  # Exactly `events` callbacks, on one kept-alive connection.
+  post_callbacks "$SERVE_URL/callbacks/jumio" "$events" "$rate" >"$OUT/load-$rate.post.txt" 2>&1 ||
+    die "posting failed; see $OUT/load-$rate.post.txt"
   stop_pid "$SERVE_PID"
-  events=$(($(field requests "$(grep '^BENCH ' "$OUT/load-$rate.wrk.txt")")))
   admin=$(free_port)
   cat >"$OUT/reconcile-$rate.yaml" <<EOF
 kafka:

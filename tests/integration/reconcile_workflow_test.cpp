@@ -3,6 +3,8 @@
 // `jumio-bridge reconcile` binary against a fake Jumio platform (OAuth2 token endpoint and
 // Retrieval API v1 over TLS), whatever fails in between.
 #include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
 
 #include <csignal>
 #include <cstdlib>
@@ -11,7 +13,9 @@
 #include <set>
 #include <thread>
 
+#include "callback/timestamp.h"
 #include "kafka/embedded.h"
+#include "kafka/producer.h"
 #include "support/bridge.h"
 #include "support/fake_platform.h"
 #include "support/platform_callbacks.h"
@@ -98,6 +102,7 @@ class ReconcileWorkflow : public ::testing::Test {
   std::vector<kafka::ConsumedMessage> events(size_t count, milliseconds timeout) {
     return bridge_->read({kWorkflowEvents}, count, timeout);
   }
+  // The events of one execution among the first `count` workflow events.
   std::vector<kafka::ConsumedMessage> events_of(const std::string& execution_id, size_t count,
                                                 milliseconds timeout) {
     std::vector<kafka::ConsumedMessage> out;
@@ -325,6 +330,53 @@ TEST_F(ReconcileWorkflow, AForbiddenAnswerStopsReconcileWith78AndTheNotification
   auto second = start_reconcile();
   ASSERT_EQ(events(1, seconds(30)).size(), 1u) << second->output();
   stop(*second);
+}
+
+TEST_F(ReconcileWorkflow, AnExpectedWorkflowWithoutACallbackIsAskedOnTheStatusEndpoint) {
+  // One execution whose callback never comes, still running at the first ask; one whose
+  // callback comes: its workflow event settles it, and its status is never asked.
+  const std::string missed = execution(300);
+  const std::string called = execution(301);
+  platform_.script(
+      PlatformEndpoint::status, missed,
+      {test::scripted(200, test::workflow_status_body(test::kSampleAccountId, missed, "ACQUIRED")),
+       test::scripted(200,
+                      test::workflow_status_body(test::kSampleAccountId, missed, "PROCESSED"))});
+  ASSERT_EQ(rd_kafka_mock_topic_create(bridge_->broker().mock(), "jumio.expected", 4, 1),
+            RD_KAFKA_RESP_ERR_NO_ERROR);
+  auto reconcile = start_reconcile();
+  ASSERT_TRUE(reconcile->has_written("expected partitions assigned", seconds(30)));
+  post(callback_for(called));
+  ASSERT_EQ(events_of(called, 1, seconds(20)).size(), 1u) << reconcile->output();
+  std::string error;
+  auto producer = kafka::Producer::create(bridge_->broker().bootstraps(), {}, &error);
+  ASSERT_TRUE(producer) << error;
+  const std::string initiated = callback::format_timestamp(std::chrono::system_clock::now());
+  std::vector<route::Record> expected;
+  for (const std::string& id : {missed, called}) {
+    expected.push_back({"jumio.expected",
+                        id,
+                        R"({"reference":")" + id + R"(","kind":"workflow","accountId":")" +
+                            test::kSampleAccountId + R"(","initiatedAt":")" + initiated + R"("})",
+                        {}});
+  }
+  test::produce_acknowledged(*producer, expected);
+  // schedule_s [1, 2]: ACQUIRED at the first ask, PROCESSED at the second, then the details.
+  auto published = events_of(missed, 2, seconds(30));  // the two events: `called`'s and this
+  ASSERT_EQ(published.size(), 1u) << reconcile->output();
+  EXPECT_EQ(published[0].topic, "jumio.workflow.passed");
+  size_t status_asks = 0;
+  for (const auto& request : platform_.requests()) {
+    if (request.execution == called) {
+      EXPECT_NE(request.endpoint, PlatformEndpoint::status);
+    }
+    if (request.execution == missed && request.endpoint == PlatformEndpoint::status) ++status_asks;
+  }
+  EXPECT_EQ(status_asks, 2u);
+  EXPECT_EQ(details_requests(missed), 1u);
+  std::this_thread::sleep_for(seconds(3));
+  EXPECT_EQ(events(3, seconds(2)).size(), 2u);  // one event each
+  stop(*reconcile);
 }
 
 }  // namespace
