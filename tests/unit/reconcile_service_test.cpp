@@ -14,6 +14,7 @@
 #include "callback/timestamp.h"
 #include "kafka/reader.h"
 #include "reconcile/service.h"
+#include "support/fake_group_reader.h"
 
 namespace jb::reconcile {
 namespace {
@@ -146,54 +147,18 @@ class FakeSettledReader : public kafka::PartitionReader {
   bool held_ = false;
 };
 
-class FakeExpectedReader : public kafka::GroupReader {
+// The expected topic, as the group gives it.
+class FakeExpectedReader : public test::FakeGroupReader {
  public:
-  std::optional<kafka::GroupEvent> poll(milliseconds, std::string*) override {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (!events_.empty()) {
-        kafka::GroupEvent event = std::move(events_.front());
-        events_.pop_front();
-        return event;
-      }
-    }
-    std::this_thread::sleep_for(milliseconds(1));
-    return std::nullopt;
-  }
-  void close() override {}
-
-  void assign(std::vector<int32_t> partitions, bool revoke = false) {
-    kafka::GroupEvent event;
-    event.type = revoke ? kafka::GroupEvent::Type::revoked : kafka::GroupEvent::Type::assigned;
-    event.partitions = std::move(partitions);
-    push(std::move(event));
-  }
   void expect(const std::string& reference, Time initiated_at, int32_t partition) {
-    kafka::GroupEvent event;
-    event.record.topic = "jumio.expected";
-    event.record.partition = partition;
-    event.record.key = reference;
-    event.record.value = "{\"reference\":\"" + reference +
-                         "\",\"kind\":\"netverify\",\"initiatedAt\":\"" +
-                         callback::format_timestamp(initiated_at) + "\"}";
-    push(std::move(event));
+    expect_value(reference,
+                 "{\"reference\":\"" + reference + "\",\"kind\":\"netverify\",\"initiatedAt\":\"" +
+                     callback::format_timestamp(initiated_at) + "\"}",
+                 partition);
   }
   void expect_value(const std::string& reference, std::string value, int32_t partition) {
-    kafka::GroupEvent event;
-    event.record.topic = "jumio.expected";
-    event.record.partition = partition;
-    event.record.key = reference;
-    event.record.value = std::move(value);
-    push(std::move(event));
+    write("jumio.expected", partition, -1, reference, std::move(value));
   }
-
- private:
-  void push(kafka::GroupEvent event) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    events_.push_back(std::move(event));
-  }
-  std::mutex mutex_;
-  std::deque<kafka::GroupEvent> events_;
 };
 
 // Answers each fetch with what the test's handler returns.

@@ -14,6 +14,7 @@
 
 #include "callback/platform.h"
 #include "reconcile/workflow_results.h"
+#include "support/fake_group_reader.h"
 
 namespace jb::reconcile {
 namespace {
@@ -54,65 +55,13 @@ bool eventually(Predicate predicate, milliseconds timeout = milliseconds(10000))
   return true;
 }
 
-class FakeNotifications : public kafka::GroupReader {
+// topics.workflow_callbacks, as the group gives it.
+class FakeNotifications : public test::FakeGroupReader {
  public:
-  std::optional<kafka::GroupEvent> poll(milliseconds, std::string*) override {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (!events_.empty()) {
-        kafka::GroupEvent event = std::move(events_.front());
-        events_.pop_front();
-        return event;
-      }
-    }
-    std::this_thread::sleep_for(milliseconds(1));
-    return std::nullopt;
-  }
-  void close() override {}
-  bool commit(const std::map<int32_t, int64_t>& positions, std::string* error) override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (refuse_commits_) {
-      *error = "REBALANCE_IN_PROGRESS";
-      return false;
-    }
-    for (const auto& [partition, position] : positions) committed_[partition] = position;
-    return true;
-  }
-
   void write(int32_t partition, int64_t offset, std::string value) {
-    kafka::GroupEvent event;
-    event.record.topic = "jumio.workflow.callbacks";
-    event.record.partition = partition;
-    event.record.offset = offset;
-    event.record.value = std::move(value);
-    push(std::move(event));
+    FakeGroupReader::write("jumio.workflow.callbacks", partition, offset, "", std::move(value));
   }
-  void revoke(std::vector<int32_t> partitions) {
-    kafka::GroupEvent event;
-    event.type = kafka::GroupEvent::Type::revoked;
-    event.partitions = std::move(partitions);
-    push(std::move(event));
-  }
-  // The committed position of the partition; -1 when none.
-  int64_t committed(int32_t partition) const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto found = committed_.find(partition);
-    return found == committed_.end() ? -1 : found->second;
-  }
-  void refuse_commits(bool refuse) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    refuse_commits_ = refuse;
-  }
-
- private:
-  void push(kafka::GroupEvent event) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    events_.push_back(std::move(event));
-  }
-  mutable std::mutex mutex_;
-  std::deque<kafka::GroupEvent> events_;
-  std::map<int32_t, int64_t> committed_;
-  bool refuse_commits_ = false;
+  void revoke(std::vector<int32_t> partitions) { assign(std::move(partitions), true); }
 };
 
 class FakeRetriever : public Retriever {
