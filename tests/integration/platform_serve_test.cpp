@@ -142,6 +142,22 @@ TEST(PlatformServe, AnswersOnlyAfterTheBrokerHasTheNotification) {
   EXPECT_EQ(std::string(parse(records[1].value)["workflowStatus"].GetString()), "TOKEN_EXPIRED");
 }
 
+TEST(PlatformServe, WithKafkaDownTheNotificationIsSpooledAnsweredAndPublishedLater) {
+  test::Bridge bridge([](config::Config& c) { c.spool.ack_timeout_ms = 300; });
+  rd_kafka_mock_broker_set_down(bridge.broker().mock(), 1);
+  const auto posted = std::chrono::steady_clock::now();
+  ASSERT_EQ(bridge.post(kSamplePlatformCallback, "application/json"), 200);
+  // Kafka's acknowledgement was waited for (spool.ack_timeout_ms), then the fsynced spool answered.
+  const auto waited = std::chrono::steady_clock::now() - posted;
+  EXPECT_GE(waited, milliseconds(300));
+  EXPECT_LT(waited, seconds(5));
+  rd_kafka_mock_broker_set_up(bridge.broker().mock(), 1);
+  auto records = bridge.read({"jumio.workflow.callbacks"}, 1, seconds(30));
+  ASSERT_EQ(records.size(), 1u) << "the spooled notification is published once Kafka is back";
+  EXPECT_EQ(records[0].key, kSampleExecutionId);
+  EXPECT_EQ(std::string(parse(records[0].value)["accountId"].GetString()), kSampleAccountId);
+}
+
 TEST(PlatformServe, UndocumentedStatusesAreStoredAndCountedAsOther) {
   test::Bridge bridge;
   for (const char* status : {"ACQUISITION_STARTED", "SOMETHING_NEW", "yet-another"}) {
