@@ -1,7 +1,8 @@
 // Times the per-callback work the HTTP reader does before handing a record to Kafka: normalising a
 // callback body into its event (or dead letter) and building its Kafka record. Reads the bodies
-// bench/run.sh writes (bench-out/bodies/*.form) and prints microseconds per callback. A measuring
-// instrument for bench/README.md, not a test.
+// bench/run.sh writes (bench-out/bodies/*.form), or any directory of .form bodies, and prints
+// microseconds per callback and megabytes of body per second. A measuring instrument for
+// bench/README.md, not a test.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -49,6 +50,8 @@ int main(int argc, char** argv) {
   }
   const jb::route::Router router(jb::config::TopicsConfig{}, jb::config::PrivacyConfig{});
   constexpr std::string_view kContentType = "application/x-www-form-urlencoded";
+  size_t body_bytes = 0;
+  for (const std::string& body : bodies) body_bytes += body.size();
   size_t events = 0, letters = 0, bytes = 0;
   const auto start = std::chrono::steady_clock::now();
   for (int round = 0; round < rounds; ++round) {
@@ -73,9 +76,12 @@ int main(int argc, char** argv) {
   const size_t total = events + letters;
   std::printf(
       "%zu callbacks (%zu events, %zu dead letters) in %.3f s: %.2f us per callback, "
-      "%.0f callbacks/s on one core, %.0f bytes of record value on average\n",
+      "%.0f callbacks/s on one core, %.1f MB/s of body (%.0f bytes on average), %.0f bytes of "
+      "record value on average\n",
       total, events, letters, seconds, seconds * 1e6 / static_cast<double>(total),
       static_cast<double>(total) / seconds,
+      static_cast<double>(body_bytes) * rounds / seconds / 1e6,
+      static_cast<double>(body_bytes) / static_cast<double>(bodies.size()),
       static_cast<double>(bytes) / static_cast<double>(total));
   return 0;
 }

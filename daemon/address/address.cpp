@@ -1,6 +1,6 @@
 #include "address/address.h"
 
-#include <algorithm>
+#include <cstdint>
 #include <initializer_list>
 
 #include "address/members.h"
@@ -10,11 +10,106 @@ namespace jb::address {
 namespace {
 
 using detail::country_member;
-using detail::string_member;
 
 std::string_view name_of(const rapidjson::Value::ConstMemberIterator& member) {
   return {member->name.GetString(), member->name.GetStringLength()};
 }
+
+// Every member name any format has, as an index into the values read from an address.
+enum Slot : int {
+  kLine1,  // kLine1 + 0..4: line1..line5
+  kCity = kLine1 + 5,
+  kSubdivision,
+  kPostalCode,
+  kCountry,
+  kCountryCode,
+  kFormatted,
+  kStreetNumber,
+  kStreetDirection,
+  kStreetName,
+  kStreetSuffix,
+  kUnitDetails,
+  kUnitDesignator,
+  kUnitNumber,
+  kStateCode,
+  kProvince,
+  kZip,
+  kZipExtension,
+  kSlotCount,
+};
+
+struct SlotName {
+  std::string_view name;
+  Slot slot;
+};
+
+constexpr SlotName kSlotNames[] = {
+    {"line1", kLine1},
+    {"line2", static_cast<Slot>(kLine1 + 1)},
+    {"line3", static_cast<Slot>(kLine1 + 2)},
+    {"line4", static_cast<Slot>(kLine1 + 3)},
+    {"line5", static_cast<Slot>(kLine1 + 4)},
+    {"city", kCity},
+    {"subdivision", kSubdivision},
+    {"postalCode", kPostalCode},
+    {"country", kCountry},
+    {"countryCode", kCountryCode},
+    {detail::kFormattedAddress, kFormatted},
+    {"streetNumber", kStreetNumber},
+    {"streetDirection", kStreetDirection},
+    {"streetName", kStreetName},
+    {"streetSuffix", kStreetSuffix},
+    {"unitDetails", kUnitDetails},
+    {"unitDesignator", kUnitDesignator},
+    {"unitNumber", kUnitNumber},
+    {"stateCode", kStateCode},
+    {"province", kProvince},
+    {"zip", kZip},
+    {"zipExtension", kZipExtension},
+};
+
+// The slot of a member name, or kSlotCount for a name no format has.
+Slot slot_of(std::string_view name) {
+  for (const SlotName& entry : kSlotNames) {
+    if (entry.name == name) return entry.slot;
+  }
+  return kSlotCount;
+}
+
+using SlotSet = uint32_t;
+static_assert(kSlotCount <= 32, "a SlotSet holds every slot");
+
+constexpr SlotSet bit(int slot) {
+  return SlotSet{1} << slot;
+}
+
+constexpr SlotSet kRawOnly = bit(kLine1) | bit(kLine1 + 1) | bit(kLine1 + 2) | bit(kLine1 + 3) |
+                             bit(kLine1 + 4) | bit(kSubdivision);
+constexpr SlotSet kUsOnly = bit(kStreetDirection) | bit(kStreetSuffix) | bit(kUnitDesignator) |
+                            bit(kUnitNumber) | bit(kZip) | bit(kZipExtension) | bit(kStateCode);
+constexpr SlotSet kEuStreet =
+    bit(kProvince) | bit(kUnitDetails) | bit(kStreetName) | bit(kStreetNumber);
+constexpr SlotSet kStreetMembers = bit(kStreetNumber) | bit(kStreetDirection) | bit(kStreetName) |
+                                   bit(kStreetSuffix) | bit(kUnitDetails) | bit(kUnitDesignator) |
+                                   bit(kUnitNumber);
+constexpr SlotSet kUsPostalMembers = bit(kZip) | bit(kZipExtension);
+
+// The string value of the first member of each name (empty when absent or not a string), as
+// string_member reads them.
+struct Values {
+  std::string_view of[kSlotCount];
+
+  explicit Values(const rapidjson::Value& address) {
+    SlotSet seen = 0;
+    for (auto member = address.MemberBegin(); member != address.MemberEnd(); ++member) {
+      const Slot slot = slot_of(name_of(member));
+      if (slot == kSlotCount || (seen & bit(slot)) != 0) continue;
+      seen |= bit(slot);
+      if (member->value.IsString())
+        of[slot] = {member->value.GetString(), member->value.GetStringLength()};
+    }
+  }
+};
 
 void append_word(std::string* text, std::string_view word, std::string_view separator = " ") {
   if (word.empty()) return;
@@ -22,66 +117,51 @@ void append_word(std::string* text, std::string_view word, std::string_view sepa
   text->append(word);
 }
 
-std::string joined_members(const rapidjson::Value& address,
-                           std::initializer_list<std::string_view> names) {
-  std::string text;
-  for (std::string_view name : names) append_word(&text, string_member(address, name));
-  return text;
-}
-
-std::string us_unit(std::string_view designator, std::string_view number) {
-  std::string unit(designator);
-  if (!unit.empty() && unit.back() != '.') unit.push_back('.');
-  append_word(&unit, number);
-  return unit;
-}
-
-// One candidate value for a Raw member and the input members it is made of.
-struct Source {
-  std::string value;
-  std::vector<std::string_view> members;
-};
-
-Source source_of(const rapidjson::Value& address, std::string_view name) {
-  return {std::string(string_member(address, name)), {name}};
-}
-
-// "zip-zipExtension", either alone when the other is absent.
-Source us_postal_code(const rapidjson::Value& address) {
-  Source source = source_of(address, "zip");
-  append_word(&source.value, string_member(address, "zipExtension"), "-");
-  source.members.push_back("zipExtension");
-  return source;
-}
-
 // The street line of the US and EU street members: "streetNumber streetDirection streetName
 // streetSuffix unitDetails unitDesignator. unitNumber". US members alone give Jumio's US line1, EU
 // members alone its EU line1.
-Source street_line(const rapidjson::Value& address) {
-  Source source{joined_members(address, {"streetNumber", "streetDirection", "streetName",
-                                         "streetSuffix", "unitDetails"}),
-                {"streetNumber", "streetDirection", "streetName", "streetSuffix", "unitDetails",
-                 "unitDesignator", "unitNumber"}};
-  append_word(&source.value, us_unit(string_member(address, "unitDesignator"),
-                                     string_member(address, "unitNumber")));
-  return source;
+void street_line(const Values& values, std::string* line) {
+  for (Slot slot : {kStreetNumber, kStreetDirection, kStreetName, kStreetSuffix, kUnitDetails}) {
+    append_word(line, values.of[slot]);
+  }
+  std::string_view designator = values.of[kUnitDesignator];
+  std::string_view number = values.of[kUnitNumber];
+  if (designator.empty() && number.empty()) return;
+  if (!line->empty()) line->push_back(' ');
+  line->append(designator);
+  if (!designator.empty() && designator.back() != '.') line->push_back('.');
+  if (!number.empty()) {
+    if (!designator.empty()) line->push_back(' ');
+    line->append(number);
+  }
 }
 
-// The Raw members, before they are written, and the input members whose values they hold.
+// "zip-zipExtension", either alone when the other is absent.
+void us_postal_code(const Values& values, std::string* code) {
+  code->assign(values.of[kZip]);
+  append_word(code, values.of[kZipExtension], "-");
+}
+
+// The Raw members, before they are written, and the input members whose values they hold. Parts
+// refer to the address's values or to the composed street line and US postal code.
 struct RawParts {
-  std::string lines[5];  // line1..line5
-  std::string city;
-  std::string subdivision;
-  std::string postal_code;
-  std::string country;
-  std::vector<std::string_view> used;
+  std::string_view lines[5];
+  std::string_view city;
+  std::string_view subdivision;
+  std::string_view postal_code;
+  std::string_view country;
+  SlotSet used = 0;
 
   // Sets *part to the first candidate with a value and records the members it came from.
-  void fill(std::string* part, std::initializer_list<Source> candidates) {
-    for (const Source& candidate : candidates) {
+  struct Candidate {
+    std::string_view value;
+    SlotSet members;
+  };
+  void fill(std::string_view* part, std::initializer_list<Candidate> candidates) {
+    for (const Candidate& candidate : candidates) {
       if (candidate.value.empty()) continue;
       *part = candidate.value;
-      used.insert(used.end(), candidate.members.begin(), candidate.members.end());
+      used |= candidate.members;
       return;
     }
   }
@@ -92,29 +172,34 @@ struct RawParts {
 // US/EU street line (which takes the first empty line), subdivision before stateCode before
 // province (detection makes the first present one the detected format's), the detected format's
 // postal code before the other's, the kind's own country member before the other kind's.
-RawParts raw_parts(const rapidjson::Value& address, Format format, CountryKey country_key) {
-  static constexpr std::string_view kLineNames[] = {"line1", "line2", "line3", "line4", "line5"};
+// *street and *us_postal hold the composed parts the result refers to.
+RawParts raw_parts(const Values& values, Format format, CountryKey country_key, std::string* street,
+                   std::string* us_postal) {
   RawParts parts;
-  Source street = street_line(address);
-  for (std::size_t index = 0; index < 5; ++index) {
-    parts.fill(&parts.lines[index], {source_of(address, kLineNames[index])});
-    if (parts.lines[index].empty() && !street.value.empty()) {
-      parts.fill(&parts.lines[index], {street});
-      street.value.clear();
+  street_line(values, street);
+  bool street_placed = street->empty();
+  for (int index = 0; index < 5; ++index) {
+    parts.fill(&parts.lines[index], {{values.of[kLine1 + index], bit(kLine1 + index)}});
+    if (parts.lines[index].empty() && !street_placed) {
+      parts.fill(&parts.lines[index], {{*street, kStreetMembers}});
+      street_placed = true;
     }
   }
-  parts.fill(&parts.city, {source_of(address, "city")});
-  parts.fill(&parts.subdivision, {source_of(address, "subdivision"),
-                                  source_of(address, "stateCode"), source_of(address, "province")});
+  parts.fill(&parts.city, {{values.of[kCity], bit(kCity)}});
+  parts.fill(&parts.subdivision, {{values.of[kSubdivision], bit(kSubdivision)},
+                                  {values.of[kStateCode], bit(kStateCode)},
+                                  {values.of[kProvince], bit(kProvince)}});
+  us_postal_code(values, us_postal);
   if (format == Format::us) {
-    parts.fill(&parts.postal_code, {us_postal_code(address), source_of(address, "postalCode")});
+    parts.fill(&parts.postal_code,
+               {{*us_postal, kUsPostalMembers}, {values.of[kPostalCode], bit(kPostalCode)}});
   } else {
-    parts.fill(&parts.postal_code, {source_of(address, "postalCode"), us_postal_code(address)});
+    parts.fill(&parts.postal_code,
+               {{values.of[kPostalCode], bit(kPostalCode)}, {*us_postal, kUsPostalMembers}});
   }
-  CountryKey other_key =
-      country_key == CountryKey::country ? CountryKey::country_code : CountryKey::country;
-  parts.fill(&parts.country, {source_of(address, country_member(country_key)),
-                              source_of(address, country_member(other_key))});
+  const Slot own = country_key == CountryKey::country ? kCountry : kCountryCode;
+  const Slot other = country_key == CountryKey::country ? kCountryCode : kCountry;
+  parts.fill(&parts.country, {{values.of[own], bit(own)}, {values.of[other], bit(other)}});
   return parts;
 }
 
@@ -123,19 +208,20 @@ class ObjectWriter {
   ObjectWriter(rapidjson::Value* out, rapidjson::Document::AllocatorType& allocator)
       : out_(out), allocator_(allocator) {}
 
+  // `name` is a constant: it is referred to, not copied.
   void add_if_present(std::string_view name, std::string_view value) {
     if (!value.empty()) add(name, value);
   }
 
   void add(std::string_view name, std::string_view value) {
-    out_->AddMember(copy(name), copy(value), allocator_);
+    out_->AddMember(
+        rapidjson::Value(
+            rapidjson::StringRef(name.data(), static_cast<rapidjson::SizeType>(name.size()))),
+        rapidjson::Value(value.data(), static_cast<rapidjson::SizeType>(value.size()), allocator_),
+        allocator_);
   }
 
  private:
-  rapidjson::Value copy(std::string_view text) {
-    return rapidjson::Value(text.data(), static_cast<rapidjson::SizeType>(text.size()), allocator_);
-  }
-
   rapidjson::Value* out_;
   rapidjson::Document::AllocatorType& allocator_;
 };
@@ -181,16 +267,15 @@ void check_members(const rapidjson::Value& address, Format format, CountryKey co
 
 Format detect_format(const rapidjson::Value& address) {
   if (!address.IsObject()) return Format::raw;
-  bool us = false;
-  bool eu = false;
+  SlotSet present = 0;
   for (auto member = address.MemberBegin(); member != address.MemberEnd(); ++member) {
-    std::string_view name = name_of(member);
-    if (detail::is_raw_only_member(name)) return Format::raw;
-    us = us || detail::is_us_only_member(name);
-    eu = eu || detail::is_eu_street_member(name);
+    const Slot slot = slot_of(name_of(member));
+    if (slot == kSlotCount) continue;
+    if ((bit(slot) & kRawOnly) != 0) return Format::raw;
+    present |= bit(slot);
   }
-  if (us) return Format::us;
-  return eu ? Format::eu : Format::raw;
+  if ((present & kUsOnly) != 0) return Format::us;
+  return (present & kEuStreet) != 0 ? Format::eu : Format::raw;
 }
 
 bool to_raw(const rapidjson::Value& address, CountryKey country_key, rapidjson::Value* out,
@@ -204,20 +289,26 @@ bool to_raw(const rapidjson::Value& address, CountryKey country_key, rapidjson::
   Format format = detect_format(address);
   check_members(address, format, country_key, conversion);
 
-  RawParts parts = raw_parts(address, format, country_key);
+  const Values values(address);
+  std::string street;
+  std::string us_postal;
+  RawParts parts = raw_parts(values, format, country_key, &street, &us_postal);
   ObjectWriter writer(out, allocator);
   write_raw(parts, country_key, &writer);
-  writer.add(detail::kFormattedAddress, formatted_address(*out, country_key));
+  std::string formatted;
+  detail::format_address(parts.lines, parts.city, parts.subdivision, parts.postal_code,
+                         parts.country, &formatted);
+  writer.add(detail::kFormattedAddress, formatted);
   // Values are read from the first member of a name; a repeated name (which the callback stage
   // refuses before converting) is dropped.
-  std::vector<std::string_view> seen;
+  SlotSet seen = 0;
   for (auto member = address.MemberBegin(); member != address.MemberEnd(); ++member) {
-    std::string_view name = name_of(member);
-    bool repeated = std::find(seen.begin(), seen.end(), name) != seen.end();
-    seen.push_back(name);
-    if (name == detail::kFormattedAddress || member->value.GetStringLength() == 0) continue;
-    if (repeated || std::find(parts.used.begin(), parts.used.end(), name) == parts.used.end()) {
-      conversion->dropped.emplace_back(name);
+    const Slot slot = slot_of(name_of(member));
+    const bool repeated = slot != kSlotCount && (seen & bit(slot)) != 0;
+    if (slot != kSlotCount) seen |= bit(slot);
+    if (slot == kFormatted || member->value.GetStringLength() == 0) continue;
+    if (repeated || slot == kSlotCount || (parts.used & bit(slot)) == 0) {
+      conversion->dropped.emplace_back(name_of(member));
     }
   }
   return true;

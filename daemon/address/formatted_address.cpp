@@ -17,19 +17,33 @@ void append_part(std::string* text, std::string_view part, std::string_view sepa
 
 }  // namespace
 
+namespace detail {
+
+void format_address(const std::string_view (&lines)[5], std::string_view city,
+                    std::string_view subdivision, std::string_view postal_code,
+                    std::string_view country_code, std::string* text) {
+  for (std::string_view line : lines) append_part(text, line, ", ");
+  append_part(text, city, ", ");
+  if (!subdivision.empty() || !postal_code.empty()) {  // "subdivision postalCode"
+    if (!text->empty()) text->append(", ");
+    text->append(subdivision);
+    if (!subdivision.empty() && !postal_code.empty()) text->push_back(' ');
+    text->append(postal_code);
+  }
+  std::string_view name = country_name(country_code);
+  append_part(text, name.empty() ? country_code : name, ", ");
+}
+
+}  // namespace detail
+
 std::string formatted_address(const rapidjson::Value& raw, CountryKey country_key) {
   static constexpr std::string_view kLineNames[] = {"line1", "line2", "line3", "line4", "line5"};
+  std::string_view lines[5];
+  for (int index = 0; index < 5; ++index) lines[index] = string_member(raw, kLineNames[index]);
   std::string text;
-  for (std::string_view line : kLineNames) append_part(&text, string_member(raw, line), ", ");
-  append_part(&text, string_member(raw, "city"), ", ");
-
-  std::string region(string_member(raw, "subdivision"));
-  append_part(&region, string_member(raw, "postalCode"), " ");
-  append_part(&text, region, ", ");
-
-  std::string_view country_code = string_member(raw, detail::country_member(country_key));
-  std::string_view name = country_name(country_code);
-  append_part(&text, name.empty() ? country_code : name, ", ");
+  detail::format_address(lines, string_member(raw, "city"), string_member(raw, "subdivision"),
+                         string_member(raw, "postalCode"),
+                         string_member(raw, detail::country_member(country_key)), &text);
   return text;
 }
 

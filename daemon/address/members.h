@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include <rapidjson/document.h>
@@ -27,6 +28,12 @@ bool is_raw_only_member(std::string_view name);
 bool is_us_only_member(std::string_view name);
 // Whether `name` is a member the EU format has and Raw has not (province, streetName, ...).
 bool is_eu_street_member(std::string_view name);
+
+// Appends formatted_address's text of these Raw parts to *text (empty parts leave no empty
+// commas; the country by its short name when the code is known).
+void format_address(const std::string_view (&lines)[5], std::string_view city,
+                    std::string_view subdivision, std::string_view postal_code,
+                    std::string_view country_code, std::string* text);
 
 // The value of a string member of `object`; empty when absent or not a string.
 std::string_view string_member(const rapidjson::Value& object, std::string_view name);

@@ -1,71 +1,212 @@
 #include "callback/event_writer.h"
 
-#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <memory>
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include <rapidjson/internal/dtoa.h>
+#include <rapidjson/internal/ieee754.h>
+#include <rapidjson/internal/itoa.h>
 
 #include "common/utf8.h"
 
 namespace jb::callback {
 namespace {
 
-// Every string reaching the writer was checked as UTF-8 when it was decoded (form values) or
-// parsed (JSON-in-form values, with kParseValidateEncodingFlag), so the writer copies runs of
-// plain characters without validating each one; the finished JSON is checked once instead.
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
-// RapidJSON 1.1.0's vectorised copy of plain runs (RAPIDJSON_SSE2: its Writer<StringBuffer>
-// specialisation) takes only bytes up to 0x19 for control characters, so 0x1A-0x1F inside a
-// 16-byte block are written unescaped: not JSON. Any other Writer type escapes byte by byte; this
-// one differs only in a flag that matters for NaN and infinity, which parsed JSON never holds.
-using BytewiseJsonWriter =
-    rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>,
-                      rapidjson::CrtAllocator, rapidjson::kWriteNanAndInfFlag>;
+// What follows a backslash for each byte JSON requires escaped ('u' for \u00XX), 0 for bytes
+// copied as they are: RapidJSON's Writer table, so the output is the one its Writer gives.
+constexpr char kEscape[256] = {
+    'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'b', 't', 'n', 'u', 'f',  'r', 'u', 'u',  // 00
+    'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',  'u', 'u', 'u',  // 10
+    0,   0,   '"', 0,   0,   0,   0,   0,   0,   0,   0,   0,   0,    0,   0,   0,    // 20
+    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,    0,   0,   0,    // 30
+    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,    0,   0,   0,    // 40
+    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   '\\', 0,   0,   0,    // 50
+};
 
-template <class Writer>
-bool write_string(Writer& writer, std::string_view text) {
-  return writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+// The eight bytes at text (memcpy: no alignment assumed).
+uint64_t word_at(const char* text) {
+  uint64_t word;
+  std::memcpy(&word, text, sizeof word);
+  return word;
 }
 
-template <class Writer>
-bool write_optional(Writer& writer, const std::optional<std::string>& text) {
-  return text ? write_string(writer, *text) : writer.Null();
+// Whether one of the eight bytes of `word` is escaped: below 0x20, '"' or '\\' (bit tricks
+// without false negatives or false positives for the word as a whole).
+bool needs_escape(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+  const auto has_zero_byte = [](uint64_t value) { return (value - kOnes) & ~value & kHighBits; };
+  const uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighBits;
+  return (below_space | has_zero_byte(word ^ (kOnes * '"')) |
+          has_zero_byte(word ^ (kOnes * '\\'))) != 0;
 }
 
-template <class Writer>
-bool write_warnings(Writer& writer, const std::vector<Warning>& warnings) {
-  bool ok = writer.StartArray();
-  for (const auto& warning : warnings) {
-    ok = ok && writer.StartObject() && writer.Key("field") && write_string(writer, warning.field) &&
-         writer.Key("problem") && write_string(writer, warning.problem) && writer.EndObject();
+// A growing byte buffer written through a pointer: room is made before a write, and nothing is
+// initialised that is not written.
+class Bytes {
+ public:
+  // Room for `count` more bytes at the returned pointer; commit(end) keeps what was written.
+  char* room(size_t count) {
+    if (capacity_ - size_ < count) grow(size_ + count);
+    return data_.get() + size_;
   }
-  return ok && writer.EndArray();
-}
+  void commit(const char* end) { size_ = static_cast<size_t>(end - data_.get()); }
+  void clear() { size_ = 0; }
+  std::string_view view() const { return {data_.get(), size_}; }
 
-template <class Writer>
-bool write_event(Writer& writer, Kind kind, Origin origin, const std::string& event_id,
-                 const Envelope& envelope, const std::string& received_at,
-                 const std::vector<Warning>& warnings, const rapidjson::Value& data) {
-  return writer.StartObject() && writer.Key("eventId") && write_string(writer, event_id) &&
-         writer.Key("schemaVersion") && writer.Int(1) && writer.Key("origin") &&
-         write_string(writer, origin_name(origin)) && writer.Key("callbackType") &&
-         write_string(writer, kind_callback_type(kind)) && writer.Key("status") &&
-         write_string(writer, envelope.status) && writer.Key("reference") &&
-         write_string(writer, envelope.reference) && writer.Key("merchantReference") &&
-         write_optional(writer, envelope.merchant_reference) && writer.Key("customerId") &&
-         write_optional(writer, envelope.customer_id) && writer.Key("transactionDate") &&
-         write_optional(writer, envelope.transaction_date) && writer.Key("callbackDate") &&
-         write_optional(writer, envelope.callback_date) && writer.Key("receivedAt") &&
-         write_string(writer, received_at) && writer.Key("warnings") &&
-         write_warnings(writer, warnings) && writer.Key("data") && data.Accept(writer) &&
-         writer.EndObject();
-}
+ private:
+  void grow(size_t needed) {
+    size_t capacity = capacity_ == 0 ? 4096 : capacity_;
+    while (capacity < needed) capacity *= 2;
+    std::unique_ptr<char[]> data(new char[capacity]);
+    if (size_ != 0) std::memcpy(data.get(), data_.get(), size_);
+    data_ = std::move(data);
+    capacity_ = capacity;
+  }
 
-// The writer escapes every control character and writes no whitespace: a byte below 0x20 in its
-// output is one the vectorised copy let through.
-bool has_control_byte(std::string_view json) {
-  return std::any_of(json.begin(), json.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x20; });
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
+// Compact JSON written straight into a buffer, strings escaped from one table. Every string
+// reaching it was checked as UTF-8 when it was decoded (form values) or parsed (JSON-in-form
+// values, with kParseValidateEncodingFlag) and is copied as is; the finished JSON is checked once.
+class JsonOut {
+ public:
+  explicit JsonOut(Bytes* out) : out_(out) {}
+
+  void raw(std::string_view text) {
+    char* write = out_->room(text.size());
+    std::memcpy(write, text.data(), text.size());
+    out_->commit(write + text.size());
+  }
+  void raw(char c) {
+    char* write = out_->room(1);
+    *write = c;
+    out_->commit(write + 1);
+  }
+
+  void string(std::string_view text) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    // Room for the longest output of `text`: every byte as \u00XX, and the quotes.
+    char* write = out_->room(2 + 6 * text.size());
+    *write++ = '"';
+    const char* read = text.data();
+    const char* const end = read + text.size();
+    while (read != end) {
+      while (end - read >= 8 && !needs_escape(word_at(read))) {  // plain runs, 8 bytes a step
+        std::memcpy(write, read, 8);
+        write += 8;
+        read += 8;
+      }
+      const char* plain = read;
+      while (plain != end && kEscape[static_cast<unsigned char>(*plain)] == 0) ++plain;
+      std::memcpy(write, read, static_cast<size_t>(plain - read));
+      write += plain - read;
+      read = plain;
+      if (read == end) break;
+      const auto byte = static_cast<unsigned char>(*read++);
+      *write++ = '\\';
+      *write++ = kEscape[byte];
+      if (kEscape[byte] == 'u') {
+        *write++ = '0';
+        *write++ = '0';
+        *write++ = kHex[byte >> 4];
+        *write++ = kHex[byte & 0xF];
+      }
+    }
+    *write++ = '"';
+    out_->commit(write);
+  }
+
+  void optional(const std::optional<std::string>& text) {
+    if (text) {
+      string(*text);
+    } else {
+      raw("null");
+    }
+  }
+
+  // A parsed value as RapidJSON's Writer writes it; false for NaN or an infinity, which its Writer
+  // refuses too (parsed JSON never holds them).
+  bool any(const rapidjson::Value& value) {
+    char digits[32];
+    switch (value.GetType()) {
+      case rapidjson::kNullType:
+        raw("null");
+        return true;
+      case rapidjson::kFalseType:
+        raw("false");
+        return true;
+      case rapidjson::kTrueType:
+        raw("true");
+        return true;
+      case rapidjson::kStringType:
+        string({value.GetString(), value.GetStringLength()});
+        return true;
+      case rapidjson::kObjectType: {
+        raw('{');
+        bool first = true;
+        for (const auto& member : value.GetObject()) {
+          if (!first) raw(',');
+          first = false;
+          string({member.name.GetString(), member.name.GetStringLength()});
+          raw(':');
+          if (!any(member.value)) return false;
+        }
+        raw('}');
+        return true;
+      }
+      case rapidjson::kArrayType: {
+        raw('[');
+        bool first = true;
+        for (const auto& element : value.GetArray()) {
+          if (!first) raw(',');
+          first = false;
+          if (!any(element)) return false;
+        }
+        raw(']');
+        return true;
+      }
+      case rapidjson::kNumberType: {
+        const char* end;
+        if (value.IsDouble()) {
+          if (rapidjson::internal::Double(value.GetDouble()).IsNanOrInf()) return false;
+          end = rapidjson::internal::dtoa(value.GetDouble(), digits);
+        } else if (value.IsInt()) {
+          end = rapidjson::internal::i32toa(value.GetInt(), digits);
+        } else if (value.IsUint()) {
+          end = rapidjson::internal::u32toa(value.GetUint(), digits);
+        } else if (value.IsInt64()) {
+          end = rapidjson::internal::i64toa(value.GetInt64(), digits);
+        } else {
+          end = rapidjson::internal::u64toa(value.GetUint64(), digits);
+        }
+        raw(std::string_view(digits, static_cast<size_t>(end - digits)));
+        return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  Bytes* out_;
+};
+
+void write_warnings(JsonOut& out, const std::vector<Warning>& warnings) {
+  out.raw('[');
+  bool first = true;
+  for (const auto& warning : warnings) {
+    out.raw(first ? "{\"field\":" : ",{\"field\":");
+    first = false;
+    out.string(warning.field);
+    out.raw(",\"problem\":");
+    out.string(warning.problem);
+    out.raw('}');
+  }
+  out.raw(']');
 }
 
 }  // namespace
@@ -75,20 +216,36 @@ bool write_event_json(Kind kind, Origin origin, const std::string& event_id,
                       const std::vector<Warning>& warnings, const rapidjson::Value& data,
                       std::string* json) {
   // One buffer per thread, reused: its memory stays at the largest event seen.
-  thread_local rapidjson::StringBuffer buffer;
-  buffer.Clear();
-  JsonWriter writer(buffer);
-  if (!write_event(writer, kind, origin, event_id, envelope, received_at, warnings, data))
-    return false;
-  if (has_control_byte({buffer.GetString(), buffer.GetSize()})) {
-    buffer.Clear();
-    BytewiseJsonWriter bytewise(buffer);
-    if (!write_event(bytewise, kind, origin, event_id, envelope, received_at, warnings, data))
-      return false;
-  }
-  const std::string_view written(buffer.GetString(), buffer.GetSize());
-  if (!is_valid_utf8(written)) return false;
-  json->assign(written);
+  thread_local Bytes buffer;
+  buffer.clear();
+  JsonOut out(&buffer);
+  out.raw("{\"eventId\":");
+  out.string(event_id);
+  out.raw(",\"schemaVersion\":1,\"origin\":");
+  out.string(origin_name(origin));
+  out.raw(",\"callbackType\":");
+  out.string(kind_callback_type(kind));
+  out.raw(",\"status\":");
+  out.string(envelope.status);
+  out.raw(",\"reference\":");
+  out.string(envelope.reference);
+  out.raw(",\"merchantReference\":");
+  out.optional(envelope.merchant_reference);
+  out.raw(",\"customerId\":");
+  out.optional(envelope.customer_id);
+  out.raw(",\"transactionDate\":");
+  out.optional(envelope.transaction_date);
+  out.raw(",\"callbackDate\":");
+  out.optional(envelope.callback_date);
+  out.raw(",\"receivedAt\":");
+  out.string(received_at);
+  out.raw(",\"warnings\":");
+  write_warnings(out, warnings);
+  out.raw(",\"data\":");
+  if (!out.any(data)) return false;
+  out.raw('}');
+  if (!is_valid_utf8(buffer.view())) return false;
+  json->assign(buffer.view());
   return true;
 }
 

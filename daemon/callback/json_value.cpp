@@ -35,7 +35,14 @@ bool is_within_limits(const rapidjson::Value& value, int depth) {
 
 bool parse_json_value(std::string_view text, rapidjson::Value* out,
                       rapidjson::Document::AllocatorType& allocator) {
-  rapidjson::Document document(&allocator);
+  // The parser's stacks come from one buffer per thread, reused (deeper or larger values take
+  // chunks from the heap, freed with the pool); the value itself from `allocator`.
+  using StackPool = rapidjson::MemoryPoolAllocator<rapidjson::CrtAllocator>;
+  using Document =
+      rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>, StackPool>;
+  alignas(8) thread_local char stack_buffer[8 * 1024];
+  StackPool stack_pool(stack_buffer, sizeof stack_buffer);
+  Document document(&allocator, 1024, &stack_pool);
   // No kParseFullPrecisionFlag: RapidJSON 1.1.0's full-precision path crashes on numbers with a few
   // hundred digits ("0.000…"), which any sender could post.
   constexpr unsigned kFlags =

@@ -1,7 +1,6 @@
 #include "callback/kind.h"
 
 #include <algorithm>
-#include <cctype>
 
 namespace jb::callback {
 namespace {
@@ -13,16 +12,20 @@ std::string_view trimmed(std::string_view text) {
   return text;
 }
 
+// ASCII letters only, as std::tolower does in the "C" locale, without a locale lookup per byte.
+char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
 bool equals_ignoring_case(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
+           return ascii_lower(x) == ascii_lower(y);
          });
 }
 
-const FormField* find_field(const std::vector<FormField>& fields, std::string_view name) {
+const FieldView* find_field(const std::vector<FieldView>& fields, std::string_view name) {
   auto found = std::find_if(fields.begin(), fields.end(),
-                            [name](const FormField& field) { return field.first == name; });
+                            [name](const FieldView& field) { return field.name == name; });
   return found == fields.end() ? nullptr : &*found;
 }
 
@@ -34,11 +37,11 @@ bool is_form_content_type(std::string_view content_type) {
   return equals_ignoring_case(media_type, "application/x-www-form-urlencoded");
 }
 
-Checked detect_kind(const std::vector<FormField>& fields, Kind* kind) {
-  if (const FormField* type = find_field(fields, "callBackType")) {
-    if (type->second == "NETVERIFYID") {
+Checked detect_kind(const std::vector<FieldView>& fields, Kind* kind) {
+  if (const FieldView* type = find_field(fields, "callBackType")) {
+    if (type->value == "NETVERIFYID") {
       *kind = Kind::netverify;
-    } else if (type->second == "NETVERIFY_AUTHENTICATION") {
+    } else if (type->value == "NETVERIFY_AUTHENTICATION") {
       *kind = Kind::authentication;
     } else {
       return Problem{DeadLetterReason::unknown_kind,

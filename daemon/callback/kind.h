@@ -21,7 +21,7 @@ bool is_form_content_type(std::string_view content_type);
 
 // The kind the fields describe: callBackType NETVERIFYID or NETVERIFY_AUTHENTICATION, or Document
 // Verification (no callBackType, scanReference and transaction present); unknown_kind otherwise.
-Checked detect_kind(const std::vector<FormField>& fields, Kind* kind);
+Checked detect_kind(const std::vector<FieldView>& fields, Kind* kind);
 
 // The event members taken from the callback, before eventId and receivedAt are added.
 struct Envelope {

@@ -1,6 +1,7 @@
 #include "callback/normalize.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "callback/event_id.h"
 #include "callback/event_writer.h"
@@ -41,52 +42,64 @@ Failure failure_of(Problem problem, std::string reference) {
   return Failure{problem.reason, std::move(problem.detail), std::move(reference)};
 }
 
-const FormField* find_field(const std::vector<FormField>& fields, std::string_view name) {
+const FieldView* find_field(const std::vector<FieldView>& fields, std::string_view name) {
   auto found = std::find_if(fields.begin(), fields.end(),
-                            [name](const FormField& field) { return field.first == name; });
+                            [name](const FieldView& field) { return field.name == name; });
   return found == fields.end() ? nullptr : &*found;
 }
 
 // Builds the data object in body order, checking each parameter against the kind's table.
 // Names and plain values refer to `fields` (no copies): data must not outlive them.
-Checked build_data(const std::vector<FormField>& fields, const ParameterTable& table,
+Checked build_data(const std::vector<FieldView>& fields, const ParameterTable& table,
                    rapidjson::Document* data, std::vector<Warning>* warnings) {
   auto& allocator = data->GetAllocator();
   ValueChecker checker(allocator, warnings);
+  std::vector<bool> present(table.size());
   for (const auto& [name, text] : fields) {
     rapidjson::Value value;
     if (const ParameterSpec* spec = find_parameter(table, name)) {
+      present[static_cast<size_t>(spec - table.data())] = true;
       if (auto problem = checker.check_parameter(*spec, text, &value)) return problem;
     } else {
-      checker.warn(name, "unknown_parameter");
+      checker.warn(std::string(name), "unknown_parameter");
       value.SetString(rapidjson::StringRef(text.data(), text.size()));
     }
     rapidjson::Value key(rapidjson::StringRef(name.data(), name.size()));
     data->AddMember(key, value, allocator);
   }
-  checker.warn_missing_required(
-      table, "", [&fields](std::string_view name) { return find_field(fields, name) != nullptr; });
+  // A field of a listed name is that spec's, so the fields hold every spec marked present.
+  for (size_t index = 0; index < table.size(); ++index) {
+    if (table[index].required && !present[index]) {
+      checker.warn(std::string(table[index].name), "missing_required");
+    }
+  }
   return std::nullopt;
 }
 
 // The event of decoded fields of a known kind.
-Result<Event> event_of(Kind kind, const std::vector<FormField>& fields,
+Result<Event> event_of(Kind kind, const std::vector<FieldView>& fields,
                        std::chrono::system_clock::time_point received_at,
                        const FieldsOptions& options) {
   const KindRules& rules = rules_of(kind);
-  const FormField* reference = find_field(fields, rules.reference_parameter);
-  if (reference == nullptr || reference->second.empty()) {
+  const FieldView* found = find_field(fields, rules.reference_parameter);
+  if (found == nullptr || found->value.empty()) {
     return Failure{DeadLetterReason::missing_reference,
                    std::string(rules.reference_parameter) + " is absent or empty",
                    {}};
   }
 
+  const std::string_view reference = found->value;
+
   Event event;
   event.kind = kind;
   event.origin = options.origin;
-  rapidjson::Document data(rapidjson::kObjectType);
+  // The data's first 16 KiB come from one buffer per thread, reused (a callback's data is a few
+  // KiB); larger data takes chunks from the heap, freed with the allocator.
+  alignas(8) thread_local char pool[16 * 1024];
+  rapidjson::MemoryPoolAllocator<> allocator(pool, sizeof pool);
+  rapidjson::Document data(rapidjson::kObjectType, &allocator);
   if (auto problem = build_data(fields, rules.parameters(), &data, &event.warnings)) {
-    return failure_of(std::move(*problem), reference->second);
+    return failure_of(std::move(*problem), std::string(reference));
   }
   if (!options.absent_by_nature.empty()) {
     const auto& absent = options.absent_by_nature;
@@ -100,31 +113,31 @@ Result<Event> event_of(Kind kind, const std::vector<FormField>& fields,
   }
   Envelope envelope;
   if (auto problem = rules.read_envelope(data, &envelope)) {
-    return failure_of(std::move(*problem), reference->second);
+    return failure_of(std::move(*problem), std::string(reference));
   }
-  envelope.reference = reference->second;
+  envelope.reference.assign(reference);
 
   if (options.not_in_event_id.empty()) {
-    event.event_id = event_id(fields);
+    event.event_id = event_id_of_views(fields);
   } else {
-    std::vector<FormField> identifying;
+    std::vector<FieldView> identifying;
     for (const auto& field : fields) {
       const auto& left_out = options.not_in_event_id;
-      if (std::find(left_out.begin(), left_out.end(), field.first) == left_out.end())
+      if (std::find(left_out.begin(), left_out.end(), field.name) == left_out.end())
         identifying.push_back(field);
     }
-    event.event_id = event_id(identifying);
+    event.event_id = event_id_of_views(identifying);
   }
-  event.status = envelope.status;
-  event.reference = envelope.reference;
-  event.callback_date = envelope.callback_date.value_or("");
   event.received_at = format_timestamp(received_at);
   if (!write_event_json(kind, options.origin, event.event_id, envelope, event.received_at,
                         event.warnings, data, &event.json)) {
     return Failure{DeadLetterReason::bad_encoding, "the event is not valid UTF-8",
                    envelope.reference};
   }
-  return event;
+  event.status = std::move(envelope.status);
+  event.reference = std::move(envelope.reference);
+  if (envelope.callback_date) event.callback_date = std::move(*envelope.callback_date);
+  return Result<Event>(std::move(event));  // moved, not copied
 }
 
 }  // namespace
@@ -139,13 +152,14 @@ Result<Event> normalize(const Incoming& incoming) {
                    "Content-Type is not application/x-www-form-urlencoded",
                    readable_reference(incoming.body)};
   }
-  auto decoded = decode_form(incoming.body);
+  std::string arena;  // decoded names and values that held escapes; the data refers to them
+  auto decoded = decode_form_views(incoming.body, &arena);
   if (!decoded.ok()) {
     Failure failure = decoded.failure();
     failure.reference = readable_reference(incoming.body);
     return failure;
   }
-  const std::vector<FormField>& fields = decoded.value();
+  const std::vector<FieldView>& fields = decoded.value();
 
   Kind kind;
   if (auto problem = detect_kind(fields, &kind)) {
@@ -157,11 +171,12 @@ Result<Event> normalize(const Incoming& incoming) {
 Result<Event> normalize_fields(Kind kind, const std::vector<FormField>& fields,
                                std::chrono::system_clock::time_point received_at,
                                const FieldsOptions& options) {
+  const std::vector<FieldView> views = views_of(fields);
   Kind detected;
-  if (auto problem = detect_kind(fields, &detected)) {
-    const FormField* reference = find_field(fields, rules_of(kind).reference_parameter);
+  if (auto problem = detect_kind(views, &detected)) {
+    const FieldView* reference = find_field(views, rules_of(kind).reference_parameter);
     return Failure{DeadLetterReason::retrieval_invalid, problem->detail,
-                   reference ? reference->second : std::string()};
+                   reference ? std::string(reference->value) : std::string()};
   }
   if (detected != kind) {
     return Failure{DeadLetterReason::retrieval_invalid,
@@ -169,7 +184,7 @@ Result<Event> normalize_fields(Kind kind, const std::vector<FormField>& fields,
                        std::string(kind_type(kind)),
                    {}};
   }
-  return event_of(kind, fields, received_at, options);
+  return event_of(kind, views, received_at, options);
 }
 
 }  // namespace jb::callback

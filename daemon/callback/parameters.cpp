@@ -1,7 +1,5 @@
 #include "callback/parameters.h"
 
-#include <algorithm>
-
 namespace jb::callback {
 namespace {
 
@@ -85,10 +83,44 @@ const ParameterTable& document_verification_parameters() {
   return table;
 }
 
+namespace {
+
+// Where a name starts probing: its length and a few of its bytes, enough to tell a table's names
+// apart mostly.
+size_t name_hash(std::string_view name) {
+  if (name.empty()) return 0;
+  const auto byte = [name](size_t at) {
+    return static_cast<size_t>(static_cast<unsigned char>(name[at]));
+  };
+  return name.size() * 31 + byte(0) * 7 + byte(name.size() - 1) * 131 + byte(name.size() / 2) * 17 +
+         byte(name.size() / 4) * 3;
+}
+
+}  // namespace
+
+ParameterTable::ParameterTable(std::initializer_list<ParameterSpec> specs)
+    : std::vector<ParameterSpec>(specs) {
+  size_t capacity = 8;
+  while (capacity < 2 * size()) capacity *= 2;
+  slots_.assign(capacity, 0);
+  for (size_t index = 0; index < size(); ++index) {
+    size_t slot = name_hash((*this)[index].name) & (capacity - 1);
+    while (slots_[slot] != 0) slot = (slot + 1) & (capacity - 1);
+    slots_[slot] = static_cast<uint16_t>(index + 1);
+  }
+}
+
+const ParameterSpec* ParameterTable::find(std::string_view name) const {
+  const size_t mask = slots_.size() - 1;
+  for (size_t slot = name_hash(name) & mask; slots_[slot] != 0; slot = (slot + 1) & mask) {
+    const ParameterSpec& spec = (*this)[slots_[slot] - 1];
+    if (spec.name == name) return &spec;
+  }
+  return nullptr;
+}
+
 const ParameterSpec* find_parameter(const ParameterTable& table, std::string_view name) {
-  auto found = std::find_if(table.begin(), table.end(),
-                            [name](const ParameterSpec& spec) { return spec.name == name; });
-  return found == table.end() ? nullptr : &*found;
+  return table.find(name);
 }
 
 }  // namespace jb::callback

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <initializer_list>
 #include <string_view>
 #include <vector>
 
@@ -24,7 +26,7 @@ enum class ValueKind {
 };
 
 struct ParameterSpec;
-using ParameterTable = std::vector<ParameterSpec>;
+class ParameterTable;
 
 struct ParameterSpec {
   std::string_view name;
@@ -33,6 +35,18 @@ struct ParameterSpec {
   ValueKind kind = ValueKind::text;
   std::vector<std::string_view> values = {};  // allowed values of enumerated and boolean kinds
   const ParameterTable* members = nullptr;    // member table of object kinds
+};
+
+// A parameter table: its specs in the spec's order, and an index of their names built with it.
+class ParameterTable : public std::vector<ParameterSpec> {
+ public:
+  ParameterTable(std::initializer_list<ParameterSpec> specs);
+
+  // The spec named `name`, or nullptr: one hash and, mostly, one comparison.
+  const ParameterSpec* find(std::string_view name) const;
+
+ private:
+  std::vector<uint16_t> slots_;  // open addressing: index + 1 of a spec, 0 for an empty slot
 };
 
 // Netverify form parameters (spec "Callback for Netverify").

@@ -30,20 +30,23 @@ class ValueChecker {
   void warn(std::string field, std::string_view problem);
 
  private:
-  Checked check_value(const ParameterSpec& spec, rapidjson::Value& value, const std::string& path);
-  Checked check_string(const ParameterSpec& spec, rapidjson::Value& value, const std::string& path);
-  Checked check_boolean(const ParameterSpec& spec, const rapidjson::Value& value,
-                        const std::string& path);
-  Checked check_object(const ParameterTable& members, rapidjson::Value& object,
-                       const std::string& path);
-  Checked check_object_list(const ParameterTable& members, rapidjson::Value& value,
-                            const std::string& path);
-  Checked check_text_or_json(rapidjson::Value& value, const std::string& path);
-  Checked convert_address(const ParameterSpec& spec, rapidjson::Value& value,
-                          const std::string& path);
+  // The checks below read the path of the value they check from path_ ("idAddress",
+  // "rejectReason.rejectReasonDetails[0]"): one buffer, extended and cut back as checking descends.
+  class PathScope;
+  Checked check_value(const ParameterSpec& spec, rapidjson::Value& value);
+  Checked check_string(const ParameterSpec& spec, rapidjson::Value& value);
+  Checked check_boolean(const ParameterSpec& spec, const rapidjson::Value& value);
+  Checked check_object(const ParameterTable& members, rapidjson::Value& object);
+  Checked check_object_list(const ParameterTable& members, rapidjson::Value& value);
+  Checked check_text_or_json(rapidjson::Value& value);
+  Checked convert_address(const ParameterSpec& spec, rapidjson::Value& value);
+  // invalid_json naming path_.
+  Problem invalid_json(std::string_view what) const;
 
   rapidjson::Document::AllocatorType& allocator_;
   std::vector<Warning>* warnings_;
+  std::string path_;
+  std::string timestamp_;  // a canonical timestamp before it is copied into the data
 };
 
 }  // namespace jb::callback

@@ -1,0 +1,159 @@
+// The normaliser's internals that exist for speed give what their plain counterparts give: form
+// views refer to the body where nothing was escaped, the parameter tables' index finds what a scan
+// finds, and the event writer escapes and formats as RapidJSON's Writer does.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "callback/event_writer.h"
+#include "callback/form.h"
+#include "callback/kind.h"
+#include "callback/parameters.h"
+
+namespace jb::callback {
+namespace {
+
+bool within(std::string_view part, std::string_view whole) {
+  return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
+}
+
+TEST(FormViews, ReferToTheBodyWhereNothingIsEscapedAndToTheArenaElsewhere) {
+  const std::string body = "a=1&bb=x+y&&c%41=%41%42&d&=e";
+  std::string arena;
+  auto views = decode_form_views(body, &arena);
+  ASSERT_TRUE(views.ok()) << views.failure().detail;
+  const std::vector<FieldView>& fields = views.value();
+  ASSERT_EQ(fields.size(), 5u);
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"a", "1"}, {"bb", "x y"}, {"cA", "AB"}, {"d", ""}, {"", "e"}};
+  for (size_t i = 0; i < fields.size(); ++i) {
+    EXPECT_EQ(fields[i].name, expected[i].first);
+    EXPECT_EQ(fields[i].value, expected[i].second);
+  }
+  EXPECT_EQ(fields[0].name.data(), body.data());
+  EXPECT_EQ(fields[0].value.data(), body.data() + 2);
+  EXPECT_EQ(fields[1].name.data(), body.data() + 4);
+  EXPECT_TRUE(within(fields[1].value, arena));
+  EXPECT_TRUE(within(fields[2].name, arena));
+  EXPECT_TRUE(within(fields[2].value, arena));
+  EXPECT_TRUE(within(fields[3].name, body));
+  EXPECT_TRUE(within(fields[4].value, body));
+}
+
+// Every table the callback kinds reach, member tables included.
+std::vector<const ParameterTable*> all_tables() {
+  std::vector<const ParameterTable*> tables = {
+      &netverify_parameters(), &authentication_parameters(), &document_verification_parameters()};
+  for (size_t i = 0; i < tables.size(); ++i) {
+    for (const auto& spec : *tables[i]) {
+      if (spec.members != nullptr &&
+          std::find(tables.begin(), tables.end(), spec.members) == tables.end())
+        tables.push_back(spec.members);
+    }
+  }
+  return tables;
+}
+
+TEST(ParameterTableIndex, FindsWhatAScanFinds) {
+  const std::vector<const ParameterTable*> tables = all_tables();
+  EXPECT_GE(tables.size(), 10u);
+  std::vector<std::string> names = {"", "x", "id", "idCheck", "callBackTypes", "allBackType"};
+  for (const auto* table : tables) {
+    for (const auto& spec : *table) {
+      names.emplace_back(spec.name);
+      names.push_back(std::string(spec.name) + "x");
+      names.push_back(std::string(spec.name).substr(1));
+    }
+  }
+  for (const auto* table : tables) {
+    for (const std::string& name : names) {
+      const ParameterSpec* scanned = nullptr;
+      for (const auto& spec : *table) {
+        if (spec.name == name) {
+          scanned = &spec;
+          break;
+        }
+      }
+      EXPECT_EQ(find_parameter(*table, name), scanned) << name;
+    }
+  }
+}
+
+// What RapidJSON's Writer makes of a value, escaping byte by byte.
+std::string rapidjson_text(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>,
+                    rapidjson::CrtAllocator, rapidjson::kWriteNanAndInfFlag>
+      writer(buffer);
+  value.Accept(writer);
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+TEST(EventWriter, WritesDataAsRapidJsonsWriterDoes) {
+  std::string every_byte;
+  for (int c = 1; c < 0x80; ++c) every_byte.push_back(static_cast<char>(c));
+  every_byte += "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80";
+  std::string with_nul("a\0b", 3);
+  rapidjson::Document data(rapidjson::kObjectType);
+  auto& allocator = data.GetAllocator();
+  data.AddMember("every byte", rapidjson::Value(every_byte.c_str(), allocator), allocator);
+  rapidjson::Value every_byte_name(every_byte.c_str(), allocator);
+  data.AddMember(every_byte_name, 1, allocator);
+  data.AddMember("nul", rapidjson::Value(with_nul.data(), 3, allocator), allocator);
+  rapidjson::Value numbers(rapidjson::kArrayType);
+  for (double d : {0.0, -0.0, 0.1, 1e21, 1.5e-7, 123456789.125, -2.5})
+    numbers.PushBack(d, allocator);
+  numbers.PushBack(-2147483647 - 1, allocator).PushBack(4294967295u, allocator);
+  numbers.PushBack(int64_t{-9223372036854775807} - 1, allocator);
+  numbers.PushBack(uint64_t{18446744073709551615u}, allocator);
+  data.AddMember("numbers", numbers, allocator);
+  rapidjson::Value nested(rapidjson::kObjectType);
+  nested.AddMember("empty", rapidjson::Value(rapidjson::kObjectType), allocator);
+  nested.AddMember("list", rapidjson::Value(rapidjson::kArrayType), allocator);
+  nested.AddMember("t", true, allocator).AddMember("f", false, allocator);
+  nested.AddMember("n", rapidjson::Value(), allocator);
+  data.AddMember("nested", nested, allocator);
+
+  Envelope envelope;
+  envelope.status = "APPROVED_VERIFIED";
+  envelope.reference = "ref\"\\\x1F";
+  envelope.customer_id = "c\x1A";
+  std::vector<Warning> warnings = {{"a.b", "too_long"}, {"c\x01", "unknown_parameter"}};
+  std::string json;
+  ASSERT_TRUE(write_event_json(Kind::netverify, Origin::callback, "id", envelope,
+                               "2026-01-01T00:00:00.000Z", warnings, data, &json));
+  const std::string expected =
+      R"({"eventId":"id","schemaVersion":1,"origin":"callback","callbackType":"NETVERIFYID",)"
+      R"("status":"APPROVED_VERIFIED","reference":"ref\"\\\u001F","merchantReference":null,)"
+      R"("customerId":"c\u001A","transactionDate":null,"callbackDate":null,)"
+      R"("receivedAt":"2026-01-01T00:00:00.000Z","warnings":[{"field":"a.b","problem":"too_long"},)"
+      R"({"field":"c\u0001","problem":"unknown_parameter"}],"data":)" +
+      rapidjson_text(data) + "}";
+  EXPECT_EQ(json, expected);
+}
+
+TEST(EventWriter, RefusesInvalidUtf8AndNonFiniteNumbers) {
+  std::string json = "unchanged";
+  rapidjson::Document data(rapidjson::kObjectType);
+  data.AddMember("bad", rapidjson::StringRef("\xC3\x28", 2), data.GetAllocator());
+  EXPECT_FALSE(
+      write_event_json(Kind::netverify, Origin::callback, "id", Envelope{}, "t", {}, data, &json));
+  rapidjson::Document infinite(rapidjson::kObjectType);
+  infinite.AddMember("n", std::numeric_limits<double>::infinity(), infinite.GetAllocator());
+  EXPECT_FALSE(write_event_json(Kind::netverify, Origin::callback, "id", Envelope{}, "t", {},
+                                infinite, &json));
+  EXPECT_EQ(json, "unchanged");
+}
+
+}  // namespace
+}  // namespace jb::callback
