@@ -71,8 +71,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!reference_fits(expected.reference))
       fail("an expected record's reference is empty or too long", input);
     const bool workflow = expected.kind == jb::callback::Kind::workflow;
-    if (workflow && (!jb::callback::is_uuid(expected.reference) ||
-                     !jb::callback::is_uuid(expected.account_id)))
+    if (workflow &&
+        (!jb::callback::is_uuid(expected.reference) || !jb::callback::is_uuid(expected.account_id)))
       fail("a workflow's expected record has ids that are not UUIDs", input);
     if (!workflow && !expected.account_id.empty())
       fail("an expected record of a legacy kind has an account", input);

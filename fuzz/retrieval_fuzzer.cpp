@@ -34,6 +34,7 @@
 #include "callback/parameters.h"
 #include "common/result.h"
 #include "common/utf8.h"
+#include "detail_check.h"
 #include "retrieval/mapping.h"
 #include "support/retrieval_fuzz_input.h"
 #include "support/schema_check.h"
@@ -48,8 +49,7 @@ using jb::retrieval::nests_deeper_than;
 constexpr int kDeepestWalked = 200;
 
 [[noreturn]] void fail(const char* what, const std::string& detail, const std::string& text) {
-  std::fprintf(stderr, "retrieval_fuzzer: %s: %s\n%s\n", what, detail.c_str(), text.c_str());
-  std::abort();
+  jb::fuzz::fail("retrieval_fuzzer", what, detail, text);
 }
 
 // Fixed text of the details the mapping (daemon/retrieval/mapping.cpp) and the normalisation it
@@ -132,10 +132,7 @@ const std::vector<std::string>& vocabulary() {
 
 // The string values and member names of an answer, with those of string values that are JSON
 // text themselves (document.extractedData.extractedData, ...), a few levels deep.
-struct AnswerText {
-  std::vector<std::string> values;
-  std::vector<std::string> names;
-};
+using jb::fuzz::AnswerText;
 
 void collect(const rapidjson::Value& value, int nested_texts, AnswerText* text);
 
@@ -163,50 +160,18 @@ void collect(const rapidjson::Value& value, int nested_texts, AnswerText* text) 
   }
 }
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
 // Fails when `detail` carries a string value of the answer of 8 bytes or more outside its own
-// vocabulary: every byte of the detail covered by a vocabulary word, an answer member name, the
-// number after " at offset " or "deeper than ", or an array index is allowed; so are the
-// separators " .:,()[]'".
+// vocabulary, a member name, the number after " at offset " or "deeper than ", or an array index.
 void check_detail(const char* where, const std::string& detail, const AnswerText& answer,
                   const std::string& input) {
-  if (!jb::is_valid_utf8(detail)) fail(where, "the detail is not valid UTF-8", detail);
-  std::vector<bool> covered(detail.size(), false);
-  auto cover = [&](std::string_view word) {
-    if (word.empty()) return;
-    for (size_t at = detail.find(word); at != std::string::npos; at = detail.find(word, at + 1))
-      for (size_t i = at; i < at + word.size(); ++i) covered[i] = true;
-  };
-  for (const auto& word : vocabulary()) cover(word);
-  for (const auto& name : answer.names) cover(name);
-  for (size_t i = 0; i < detail.size(); ++i) {
-    if (!is_digit(detail[i])) continue;
-    size_t end = i;
-    while (end < detail.size() && is_digit(detail[end])) ++end;
-    auto after = [&](std::string_view word) {
-      return i >= word.size() && detail.compare(i - word.size(), word.size(), word) == 0;
-    };
-    const bool offset = after(" at offset ") || after("deeper than ");
-    const bool index = i >= 1 && detail[i - 1] == '[' && end < detail.size() && detail[end] == ']';
-    if (offset || index)
-      for (size_t j = i; j < end; ++j) covered[j] = true;
-    i = end;
-  }
-  const std::string_view separators = " .:,()[]'";
-  for (const auto& value : answer.values) {
-    if (value.size() < 8) continue;
-    for (size_t at = detail.find(value); at != std::string::npos; at = detail.find(value, at + 1)) {
-      for (size_t i = at; i < at + value.size(); ++i) {
-        if (!covered[i] && separators.find(detail[i]) == std::string_view::npos) {
-          fail(where, "the failure detail repeats a value of the answer (\"" + value + "\")",
-               "detail: " + detail + "\nanswer: " + input);
-        }
-      }
-    }
-  }
+  jb::fuzz::check_detail("retrieval_fuzzer", where, detail, vocabulary(), answer, input,
+                         [](std::string_view text, size_t begin) {
+                           auto after = [&](std::string_view word) {
+                             return begin >= word.size() &&
+                                    text.compare(begin - word.size(), word.size(), word) == 0;
+                           };
+                           return after(" at offset ") || after("deeper than ");
+                         });
 }
 
 std::string_view reference_member(Kind kind) {

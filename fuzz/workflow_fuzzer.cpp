@@ -30,6 +30,7 @@
 #include "callback/event.h"
 #include "common/result.h"
 #include "common/utf8.h"
+#include "detail_check.h"
 #include "retrieval/mapping.h"
 #include "retrieval/workflow.h"
 #include "support/schema_check.h"
@@ -42,8 +43,7 @@ constexpr std::string_view kExecution = "22222222-2222-2222-2222-222222222222";
 constexpr int kDeepestWalked = 200;
 
 [[noreturn]] void fail(const char* what, const std::string& detail, const std::string& text) {
-  std::fprintf(stderr, "workflow_fuzzer: %s: %s\n%s\n", what, detail.c_str(), text.c_str());
-  std::abort();
+  jb::fuzz::fail("workflow_fuzzer", what, detail, text);
 }
 
 // The fixed text of the details workflow.cpp (and the parsing it shares with mapping.cpp) writes
@@ -89,10 +89,7 @@ constexpr std::string_view kFixedPhrases[] = {
     "completedAt",
 };
 
-struct AnswerText {
-  std::vector<std::string> values;
-  std::vector<std::string> names;
-};
+using jb::fuzz::AnswerText;
 
 void collect(const rapidjson::Value& value, AnswerText* text) {
   if (value.IsString()) {
@@ -107,42 +104,25 @@ void collect(const rapidjson::Value& value, AnswerText* text) {
   }
 }
 
+// What a detail may say: the phrases above and RapidJSON's parse error messages. Built once.
+const std::vector<std::string>& vocabulary() {
+  static const std::vector<std::string> words = [] {
+    std::vector<std::string> out(std::begin(kFixedPhrases), std::end(kFixedPhrases));
+    for (int code = 0; code <= rapidjson::kParseErrorTermination; ++code)
+      out.emplace_back(rapidjson::GetParseError_En(static_cast<rapidjson::ParseErrorCode>(code)));
+    return out;
+  }();
+  return words;
+}
+
 // Fails when `detail` repeats a value of 8 bytes or more that the answer's member names do not
-// cover (a detail names members, never their values).
+// cover (a detail names members, never their values); offsets, depths and other numbers after a
+// space are its own.
 void check_detail(const char* where, const std::string& detail, const AnswerText& answer,
                   const std::string& input) {
-  if (!jb::is_valid_utf8(detail)) fail(where, "the detail is not valid UTF-8", detail);
-  std::vector<bool> covered(detail.size(), false);
-  auto cover = [&](std::string_view word) {
-    if (word.empty()) return;
-    for (size_t at = detail.find(word); at != std::string::npos; at = detail.find(word, at + 1))
-      for (size_t i = at; i < at + word.size(); ++i) covered[i] = true;
-  };
-  for (std::string_view phrase : kFixedPhrases) cover(phrase);
-  for (int code = 0; code <= rapidjson::kParseErrorTermination; ++code)
-    cover(rapidjson::GetParseError_En(static_cast<rapidjson::ParseErrorCode>(code)));
-  for (const auto& name : answer.names) cover(name);
-  for (size_t i = 0; i < detail.size(); ++i) {  // offsets, depths and array indexes
-    if (!std::isdigit(static_cast<unsigned char>(detail[i]))) continue;
-    size_t end = i;
-    while (end < detail.size() && std::isdigit(static_cast<unsigned char>(detail[end]))) ++end;
-    const bool index = i >= 1 && detail[i - 1] == '[' && end < detail.size() && detail[end] == ']';
-    const bool number = i >= 1 && detail[i - 1] == ' ';
-    if (index || number)
-      for (size_t j = i; j < end; ++j) covered[j] = true;
-    i = end;
-  }
-  const std::string_view separators = " .:,()[]'";
-  for (const auto& value : answer.values) {
-    if (value.size() < 8) continue;
-    for (size_t at = detail.find(value); at != std::string::npos; at = detail.find(value, at + 1)) {
-      for (size_t i = at; i < at + value.size(); ++i) {
-        if (!covered[i] && separators.find(detail[i]) == std::string_view::npos)
-          fail(where, "the failure detail repeats a value of the answer (\"" + value + "\")",
-               "detail: " + detail + "\nanswer: " + input);
-      }
-    }
-  }
+  jb::fuzz::check_detail(
+      "workflow_fuzzer", where, detail, vocabulary(), answer, input,
+      [](std::string_view text, size_t begin) { return begin >= 1 && text[begin - 1] == ' '; });
 }
 
 bool is_link(std::string_view text) {

@@ -10,8 +10,8 @@
 
 #include "address/address.h"
 #include "callback/event_id.h"
-#include "callback/json_value.h"
 #include "callback/event_writer.h"
+#include "callback/json_value.h"
 #include "callback/kind.h"
 #include "callback/platform.h"
 #include "callback/timestamp.h"

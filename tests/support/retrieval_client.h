@@ -16,8 +16,7 @@ constexpr char kRetrievalReference[] = "5a8b2a3c-1d2e-4f60-9a7b-0c1d2e3f4a5b";
 constexpr char kRetrievalUserAgent[] = "Example Corp jumio-bridge-test/1.0";
 
 // retrieval.* for a client of `fake`: its base URL, token URL (auth oauth2) and CA, its
-// credentials, a 2 s timeout,
-// 1,000 requests a second, 5 attempts.
+// credentials, a 2 s timeout, 1,000 requests a second, 5 attempts.
 config::RetrievalConfig retrieval_config_for(const FakeRetrievalApi& fake);
 // Backoffs of a few milliseconds so that retries cost nothing.
 retrieval_api::Timing fast_retrieval_timing();
