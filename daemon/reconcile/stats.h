@@ -19,10 +19,9 @@ struct WorkflowStats {
   uint64_t retries = 0;       // asks that failed and will be made again
   uint64_t published = 0;     // workflow events acknowledged by Kafka
   uint64_t dead_lettered = 0;
-  uint64_t given_up = 0;           // not found after every wait of the schedule
-  uint64_t commit_failures = 0;    // offset commits the broker refused (made again)
-  uint64_t in_hand = 0;            // executions being fetched or waiting for their next ask
-  uint64_t last_published_ms = 0;  // from reading the notification to the event's ack, last one
+  uint64_t given_up = 0;         // not found after every wait of the schedule
+  uint64_t commit_failures = 0;  // offset commits the broker refused (made again)
+  uint64_t in_hand = 0;          // executions being fetched or waiting for their next ask
 };
 
 struct Stats {

@@ -278,7 +278,6 @@ void WorkflowResults::handle(const JobPtr& job) {
       {
         std::lock_guard<std::mutex> lock(mutex_);
         ++stats_.published;
-        stats_.last_published_ms = static_cast<uint64_t>(ms);
         finish(job, true);
       }
       log::info("reconcile: workflow event published",
