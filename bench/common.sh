@@ -77,6 +77,17 @@ wait_http() {
 CLK_TCK=$(getconf CLK_TCK)
 # utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat).
 cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+# PID and its child processes (a master and its workers, as nginx runs), one per line.
+process_family() { echo "$1"; pgrep -P "$1" || true; }
+# cpu_ticks summed over PID and its child processes (0 for one that has exited meanwhile).
+family_cpu_ticks() {
+  local total=0 pid ticks
+  while read -r pid; do
+    ticks=$(cpu_ticks "$pid" 2>/dev/null) || ticks=0
+    total=$((total + ${ticks:-0}))
+  done < <(process_family "$1")
+  echo "$total"
+}
 # The same for its librdkafka threads (rdk:*) that exist now.
 kafka_ticks() {
   local total=0 task

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "callback/normalize.h"
@@ -60,7 +61,7 @@ int main(int argc, char** argv) {
       auto result = jb::callback::normalize({body, kContentType, now});
       jb::route::Record record;
       if (result.ok()) {
-        record = router.event_record(result.value());
+        record = router.event_record(std::move(result.value()));  // as the pipeline does
         ++events;
       } else {
         jb::route::DeadLetterInput input{body, "127.0.0.1", kContentType,

@@ -2,8 +2,9 @@
 # The benchmark: builds jumio-bridge in release mode, runs a librdkafka mock cluster in its own
 # process, serves the daemon against it, and drives it with wrk posting a realistic callback mix
 # (bench/callbacks.lua). For each connection count it also drives a bare cpp-httplib server with
-# the daemon's HTTP settings (the library's ceiling), then measures a Kafka outage. Prints a table.
-# See bench/README.md for the columns.
+# the daemon's HTTP settings (the library's ceiling) and nginx answering `return 200` with the same
+# limits (a static answer), then measures a Kafka outage. Prints a table and the daemon's figures
+# against its targets. See bench/README.md for the columns.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +24,8 @@ CEILING_THREADS=64  # cpp-httplib workers of the ceiling server: one per connect
 KAFKA_PROPERTIES=()
 PROFILE=0
 OUTAGE=1
+NGINX=1
+NGINX_BINARY=/usr/sbin/nginx  # Debian's nginx-light (scripts/install-deps.sh)
 BUILD_FIRST=1
 DEPS=1
 
@@ -34,9 +37,10 @@ usage: bench/run.sh [options]
   --conns "LIST"      connection counts (default "$CONNS")
   --outage-conns N    connections of the Kafka-outage row (default $OUTAGE_CONNS)
   --prime S           seconds of the first, cold row at 64 connections (default $PRIME)
-  --repeat N          rounds of (ceiling, daemon) rows per connection count, alternating; with
+  --repeat N          rounds of (ceiling, nginx, daemon) rows per connection count, alternating; with
                       N > 1 a summary gives the medians (default $REPEAT)
   --no-outage         skip the Kafka-outage row
+  --no-nginx          skip the nginx rows (nginx answering "return 200" on the same cores)
   --http-threads N    worker threads of the ceiling server (default $CEILING_THREADS; the daemon's
                       readers are its own: one per two cores)
   --kafka K=V         a kafka.properties entry for the daemon (repeatable), e.g. linger.ms=1
@@ -59,6 +63,7 @@ while [ $# -gt 0 ]; do
     --prime) PRIME=$2; shift ;;
     --repeat) REPEAT=$2; shift ;;
     --no-outage) OUTAGE=0 ;;
+    --no-nginx) NGINX=0 ;;
     --http-threads) HTTP_THREADS=$2; shift ;;
     --kafka) KAFKA_PROPERTIES+=("$2"); shift ;;
     --brokers) BROKERS=$2; shift ;;
@@ -97,7 +102,12 @@ rm -rf "$OUT"
 mkdir -p "$OUT/spool"
 trap cleanup EXIT
 
-peak_rss_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
+# Peak resident set of PID, summed over its child processes (nginx's master and workers).
+peak_rss_kib() {
+  local status=()
+  mapfile -t status < <(process_family "$1" | sed 's#.*#/proc/&/status#')
+  awk '/^VmHWM:/ { total += $2 } END { print total + 0 }' "${status[@]}" 2>/dev/null
+}
 # CPU ticks of PID's librdkafka threads (named rdk:...): the Kafka client's share of a server.
 kafka_ticks() {
   local total=0 task
@@ -180,6 +190,59 @@ CEILING_PID=$!
 PIDS+=("$CEILING_PID")
 CEILING_URL="http://127.0.0.1:$(first_line "$OUT/ceiling.out" "$CEILING_PID")$CALLBACK_PATH"
 
+# --- nginx: a static answer on the same cores, with the daemon's limits ----------------------
+# nginx answers the callback path with `return 200`, which reads and discards the request body
+# (ngx_http_send_response discards it before answering) and keeps the connection. Kept off
+# /var/log and /run as tests/support/nginx.cpp does: -p, -c and -e, and every path in $OUT.
+NGINX_WORKERS=2
+if [ "$NGINX" = 1 ] && [ ! -x "$NGINX_BINARY" ]; then
+  say "nginx is not installed ($NGINX_BINARY; Debian package nginx-light): no nginx rows"
+  NGINX=0
+fi
+if [ "$NGINX" = 1 ]; then
+  NGINX_PORT=$(free_port)
+  KEEP_ALIVE_MAX=$(effective http keep_alive_max_requests)
+  KEEP_ALIVE_TIMEOUT_MS=$(effective http keep_alive_timeout_ms)
+  READ_TIMEOUT_MS=$(effective http read_timeout_ms)
+  mkdir -p "$OUT/nginx"
+  {
+    echo "daemon off;"
+    # A master and 2 workers, one per core: nginx's best on 2 cores shared with wrk (64
+    # connections: 2 workers answered 100-120k/s, 1 worker or master_process off 80-90k/s, as one
+    # worker cannot use the core wrk leaves idle). reuseport gives each worker its own listening
+    # socket, the kernel splitting the connections; it measured the same as a shared one.
+    echo "master_process on;"
+    echo "worker_processes $NGINX_WORKERS;"
+    # As root the workers would switch to nobody, who cannot write into $OUT.
+    if [ "$(id -u)" = 0 ]; then echo "user root;"; fi
+    echo "pid $OUT/nginx/nginx.pid;"
+    echo "lock_file $OUT/nginx/nginx.lock;"
+    echo "error_log $OUT/nginx/error.log warn;"
+    echo "events { worker_connections 1024; }"
+    echo "http {"
+    echo "  access_log off;"
+    for temp in client_body proxy fastcgi uwsgi scgi; do echo "  ${temp}_temp_path $OUT/nginx/$temp;"; done
+    echo "  keepalive_requests ${KEEP_ALIVE_MAX:-100};"
+    echo "  keepalive_timeout ${KEEP_ALIVE_TIMEOUT_MS:-5000}ms;"
+    echo "  client_header_timeout ${READ_TIMEOUT_MS:-5000}ms;"
+    echo "  client_body_timeout ${READ_TIMEOUT_MS:-5000}ms;"
+    echo "  client_max_body_size $MAX_BODY;"
+    # Room for the mix's bodies (1.5 KB at most) should nginx read one rather than discard it.
+    echo "  client_body_buffer_size 16k;"
+    echo "  server {"
+    echo "    listen 127.0.0.1:$NGINX_PORT backlog=1024 reuseport;"
+    echo "    location = $CALLBACK_PATH { return 200; }"
+    echo "  }"
+    echo "}"
+  } >"$OUT/nginx/nginx.conf"
+  "$NGINX_BINARY" -p "$OUT/nginx/" -c "$OUT/nginx/nginx.conf" -e "$OUT/nginx/error.log" \
+    >"$OUT/nginx/stderr.log" 2>&1 &
+  NGINX_PID=$!
+  PIDS+=("$NGINX_PID")
+  NGINX_URL="http://127.0.0.1:$NGINX_PORT$CALLBACK_PATH"
+  wait_http "$NGINX_URL" 30 || die "nginx not up; see $OUT/nginx/error.log and stderr.log"
+fi
+
 # --- the mix, checked with `jumio-bridge normalize` -------------------------------------------
 mkdir -p "$OUT/bodies"
 JB_BENCH_DUMP_DIR="$OUT/bodies" wrk -t1 -c1 -d1s -s "$ROOT/bench/callbacks.lua" "$CEILING_URL" \
@@ -213,26 +276,29 @@ metric() { curl -fsS --max-time 5 "http://127.0.0.1:$ADMIN_PORT/metrics" | awk -
 field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$2"; }
 
 declare -A RATE=()
-# Per connection count, space-separated over the rounds: ceiling and daemon cb/s, the daemon's
-# share of the ceiling of its round, the daemon's p99 (ms).
-declare -A CEILING_RATES=() DAEMON_RATES=() SHARES=() DAEMON_P99=()
-FORMAT="%-8s %5s %10s %8s %8s %8s %7s %7s %7s %8s %8s %9s %9s %7s\n"
+# Per connection count, space-separated over the rounds: ceiling, nginx and daemon cb/s, the
+# daemon's share of the ceiling and of nginx of its round, the daemon's p99 (ms) and CPU ms per
+# 1,000 callbacks.
+declare -A CEILING_RATES=() NGINX_RATES=() DAEMON_RATES=() SHARES=() NGINX_SHARES=() DAEMON_P99=()
+declare -A DAEMON_CPU=()
+FORMAT="%-8s %5s %10s %8s %8s %8s %7s %7s %7s %8s %8s %9s %9s %7s %6s\n"
 # shellcheck disable=SC2059 # one format for the header and the rows
 HEADER=$(printf "$FORMAT" server conns "cb/s" "p50 ms" "p99 ms" "p99.9ms" non2xx sockerr timeout \
-  "RSS MiB" "cpu/1k" "rdk cpu/1k" "brk cpu/1k" "ceiling")
-# One row: warm-up, then a measured run with CPU of the server and the broker read around it.
+  "RSS MiB" "cpu/1k" "rdk cpu/1k" "brk cpu/1k" "ceiling" "nginx")
+# One row: warm-up, then a measured run with CPU of the server (all its processes) and the broker
+# read around it.
 row() {
   local label=$1 url=$2 pid=$3 conns=$4 warmup=${5:-$WARMUP} seconds=${6:-$DURATION}
   local line before after broker_before broker_after kafka_before kafka_after
   [ "$warmup" -gt 0 ] && drive "$url" "$conns" "$warmup" >/dev/null
-  before=$(cpu_ticks "$pid")
+  before=$(family_cpu_ticks "$pid")
   kafka_before=$(kafka_ticks "$pid")
   broker_before=$(cpu_ticks "$BROKER_PID")
   line=$(drive "$url" "$conns" "$seconds")
-  after=$(cpu_ticks "$pid")
+  after=$(family_cpu_ticks "$pid")
   kafka_after=$(kafka_ticks "$pid")
   broker_after=$(cpu_ticks "$BROKER_PID")
-  local requests duration rate socket ratio=""
+  local requests duration rate socket ratio="" nginx_ratio=""
   requests=$(field requests "$line")
   duration=$(field duration_us "$line")
   rate=$(awk -v n="$requests" -v d="$duration" 'BEGIN { printf "%.0f", (d > 0) ? n * 1e6 / d : 0 }')
@@ -240,13 +306,22 @@ row() {
   socket=$(($(field errors_connect "$line") + $(field errors_read "$line") + $(field errors_write "$line")))
   case "$label" in
     ceiling) CEILING_RATES[$conns]+="$rate " ;;
+    nginx) NGINX_RATES[$conns]+="$rate " ;;
     daemon)
       DAEMON_RATES[$conns]+="$rate "
       DAEMON_P99[$conns]+="$(awk -v p="$(field p99_us "$line")" 'BEGIN { printf "%.1f", p / 1000 }') "
+      DAEMON_CPU[$conns]+="$(awk -v n="$requests" -v cpu=$((after - before)) -v tck="$CLK_TCK" \
+        'BEGIN { printf "%.1f", (n > 0) ? cpu / tck * 1e6 / n : 0 }') "
       if [ -n "${RATE[ceiling.$conns]:-}" ]; then
         ratio=$(awk -v a="$rate" -v b="${RATE[ceiling.$conns]}" \
           'BEGIN { printf "%.0f%%", (b > 0) ? 100 * a / b : 0 }')
         SHARES[$conns]+="${ratio%\%} "
+      fi
+      if [ -n "${RATE[nginx.$conns]:-}" ]; then
+        nginx_ratio=$(awk -v a="$rate" -v b="${RATE[nginx.$conns]}" \
+          'BEGIN { printf "%.0f%%", (b > 0) ? 100 * a / b : 0 }')
+        NGINX_SHARES[$conns]+="$(awk -v a="$rate" -v b="${RATE[nginx.$conns]}" \
+          'BEGIN { printf "%.3f", (b > 0) ? a / b : 0 }') "
       fi ;;
     outage) [ -n "${RATE[daemon.$conns]:-}" ] && ratio=$(awk -v a="$rate" \
       -v b="${RATE[daemon.$conns]}" 'BEGIN { printf "%.0f%%*", (b > 0) ? 100 * a / b : 0 }') ;;
@@ -257,12 +332,13 @@ row() {
     -v timeout="$(field errors_timeout "$line")" -v rss="$(peak_rss_kib "$pid")" \
     -v cpu=$((after - before)) -v bcpu=$((broker_after - broker_before)) -v tck="$CLK_TCK" \
     -v kcpu=$((kafka_after - kafka_before)) \
-    -v label="$label" -v conns="$conns" -v ratio="$ratio" -v format="$FORMAT" 'BEGIN {
+    -v label="$label" -v conns="$conns" -v ratio="$ratio" -v nginx_ratio="$nginx_ratio" \
+    -v format="$FORMAT" 'BEGIN {
       k = (n > 0) ? 1000 / n : 0
       printf format, label, conns, rate, p50 / 1000, p99 / 1000, p999 / 1000, status, socket,
         timeout, sprintf("%.1f", rss / 1024), sprintf("%.3f", cpu / tck * k),
-        (label == "ceiling") ? "-" : sprintf("%.3f", kcpu / tck * k), sprintf("%.3f", bcpu / tck * k),
-        ratio
+        (label == "ceiling" || label == "nginx") ? "-" : sprintf("%.3f", kcpu / tck * k),
+        sprintf("%.3f", bcpu / tck * k), ratio, nginx_ratio
     }'
 }
 
@@ -282,6 +358,7 @@ row cold "$DAEMON_URL" "$DAEMON_PID" 64 0 "$PRIME"
 for conns in $CONNS; do
   for ((round = 1; round <= REPEAT; round++)); do
     row ceiling "$CEILING_URL" "$CEILING_PID" "$conns"
+    if [ "$NGINX" = 1 ]; then row nginx "$NGINX_URL" "$NGINX_PID" "$conns"; fi
     row daemon "$DAEMON_URL" "$DAEMON_PID" "$conns"
   done
 done
@@ -295,8 +372,9 @@ if [ "$REPEAT" -gt 1 ]; then
   echo
   echo "medians of $REPEAT alternating rounds (the machine's speed drifts between rows):"
   for conns in $CONNS; do
-    printf "  %3s conns: ceiling %s cb/s, daemon %s cb/s, daemon p99 %s ms, daemon/ceiling %s%% (rounds: %s)\n" \
-      "$conns" "$(median <<<"${CEILING_RATES[$conns]}")" "$(median <<<"${DAEMON_RATES[$conns]}")" \
+    printf "  %3s conns: ceiling %s cb/s, nginx %s cb/s, daemon %s cb/s, daemon p99 %s ms, daemon/ceiling %s%% (rounds: %s)\n" \
+      "$conns" "$(median <<<"${CEILING_RATES[$conns]}")" "$(median <<<"${NGINX_RATES[$conns]:-}")" \
+      "$(median <<<"${DAEMON_RATES[$conns]}")" \
       "$(median <<<"${DAEMON_P99[$conns]}")" "$(median <<<"${SHARES[$conns]}")" \
       "$(sed 's/ *$//; s/ /%, /g; s/$/%/' <<<"${SHARES[$conns]}")"
   done
@@ -325,11 +403,32 @@ cb/s: 2xx and non-2xx answers per second; latencies from wrk (per answered reque
 non2xx: answers >= 400; sockerr: connect/read/write errors; timeout: no answer within ${WRK_TIMEOUT}s;
 RSS MiB: peak resident set (VmHWM) of that server since it started; cpu/1k: its CPU seconds
 (user+system) per 1,000 requests; rdk cpu/1k: the part of cpu/1k in the daemon's librdkafka threads;
-brk cpu/1k: the mock cluster's; ceiling: daemon cb/s / ceiling cb/s.
+brk cpu/1k: the mock cluster's; ceiling: daemon cb/s / ceiling cb/s; nginx: daemon cb/s / nginx cb/s.
 cold: the daemon's first ${PRIME}s after start, no warm-up (a topic's first record waits for metadata).
 EOF
+if [ "$NGINX" = 1 ]; then
+  echo "nginx rows: $NGINX_BINARY, $NGINX_WORKERS workers, \"return 200\" (the body read and discarded),"
+  echo "the daemon's body and keep-alive limits; their cpu/1k and RSS MiB sum the master and the workers."
+fi
 [ "$OUTAGE" = 1 ] && echo "outage: every mock broker down (the daemon on its spool path); * = of the" \
   "daemon's cb/s at $OUTAGE_CONNS connections with Kafka up; $recovered."
+
+# The daemon's figures against its targets (set at 64 connections), medians over the rounds.
+echo
+echo "figures$([ "$REPEAT" -gt 1 ] && echo ", medians of $REPEAT rounds") (targets at 64 connections):"
+for conns in $CONNS; do
+  cpu_target="" share_target="" p99_target=""
+  if [ "$conns" = 64 ]; then
+    cpu_target=" (target <= 18)" share_target=" (target >= 0.5)" p99_target=" (target < 5)"
+  fi
+  share="- (no nginx rows)"
+  [ "$NGINX" = 1 ] && share=$(median <<<"${NGINX_SHARES[$conns]:-}" | awk '{ printf "%.2f", $1 }')
+  printf "  %3s conns: daemon CPU per 1k callbacks: %s ms%s\n" "$conns" \
+    "$(median <<<"${DAEMON_CPU[$conns]}")" "$cpu_target"
+  printf "  %3s conns: daemon / nginx static answer: %s%s, daemon p99 %s ms%s\n" "$conns" "$share" \
+    "$share_target" "$(median <<<"${DAEMON_P99[$conns]}")" "$p99_target"
+done
+
 curl -fsS "http://127.0.0.1:$ADMIN_PORT/metrics" >"$OUT/metrics.txt" 2>/dev/null || true
 echo "daemon log, metrics and wrk output: $OUT; the run took $(($(date +%s) - STARTED)) s"
 

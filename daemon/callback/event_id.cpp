@@ -1,5 +1,7 @@
 #include "callback/event_id.h"
 
+#include <cstring>
+
 #include "common/sha256.h"
 
 namespace jb::callback {
@@ -11,17 +13,25 @@ std::string event_id(const std::vector<FormField>& fields) {
 std::string event_id_of_views(const std::vector<FieldView>& fields) {
   // Ordered by name, then value (the value only decides for a repeated name, which decoding
   // refuses).
-  const std::vector<const FieldView*> sorted = sorted_by_name(fields);
+  return event_id_of_sorted(sorted_by_name(fields));
+}
+
+std::string event_id_of_sorted(const std::vector<const FieldView*>& sorted) {
   size_t total = 0;
-  for (const auto& field : fields) total += field.name.size() + field.value.size() + 2;
+  for (const FieldView* field : sorted) total += field->name.size() + field->value.size() + 2;
   // One buffer per thread, reused: its memory stays at the largest content seen.
-  thread_local std::string content;
-  content.clear();
-  content.reserve(total);
+  thread_local std::string buffer;
+  if (buffer.size() < total) buffer.resize(total);
+  char* write = buffer.data();
   for (const FieldView* field : sorted) {
-    content.append(field->name).push_back('\0');
-    content.append(field->value).push_back('\0');
+    std::memcpy(write, field->name.data(), field->name.size());
+    write += field->name.size();
+    *write++ = '\0';
+    std::memcpy(write, field->value.data(), field->value.size());
+    write += field->value.size();
+    *write++ = '\0';
   }
+  const std::string_view content(buffer.data(), total);
   auto digest = sha256(content);
   digest[6] = static_cast<unsigned char>((digest[6] & 0x0F) | 0x80);
   digest[8] = static_cast<unsigned char>((digest[8] & 0x3F) | 0x80);

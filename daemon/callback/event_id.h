@@ -13,5 +13,7 @@ namespace jb::callback {
 std::string event_id(const std::vector<FormField>& fields);
 // The same id from field views.
 std::string event_id_of_views(const std::vector<FieldView>& fields);
+// The same id from field views already ordered as sorted_by_name orders them.
+std::string event_id_of_sorted(const std::vector<const FieldView*>& sorted);
 
 }  // namespace jb::callback

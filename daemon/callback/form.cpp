@@ -15,6 +15,10 @@ enum ByteClass : unsigned char { kPlain, kAmpersand, kEquals, kPercent, kPlus, k
 
 struct ByteTables {
   ByteClass byte_class[256];
+  // Whether a byte ends a run of bytes copied as they are, in a name and in a value ('=' is plain
+  // in a value).
+  bool stops_name[256];
+  bool stops_value[256];
   signed char hex[256];  // the value of a hex digit, -1 for other bytes
 };
 
@@ -29,6 +33,10 @@ constexpr ByteTables make_tables() {
   tables.byte_class[static_cast<unsigned char>('%')] = kPercent;
   tables.byte_class[static_cast<unsigned char>('+')] = kPlus;
   tables.byte_class[0] = kNul;
+  for (int c = 0; c < 256; ++c) {
+    tables.stops_name[c] = tables.byte_class[c] != kPlain;
+    tables.stops_value[c] = tables.byte_class[c] != kPlain && tables.byte_class[c] != kEquals;
+  }
   for (int c = '0'; c <= '9'; ++c) tables.hex[c] = static_cast<signed char>(c - '0');
   for (int c = 'a'; c <= 'f'; ++c) tables.hex[c] = static_cast<signed char>(c - 'a' + 10);
   for (int c = 'A'; c <= 'F'; ++c) tables.hex[c] = static_cast<signed char>(c - 'A' + 10);
@@ -37,70 +45,52 @@ constexpr ByteTables make_tables() {
 
 constexpr ByteTables kTables = make_tables();
 
-ByteClass class_of(char c) {
-  return kTables.byte_class[static_cast<unsigned char>(c)];
-}
-
-// Decodes the name (up to '=' or '&') or value (up to '&') starting at *read, leaving *read at the
-// byte that ended it or at `end`. *out is a view of the body when the part holds no '%' or '+',
-// otherwise its decoding written at *cursor (advanced past it; never longer than the part). False
-// on a malformed escape, invalid UTF-8 or a NUL. UTF-8 is checked only when a byte >= 0x80 occurs.
-bool decode_part(const char** read, const char* end, bool is_name, char** cursor,
-                 std::string_view* out) {
-  const char* const start = *read;
-  const char* p = start;
+// Decodes the name (up to '=' or '&') or value (up to '&') starting at *read into `decoded` (a
+// decoding is never longer than its part), leaving *read at the byte that ended it or at `end`.
+// Returns the end of the decoding, or nullptr on a malformed escape, invalid UTF-8 or a NUL. UTF-8
+// is checked only when a byte >= 0x80 occurs.
+template <bool kIsName>
+char* decode_part(const char** read, const char* end, char* decoded) {
+  const bool* const stops = kIsName ? kTables.stops_name : kTables.stops_value;
+  const char* p = *read;
+  char* write = decoded;
   bool high = false;
-  while (p != end) {
-    const ByteClass type = class_of(*p);
-    if (type == kPlain || (type == kEquals && !is_name)) {
-      ++p;
-    } else if (type == kHigh) {
-      high = true;
-      ++p;
-    } else {
-      break;  // the end of the part, or an escape or NUL: decode from here
-    }
-  }
-  if (p == end || class_of(*p) == kAmpersand || class_of(*p) == kEquals) {
-    *read = p;
-    *out = std::string_view(start, static_cast<size_t>(p - start));
-    return !high || is_valid_utf8(*out);
-  }
-  char* const decoded = *cursor;
-  std::memcpy(decoded, start, static_cast<size_t>(p - start));
-  char* write = decoded + (p - start);
-  while (p != end) {
-    const ByteClass type = class_of(*p);
-    if (type == kAmpersand || (is_name && type == kEquals)) break;
+  for (;;) {
+    while (p != end && !stops[static_cast<unsigned char>(*p)]) *write++ = *p++;
+    if (p == end) break;
+    const ByteClass type = kTables.byte_class[static_cast<unsigned char>(*p)];
+    if (type == kAmpersand || type == kEquals) break;  // kEquals stops a name only
     if (type == kPercent) {
-      if (end - p < 3) return false;
+      if (end - p < 3) return nullptr;
       const int high_digit = kTables.hex[static_cast<unsigned char>(p[1])];
       const int low_digit = kTables.hex[static_cast<unsigned char>(p[2])];
-      if (high_digit < 0 || low_digit < 0 || (high_digit == 0 && low_digit == 0)) return false;
+      if (high_digit < 0 || low_digit < 0 || (high_digit == 0 && low_digit == 0)) return nullptr;
       high = high || high_digit >= 8;
       *write++ = static_cast<char>(high_digit * 16 + low_digit);
       p += 3;
-      continue;
+    } else if (type == kPlus) {
+      *write++ = ' ';
+      ++p;
+    } else if (type == kNul) {
+      return nullptr;
+    } else {  // kHigh
+      high = true;
+      *write++ = *p++;
     }
-    if (type == kNul) return false;
-    high = high || type == kHigh;
-    *write++ = type == kPlus ? ' ' : *p;
-    ++p;
   }
   *read = p;
-  *cursor = write;
-  *out = std::string_view(decoded, static_cast<size_t>(write - decoded));
-  return !high || is_valid_utf8(*out);
+  if (high && !is_valid_utf8(std::string_view(decoded, static_cast<size_t>(write - decoded))))
+    return nullptr;
+  return write;
 }
 
 Failure bad_encoding(std::string detail) {
   return Failure{DeadLetterReason::bad_encoding, std::move(detail), {}};
 }
 
-// The first repeated name in byte order, or nullptr; fields are small in number but the body is
-// not trusted, so this sorts instead of comparing every pair.
-const std::string_view* first_duplicate_name(const std::vector<FieldView>& fields) {
-  const std::vector<const FieldView*> sorted = sorted_by_name(fields);
+// The first repeated name of fields sorted by name, or nullptr; fields are small in number but the
+// body is not trusted, so this sorts instead of comparing every pair.
+const std::string_view* first_duplicate_name(const std::vector<const FieldView*>& sorted) {
   auto repeated =
       std::adjacent_find(sorted.begin(), sorted.end(),
                          [](const FieldView* a, const FieldView* b) { return a->name == b->name; });
@@ -119,7 +109,8 @@ uint64_t prefix_key(std::string_view text) {
 
 }  // namespace
 
-Result<std::vector<FieldView>> decode_form_views(std::string_view body, std::string* arena) {
+Result<std::vector<FieldView>> decode_form_views(std::string_view body, std::string* arena,
+                                                 std::vector<const FieldView*>* by_name) {
   // Decoding never lengthens a part, so the body's size is enough for every decoded part and the
   // arena is never reallocated under the views.
   arena->resize(body.size());
@@ -133,27 +124,31 @@ Result<std::vector<FieldView>> decode_form_views(std::string_view body, std::str
       ++read;
       continue;
     }
-    FieldView field;
-    if (!decode_part(&read, end, true, &cursor, &field.name)) {
+    char* const name = cursor;
+    cursor = decode_part<true>(&read, end, name);
+    if (cursor == nullptr) {
       return bad_encoding("parameter name #" + std::to_string(fields.size() + 1) +
                           " is not valid percent-encoded UTF-8");
     }
+    const std::string_view name_view(name, static_cast<size_t>(cursor - name));
+    char* const value = cursor;
     if (read != end && *read == '=') {
       ++read;
-      if (!decode_part(&read, end, false, &cursor, &field.value)) {
-        return bad_encoding("parameter " + std::string(field.name) +
+      cursor = decode_part<false>(&read, end, value);
+      if (cursor == nullptr) {
+        return bad_encoding("parameter " + std::string(name_view) +
                             " is not valid percent-encoded UTF-8");
       }
-    } else {
-      field.value = std::string_view(read, 0);
     }
-    fields.push_back(field);
+    fields.push_back({name_view, std::string_view(value, static_cast<size_t>(cursor - value))});
   }
-  if (const std::string_view* name = first_duplicate_name(fields)) {
+  std::vector<const FieldView*> sorted = sorted_by_name(fields);
+  if (const std::string_view* name = first_duplicate_name(sorted)) {
     return Failure{DeadLetterReason::duplicate_parameter,
                    "parameter " + std::string(*name) + " is repeated",
                    {}};
   }
+  if (by_name) *by_name = std::move(sorted);
   return Result<std::vector<FieldView>>(std::move(fields));  // moved, not copied
 }
 

@@ -22,16 +22,20 @@ using FormField = std::pair<std::string, std::string>;
 // parameter (a bad name by its position), never a value. Fields keep the order of the body.
 Result<std::vector<FormField>> decode_form(std::string_view body);
 
-// A decoded field that refers to the bytes it was decoded from, or to an arena.
+// A decoded field: views of its decoded name and value.
 struct FieldView {
   std::string_view name;
   std::string_view value;
 };
 
-// decode_form without a copy per field: a name or value without '%' or '+' is a view into `body`,
-// the others are decoded into *arena (its contents replaced, sized once). The views are valid while
-// `body` and *arena are, and *arena is not changed. Same rules, errors and details as decode_form.
-Result<std::vector<FieldView>> decode_form_views(std::string_view body, std::string* arena);
+// decode_form without a copy per field: one pass over the body decodes every name and value into
+// *arena (its contents replaced, sized once to the body's size), one after another in body order.
+// The views are valid while *arena is and is not changed. Same rules, errors and details as
+// decode_form.
+// When `by_name` is given and decoding succeeds, it holds the fields as sorted_by_name orders them
+// (pointers into the returned vector's elements, which moving the vector keeps).
+Result<std::vector<FieldView>> decode_form_views(std::string_view body, std::string* arena,
+                                                 std::vector<const FieldView*>* by_name = nullptr);
 
 // The fields ordered by name, then value, in byte order (as std::string's operator< orders).
 std::vector<const FieldView*> sorted_by_name(const std::vector<FieldView>& fields);

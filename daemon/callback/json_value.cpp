@@ -13,17 +13,19 @@ bool is_clean_string(const rapidjson::Value& value) {
 }
 
 // Recursion is bounded by kMaxJsonDepth + 1 frames: deeper containers are refused before descent.
-bool is_within_limits(const rapidjson::Value& value, int depth) {
-  if (value.IsString()) return is_clean_string(value);
+// Strings are checked only when `check_strings` (see parse_json_value).
+bool is_within_limits(const rapidjson::Value& value, int depth, bool check_strings) {
+  if (value.IsString()) return !check_strings || is_clean_string(value);
   if (value.IsArray()) {
     if (depth > kMaxJsonDepth) return false;
     for (const auto& element : value.GetArray()) {
-      if (!is_within_limits(element, depth + 1)) return false;
+      if (!is_within_limits(element, depth + 1, check_strings)) return false;
     }
   } else if (value.IsObject()) {
     if (depth > kMaxJsonDepth) return false;
     for (const auto& member : value.GetObject()) {
-      if (!is_clean_string(member.name) || !is_within_limits(member.value, depth + 1)) {
+      if ((check_strings && !is_clean_string(member.name)) ||
+          !is_within_limits(member.value, depth + 1, check_strings)) {
         return false;
       }
     }
@@ -43,12 +45,21 @@ bool parse_json_value(std::string_view text, rapidjson::Value* out,
   alignas(8) thread_local char stack_buffer[8 * 1024];
   StackPool stack_pool(stack_buffer, sizeof stack_buffer);
   Document document(&allocator, 1024, &stack_pool);
+  // Text that is valid UTF-8 without a NUL (a decoded form value always is) needs no validation
+  // while parsing, and its strings need no check afterwards unless a \u escape made them: each is
+  // then a piece of the text between ASCII quotes.
+  const bool clean_text =
+      std::memchr(text.data(), '\0', text.size()) == nullptr && is_valid_utf8(text);
+  const bool check_strings = !clean_text || text.find("\\u") != std::string_view::npos;
   // No kParseFullPrecisionFlag: RapidJSON 1.1.0's full-precision path crashes on numbers with a few
   // hundred digits ("0.000…"), which any sender could post.
-  constexpr unsigned kFlags =
-      rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
-  document.Parse<kFlags>(text.data(), text.size());
-  if (document.HasParseError() || !is_within_limits(document, 1)) return false;
+  if (clean_text) {
+    document.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
+  } else {
+    document.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(
+        text.data(), text.size());
+  }
+  if (document.HasParseError() || !is_within_limits(document, 1, check_strings)) return false;
   out->Swap(document);
   return true;
 }

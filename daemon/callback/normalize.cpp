@@ -76,8 +76,9 @@ Checked build_data(const std::vector<FieldView>& fields, const ParameterTable& t
   return std::nullopt;
 }
 
-// The event of decoded fields of a known kind.
+// The event of decoded fields of a known kind; `by_name`, when given, holds them sorted by name.
 Result<Event> event_of(Kind kind, const std::vector<FieldView>& fields,
+                       const std::vector<const FieldView*>* by_name,
                        std::chrono::system_clock::time_point received_at,
                        const FieldsOptions& options) {
   const KindRules& rules = rules_of(kind);
@@ -118,7 +119,7 @@ Result<Event> event_of(Kind kind, const std::vector<FieldView>& fields,
   envelope.reference.assign(reference);
 
   if (options.not_in_event_id.empty()) {
-    event.event_id = event_id_of_views(fields);
+    event.event_id = by_name ? event_id_of_sorted(*by_name) : event_id_of_views(fields);
   } else {
     std::vector<FieldView> identifying;
     for (const auto& field : fields) {
@@ -153,7 +154,8 @@ Result<Event> normalize(const Incoming& incoming) {
                    readable_reference(incoming.body)};
   }
   std::string arena;  // decoded names and values that held escapes; the data refers to them
-  auto decoded = decode_form_views(incoming.body, &arena);
+  std::vector<const FieldView*> by_name;
+  auto decoded = decode_form_views(incoming.body, &arena, &by_name);
   if (!decoded.ok()) {
     Failure failure = decoded.failure();
     failure.reference = readable_reference(incoming.body);
@@ -165,7 +167,7 @@ Result<Event> normalize(const Incoming& incoming) {
   if (auto problem = detect_kind(fields, &kind)) {
     return failure_of(std::move(*problem), readable_reference(incoming.body));
   }
-  return event_of(kind, fields, incoming.received_at, FieldsOptions{});
+  return event_of(kind, fields, &by_name, incoming.received_at, FieldsOptions{});
 }
 
 Result<Event> normalize_fields(Kind kind, const std::vector<FormField>& fields,
@@ -184,7 +186,7 @@ Result<Event> normalize_fields(Kind kind, const std::vector<FormField>& fields,
                        std::string(kind_type(kind)),
                    {}};
   }
-  return event_of(kind, views, received_at, options);
+  return event_of(kind, views, nullptr, received_at, options);
 }
 
 }  // namespace jb::callback

@@ -92,10 +92,10 @@ void Pipeline::submit(const Request& request, Completion done) {
   FlightPtr flight(new Flight());
   flight->done = std::move(done);
   if (result.ok()) {
-    const callback::Event& event = result.value();
-    flight->record = router->event_record(event);
-    flight->reference = event.reference;
+    callback::Event& event = result.value();
     if (observer_) observer_->on_event(event);
+    flight->reference = event.reference;
+    flight->record = router->event_record(std::move(event));
   } else {
     const Failure& failure = result.failure();
     route::DeadLetterInput input{request.body, request.remote_addr, request.content_type,

@@ -28,7 +28,23 @@ void replace_all(std::string* text, std::string_view placeholder, std::string_vi
 Router::Router(config::TopicsConfig topics, config::PrivacyConfig privacy)
     : topics_(std::move(topics)),
       privacy_{std::move(privacy.drop_fields), privacy.netverify_masking},
-      has_privacy_rules_(!privacy_.drop_fields.empty() || privacy_.netverify_masking) {}
+      has_privacy_rules_(!privacy_.drop_fields.empty() || privacy_.netverify_masking) {
+  for (callback::Kind kind : {callback::Kind::netverify, callback::Kind::authentication,
+                              callback::Kind::document, callback::Kind::workflow}) {
+    for (std::string_view status : callback::event_statuses(kind)) {
+      routes_.push_back(
+          {kind, std::string(status), topic_for(kind, status),
+           "com.jumio." + std::string(callback::kind_type(kind)) + "." + lower_case(status)});
+    }
+  }
+}
+
+const Router::Route* Router::route_of(callback::Kind kind, std::string_view status) const {
+  for (const Route& route : routes_) {
+    if (route.kind == kind && route.status == status) return &route;
+  }
+  return nullptr;
+}
 
 std::string Router::topic_for(callback::Kind kind, std::string_view status) const {
   const std::string type(callback::kind_type(kind));
@@ -52,15 +68,15 @@ std::vector<std::string> Router::event_topics() const {
   return {names.begin(), names.end()};
 }
 
-Record Router::event_record(const callback::Event& event) const {
+Record Router::record_without_payload(const callback::Event& event) const {
   const std::string type(callback::kind_type(event.kind));
-  const std::string lower_status = lower_case(event.status);
+  const Route* route = event.notification ? nullptr : route_of(event.kind, event.status);
   Record record;
-  record.topic =
-      event.notification ? topics_.workflow_callbacks : topic_for(event.kind, event.status);
-  record.key = event.reference;
-  record.value = event.json;
-  if (has_privacy_rules_) callback::apply_privacy(privacy_, &record.value);
+  if (event.notification) {
+    record.topic = topics_.workflow_callbacks;
+  } else {
+    record.topic = route ? route->topic : topic_for(event.kind, event.status);
+  }
   record.headers = {
       {"content-type", "application/json"},
       {"ce_specversion", "1.0"},
@@ -69,9 +85,26 @@ Record Router::event_record(const callback::Event& event) const {
                         ? "urn:jumio-bridge:" + type + ":retrieval"
                         : "urn:jumio-bridge:" + type},
       {"ce_type", event.notification ? "com.jumio.workflow.notification"
-                                     : "com.jumio." + type + "." + lower_status},
+                  : route            ? route->ce_type
+                                     : "com.jumio." + type + "." + lower_case(event.status)},
       {"ce_time", event.callback_date.empty() ? event.received_at : event.callback_date},
   };
+  return record;
+}
+
+Record Router::event_record(const callback::Event& event) const {
+  Record record = record_without_payload(event);
+  record.key = event.reference;
+  record.value = event.json;
+  if (has_privacy_rules_) callback::apply_privacy(privacy_, &record.value);
+  return record;
+}
+
+Record Router::event_record(callback::Event&& event) const {
+  Record record = record_without_payload(event);
+  record.key = std::move(event.reference);
+  record.value = std::move(event.json);
+  if (has_privacy_rules_) callback::apply_privacy(privacy_, &record.value);
   return record;
 }
 

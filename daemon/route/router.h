@@ -44,11 +44,25 @@ class Router {
   // The event's record: key = reference, CloudEvents binary-mode headers, value = event JSON
   // without what privacy.drop_fields and privacy.netverify_masking withhold.
   Record event_record(const callback::Event& event) const;
+  // The same record, its value and key taken from `event` instead of copied.
+  Record event_record(callback::Event&& event) const;
   // The dead-letter record of CONTRACT.md section 5.
   Record dead_letter_record(const Failure& failure, const DeadLetterInput& input) const;
 
  private:
+  // What routing derives from a kind and status, worked out once for every documented status.
+  struct Route {
+    callback::Kind kind;
+    std::string status;
+    std::string topic;
+    std::string ce_type;  // com.jumio.{type}.{status}
+  };
+  const Route* route_of(callback::Kind kind, std::string_view status) const;
+  // The record of `event` with an empty key and value.
+  Record record_without_payload(const callback::Event& event) const;
+
   config::TopicsConfig topics_;
+  std::vector<Route> routes_;
   callback::PrivacyRules privacy_;
   bool has_privacy_rules_;
 };
