@@ -47,7 +47,7 @@ constexpr ByteTables kTables = make_tables();
 
 // Whether one of the eight bytes at p stops a run (`stops` is stops_name or stops_value).
 bool stops_any_of_eight(const bool* stops, const char* p) {
-  const auto at = [stops, p](int i) { return stops[static_cast<unsigned char>(p[i])]; };
+  const auto at = [stops, p](int i) -> unsigned { return stops[static_cast<unsigned char>(p[i])]; };
   return (at(0) | at(1) | at(2) | at(3) | at(4) | at(5) | at(6) | at(7)) != 0;
 }
 
