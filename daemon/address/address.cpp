@@ -257,7 +257,7 @@ void check_members(const rapidjson::Value& address, Format format, CountryKey co
       continue;
     }
     std::string_view value(member->value.GetString(), member->value.GetStringLength());
-    if (max_length != 0 && utf8_length(value) > max_length) {
+    if (max_length != 0 && value.size() > max_length && utf8_length(value) > max_length) {
       conversion->too_long.emplace_back(name);
     }
   }
