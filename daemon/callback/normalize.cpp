@@ -153,7 +153,9 @@ Result<Event> normalize(const Incoming& incoming) {
                    "Content-Type is not application/x-www-form-urlencoded",
                    readable_reference(incoming.body)};
   }
-  std::string arena;  // decoded names and values that held escapes; the data refers to them
+  // The decoded names and values, which the event's data refers to until its JSON is written: one
+  // buffer per thread, reused.
+  thread_local std::string arena;
   std::vector<const FieldView*> by_name;
   auto decoded = decode_form_views(incoming.body, &arena, &by_name);
   if (!decoded.ok()) {
