@@ -108,16 +108,6 @@ peak_rss_kib() {
   mapfile -t status < <(process_family "$1" | sed 's#.*#/proc/&/status#')
   awk '/^VmHWM:/ { total += $2 } END { print total + 0 }' "${status[@]}" 2>/dev/null
 }
-# CPU ticks of PID's librdkafka threads (named rdk:...): the Kafka client's share of a server.
-kafka_ticks() {
-  local total=0 task
-  for task in /proc/"$1"/task/*; do
-    case "$(cat "$task/comm" 2>/dev/null)" in
-      rdk:*) total=$((total + $(sed 's/^.*) //' "$task/stat" 2>/dev/null | awk '{ print $12 + $13 }'))) ;;
-    esac
-  done
-  echo "$total"
-}
 
 # --- the mock cluster -------------------------------------------------------------------------
 TOPICS=(jumio.deadletter)

@@ -246,7 +246,8 @@ void read_security(YamlReader& reader, const YamlEntry& entry, SecurityConfig* s
 
 void read_kafka(YamlReader& reader, const YamlEntry& entry, KafkaConfig* kafka) {
   auto property_problem = [](const std::string& key, const std::string&) {
-    return kafka_property_conflict(key);
+    std::string problem = kafka_property_name_problem(key);
+    return problem.empty() ? kafka_property_conflict(key) : problem;
   };
   reader.read_fields(entry, {
                                 {"brokers",

@@ -28,6 +28,9 @@ std::string log_level_problem(const std::string& level);
 std::string basic_auth_user_problem(const std::string& user);
 // A privacy.drop_fields entry: a parameter name or a dotted path ("idAddress.line1").
 std::string drop_field_problem(const std::string& field);
+// Why a kafka.properties key is not a librdkafka property name, or "": librdkafka's names are
+// letters, digits, '.', '_' and '-' (an effective config prints others differently than read).
+std::string kafka_property_name_problem(const std::string& key);
 // Why a librdkafka property cannot be set in kafka.properties, or "" when it can.
 std::string kafka_property_conflict(const std::string& key);
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <array>
 #include <string>
 #include <string_view>
@@ -149,6 +150,17 @@ std::string log_level_problem(const std::string& level) {
   log::Level parsed = log::Level::info;
   if (log::parse_level(level, &parsed)) return "";
   return "must be debug, info, warn or error";
+}
+
+std::string kafka_property_name_problem(const std::string& key) {
+  const auto is_name_byte = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+  };
+  if (key.empty() || !std::all_of(key.begin(), key.end(), is_name_byte)) {
+    return "is not a librdkafka property name (letters, digits, '.', '_' and '-' only)";
+  }
+  return "";
 }
 
 std::string kafka_property_conflict(const std::string& key) {

@@ -367,6 +367,15 @@ INSTANTIATE_TEST_SUITE_P(
                   "kafka.properties.bootstrap.servers", 3, "kafka.brokers"},
         ErrorCase{"PropertyBrokerList", "kafka:\n  properties:\n    metadata.broker.list: x:1\n",
                   "kafka.properties.metadata.broker.list", 3, "kafka.brokers"},
+        ErrorCase{"PropertyNameSpace", "kafka:\n  properties:\n    \"linger ms\": 5\n",
+                  "kafka.properties.linger ms", 3, "not a librdkafka property name"},
+        // Not UTF-8: printed back, such a key would become another one.
+        ErrorCase{"PropertyNameNotUtf8",
+                  "kafka:\n  properties: {\xd2"
+                  "asl.password: x}\n",
+                  "kafka.properties.\xd2"
+                  "asl.password",
+                  2, "not a librdkafka property name"},
         // topics
         ErrorCase{"TemplatePlaceholder", "topics:\n  template: \"jumio.{kind}.{status}\"\n",
                   "topics.template", 2, "{kind}"},
