@@ -7,7 +7,9 @@
 -- Authentication 13 (PASSED 10, FAILED 3), Document Verification 11 (EXTRACTED 5, UPLOADED 3,
 -- DISCARDED 1, FAILED 2), dead letters 5 (unknown_kind 2, invalid_json 2, unknown_status 1).
 --
--- usage: wrk ... -s bench/callbacks.lua URL -- [RUN_ID]
+-- usage: wrk ... -s bench/callbacks.lua URL -- [RUN_ID [PATH [MIX]]]
+-- MIX "approved" posts only the first entry (APPROVED_VERIFIED with a US address, one topic) instead
+-- of the whole mix ("all", the default).
 -- With JB_BENCH_DUMP_DIR set, the first thread also writes its pool of bodies there (NNN.form).
 -- done() prints one line: "BENCH requests=... duration_us=... errors_connect=... ... p999_us=...".
 
@@ -204,8 +206,14 @@ end
 function init(args)
   run_id = tonumber(args[1] or "0") or 0
   path = args[2] or path
+  local mix = MIX
+  if args[3] == "approved" then
+    mix = { { 100, MIX[1][2] } }
+  elseif args[3] and args[3] ~= "all" then
+    error("unknown mix " .. args[3] .. " (all or approved)")
+  end
   local kinds = {}
-  for _, entry in ipairs(MIX) do
+  for _, entry in ipairs(mix) do
     for _ = 1, entry[1] * POOL_SIZE / 100 do kinds[#kinds + 1] = entry[2] end
   end
   math.randomseed(run_id * 131 + (thread_id or 1))

@@ -23,6 +23,7 @@ HTTP_THREADS=""
 CEILING_THREADS=64  # cpp-httplib workers of the ceiling server: one per connection up to 64
 KAFKA_PROPERTIES=()
 PROFILE=0
+MIX=all
 OUTAGE=1
 NGINX=1
 NGINX_BINARY=/usr/sbin/nginx  # Debian's nginx-light (scripts/install-deps.sh)
@@ -48,6 +49,8 @@ usage: bench/run.sh [options]
   --wrk-threads N     wrk threads, at most one per connection (default $WRK_THREADS)
   --wrk-timeout S     a request unanswered this long counts as a timeout (default $WRK_TIMEOUT)
   --profile           afterwards, profile the daemon under load (perf, else callgrind)
+  --mix all|approved  the callback mix (default), or only APPROVED_VERIFIED callbacks with a US
+                      address (one topic), the body the normalisation figures are measured on
   --build-dir DIR     build directory (default build-bench); output goes to DIR/bench-out
   --skip-build        use the binaries already in the build directory
   --skip-deps         do not run scripts/install-deps.sh
@@ -71,6 +74,7 @@ while [ $# -gt 0 ]; do
     --wrk-threads) WRK_THREADS=$2; shift ;;
     --wrk-timeout) WRK_TIMEOUT=$2; shift ;;
     --profile) PROFILE=1 ;;
+    --mix) MIX=$2; shift ;;
     --build-dir) BUILD=$(realpath -m "$2"); shift ;;
     --skip-build) BUILD_FIRST=0 ;;
     --skip-deps) DEPS=0 ;;
@@ -79,6 +83,8 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+
+case "$MIX" in all | approved) ;; *) usage >&2; exit 2 ;; esac
 
 STARTED=$(date +%s)
 # shellcheck source=bench/common.sh
@@ -236,7 +242,7 @@ fi
 # --- the mix, checked with `jumio-bridge normalize` -------------------------------------------
 mkdir -p "$OUT/bodies"
 JB_BENCH_DUMP_DIR="$OUT/bodies" wrk -t1 -c1 -d1s -s "$ROOT/bench/callbacks.lua" "$CEILING_URL" \
-  -- 0 "$CALLBACK_PATH" >/dev/null
+  -- 0 "$CALLBACK_PATH" "$MIX" >/dev/null
 events=0
 declare -A dead_letters=()
 for body in "$OUT"/bodies/*.form; do
@@ -248,7 +254,7 @@ for body in "$OUT"/bodies/*.form; do
   fi
 done
 bodies=("$OUT"/bodies/*.form)
-mix="mix of ${#bodies[@]} bodies: $events events"
+mix="mix \"$MIX\" of ${#bodies[@]} bodies: $events events"
 for reason in "${!dead_letters[@]}"; do mix+=", ${dead_letters[$reason]} $reason"; done
 
 # --- rows -------------------------------------------------------------------------------------
@@ -259,7 +265,7 @@ drive() {
   [ "$threads" -gt "$conns" ] && threads=$conns
   RUN=$((RUN + 1))
   wrk -t"$threads" -c"$conns" -d"${seconds}s" --timeout "${WRK_TIMEOUT}s" \
-    -s "$ROOT/bench/callbacks.lua" "$url" -- "$RUN" "$CALLBACK_PATH" >"$OUT/wrk.$RUN.txt" 2>&1 || true
+    -s "$ROOT/bench/callbacks.lua" "$url" -- "$RUN" "$CALLBACK_PATH" "$MIX" >"$OUT/wrk.$RUN.txt" 2>&1 || true
   grep '^BENCH ' "$OUT/wrk.$RUN.txt" || die "wrk failed; see $OUT/wrk.$RUN.txt"
 }
 metric() { curl -fsS --max-time 5 "http://127.0.0.1:$ADMIN_PORT/metrics" | awk -v name="$1" '$1 == name { print $2 }'; }
