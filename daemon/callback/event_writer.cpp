@@ -95,6 +95,21 @@ class JsonOut {
     *write++ = '"';
     const char* read = text.data();
     const char* const end = read + text.size();
+    if (text.size() >= 8) {
+      while (end - read >= 8 && !needs_escape(word_at(read))) {  // plain runs, 8 bytes a step
+        std::memcpy(write, read, 8);
+        write += 8;
+        read += 8;
+      }
+      // Fewer than eight bytes left: when the text's last eight are plain, so is the rest, and the
+      // last eight are written again over the copy of the first ones (nothing was escaped yet).
+      const auto left = end - read;
+      if (left < 8 && !needs_escape(word_at(end - 8))) {
+        std::memcpy(write + left - 8, end - 8, 8);
+        write += left;
+        read = end;
+      }
+    }
     while (read != end) {
       while (end - read >= 8 && !needs_escape(word_at(read))) {  // plain runs, 8 bytes a step
         std::memcpy(write, read, 8);

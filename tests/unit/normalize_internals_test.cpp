@@ -148,6 +148,29 @@ TEST(EventWriter, WritesDataAsRapidJsonsWriterDoes) {
   EXPECT_EQ(json, expected);
 }
 
+TEST(EventWriter, EscapesAtEveryPositionOfShortAndLongStrings) {
+  // Lengths around the writer's eight-byte steps, each with one escaped byte at every position
+  // and with none: the output is RapidJSON's Writer's.
+  rapidjson::Document data(rapidjson::kObjectType);
+  auto& allocator = data.GetAllocator();
+  int member = 0;
+  for (size_t length = 1; length <= 25; ++length) {
+    for (size_t position = 0; position <= length; ++position) {
+      std::string text(length, 'x');
+      for (size_t i = 0; i < length; ++i) text[i] = static_cast<char>('a' + i % 26);
+      if (position < length) text[position] = position % 2 ? '"' : '\x1F';
+      rapidjson::Value name(("m" + std::to_string(member++)).c_str(), allocator);
+      data.AddMember(name, rapidjson::Value(text.data(), text.size(), allocator), allocator);
+    }
+  }
+  std::string json;
+  ASSERT_TRUE(
+      write_event_json(Kind::netverify, Origin::callback, "id", Envelope{}, "t", {}, data, &json));
+  const std::string suffix = ",\"data\":" + rapidjson_text(data) + "}";
+  ASSERT_GE(json.size(), suffix.size());
+  EXPECT_EQ(json.substr(json.size() - suffix.size()), suffix);
+}
+
 TEST(EventWriter, RefusesInvalidUtf8AndNonFiniteNumbers) {
   std::string json = "unchanged";
   rapidjson::Document data(rapidjson::kObjectType);
