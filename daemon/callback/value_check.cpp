@@ -155,7 +155,8 @@ Checked ValueChecker::check_value(const ParameterSpec& spec, rapidjson::Value& v
 
 Checked ValueChecker::check_string(const ParameterSpec& spec, rapidjson::Value& value) {
   std::string_view text = text_of(value);
-  // A text of at most max_length bytes has at most as many characters: only longer ones are counted.
+  // A text of at most max_length bytes has at most as many characters: only longer ones are
+  // counted.
   if (spec.max_length != 0 && text.size() > spec.max_length && utf8_length(text) > spec.max_length)
     warn(path_, "too_long");
   switch (spec.kind) {

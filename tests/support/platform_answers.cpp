@@ -1,8 +1,8 @@
 #include "support/platform_answers.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+
+#include "support/schema_check.h"
 
 namespace jb::test {
 namespace {
@@ -87,15 +87,6 @@ std::string replaced(std::string text, const std::string& from, const std::strin
   return text;
 }
 
-std::string json_of(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>,
-                    rapidjson::CrtAllocator, rapidjson::kWriteNanAndInfFlag>
-      writer(buffer);
-  value.Accept(writer);
-  return {buffer.GetString(), buffer.GetSize()};
-}
-
 rapidjson::Value text(const std::string& value, rapidjson::Document::AllocatorType& allocator) {
   return rapidjson::Value(value.c_str(), static_cast<rapidjson::SizeType>(value.size()), allocator);
 }
@@ -127,7 +118,7 @@ std::string workflow_status_body(const std::string& account, const std::string& 
   set(execution_object, "status", text(status, allocator), allocator);
   set(document, "account", std::move(account_object), allocator);
   set(document, "workflowExecution", std::move(execution_object), allocator);
-  return json_of(document);
+  return schema::to_json(document);
 }
 
 DetailsOptions token_expired_details() {
@@ -191,7 +182,7 @@ std::string workflow_details_body(const std::string& account, const std::string&
     workflow.RemoveMember("customerInternalReference");
     set(document, "createdAt", text("2024-05-02T09:31:12.004Z", allocator), allocator);
   }
-  return json_of(document);
+  return schema::to_json(document);
 }
 
 }  // namespace jb::test

@@ -13,13 +13,12 @@
 #include <vector>
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "callback/event_writer.h"
 #include "callback/form.h"
 #include "callback/kind.h"
 #include "callback/parameters.h"
+#include "support/schema_check.h"
 
 namespace jb::callback {
 namespace {
@@ -95,16 +94,6 @@ TEST(ParameterTableIndex, FindsWhatAScanFinds) {
   }
 }
 
-// What RapidJSON's Writer makes of a value, escaping byte by byte.
-std::string rapidjson_text(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer, rapidjson::UTF8<>, rapidjson::UTF8<>,
-                    rapidjson::CrtAllocator, rapidjson::kWriteNanAndInfFlag>
-      writer(buffer);
-  value.Accept(writer);
-  return {buffer.GetString(), buffer.GetSize()};
-}
-
 TEST(EventWriter, WritesDataAsRapidJsonsWriterDoes) {
   std::string every_byte;
   for (int c = 1; c < 0x80; ++c) every_byte.push_back(static_cast<char>(c));
@@ -144,7 +133,7 @@ TEST(EventWriter, WritesDataAsRapidJsonsWriterDoes) {
       R"("customerId":"c\u001A","transactionDate":null,"callbackDate":null,)"
       R"("receivedAt":"2026-01-01T00:00:00.000Z","warnings":[{"field":"a.b","problem":"too_long"},)"
       R"({"field":"c\u0001","problem":"unknown_parameter"}],"data":)" +
-      rapidjson_text(data) + "}";
+      schema::to_json(data) + "}";
   EXPECT_EQ(json, expected);
 }
 
@@ -166,7 +155,7 @@ TEST(EventWriter, EscapesAtEveryPositionOfShortAndLongStrings) {
   std::string json;
   ASSERT_TRUE(
       write_event_json(Kind::netverify, Origin::callback, "id", Envelope{}, "t", {}, data, &json));
-  const std::string suffix = ",\"data\":" + rapidjson_text(data) + "}";
+  const std::string suffix = ",\"data\":" + schema::to_json(data) + "}";
   ASSERT_GE(json.size(), suffix.size());
   EXPECT_EQ(json.substr(json.size() - suffix.size()), suffix);
 }
