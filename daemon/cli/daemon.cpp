@@ -70,9 +70,11 @@ std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string*
     daemon->brokers_ = config.kafka.brokers;
   }
 
+  daemon->delivery_signal_ = std::make_unique<kafka::DeliverySignal>();
   daemon->producer_ = kafka::RebuildingProducer::create(
-      [brokers = daemon->brokers_, properties = config.kafka.properties](std::string* why) {
-        return kafka::Producer::create(brokers, properties, why);
+      [brokers = daemon->brokers_, properties = config.kafka.properties,
+       signal = daemon->delivery_signal_.get()](std::string* why) {
+        return kafka::Producer::create(brokers, properties, why, signal);
       },
       error);
   if (!daemon->producer_) return nullptr;
@@ -93,6 +95,13 @@ std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string*
       config.http, config.admin, daemon->pipeline_.get(), &daemon->metrics_,
       [spool, producer] { return spool->writable() || producer->reachable(kReadinessTimeout); });
   http::Server* server = daemon->server_.get();
+  // Answers are written where the reports are served: on the reader threads, with no thread
+  // woken between Kafka's acknowledgement and the answer.
+  server->watch(daemon->delivery_signal_->fd(),
+                [signal = daemon->delivery_signal_.get(), producer] {
+                  signal->clear();
+                  producer->serve_deliveries();
+                });
   daemon->allowlist_refresher_ = std::make_unique<http::AllowlistRefresher>(
       std::move(options.resolver),
       [server](std::shared_ptr<const http::Allowlist> allowlist) {

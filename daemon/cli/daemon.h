@@ -56,6 +56,8 @@ class Daemon {
   std::string brokers_;
   std::unique_ptr<kafka::EmbeddedCluster> embedded_;
   std::unique_ptr<spool::Spool> spool_;
+  // The callback readers serve the producer's delivery reports: it outlives every producer.
+  std::unique_ptr<kafka::DeliverySignal> delivery_signal_;
   std::unique_ptr<kafka::RebuildingProducer> producer_;
   std::unique_ptr<pipeline::Drain> drain_;
   metrics::ServeMetrics metrics_;

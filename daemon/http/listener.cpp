@@ -113,9 +113,20 @@ bool Listener::bind(const std::string& host, int port, std::string* error) {
   return true;
 }
 
+void Listener::watch(int fd, std::function<void()> ready) {
+  watched_fd_ = fd;
+  watched_ready_ = std::move(ready);
+}
+
 void Listener::start() {
   stopping_ = false;
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  if (watched_fd_ >= 0) {
+    epoll_event event{};
+    event.events = EPOLLIN | EPOLLET;
+    event.data.ptr = &watched_ready_;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, watched_fd_, &event);
+  }
   for (int i = 0; i < std::max(1, options_.readers); ++i)
     readers_.emplace_back([this, i] { reader_loop(/*expires=*/i == 0); });
   acceptor_ = std::thread([this] { accept_loop(); });
@@ -251,7 +262,13 @@ void Listener::reader_loop(bool expires) {
   while (!stopping_) {
     heartbeat.beat();
     const int count = ::epoll_wait(epoll_fd_, events, kMaxEvents, kPollMs);
-    for (int i = 0; i < count; ++i) on_event(static_cast<Connection*>(events[i].data.ptr));
+    for (int i = 0; i < count; ++i) {
+      if (events[i].data.ptr == &watched_ready_) {
+        watched_ready_();
+        continue;
+      }
+      on_event(static_cast<Connection*>(events[i].data.ptr));
+    }
     if (expires && Clock::now() >= next_expiry) {
       expire();
       next_expiry = Clock::now() + kExpiryInterval;

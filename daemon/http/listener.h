@@ -11,6 +11,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -59,6 +60,9 @@ class Listener {
   // Binds host:port (port 0 picks a free one). False with *error when it cannot.
   bool bind(const std::string& host, int port, std::string* error);
   int port() const { return port_; }
+  // Before start(): the readers also watch `fd` (edge-triggered) and run `ready` on the reader
+  // that sees it turn readable; `ready` consumes the readiness before serving what it signals.
+  void watch(int fd, std::function<void()> ready);
   // Accepts and serves on threads of its own until stop().
   void start();
   // Stops accepting and reading; answers the requests the routes still hold, then closes every
@@ -123,6 +127,8 @@ class Listener {
   int listen_fd_ = -1;
   int port_ = 0;
   int epoll_fd_ = -1;
+  int watched_fd_ = -1;
+  std::function<void()> watched_ready_;
   std::atomic<bool> stopping_{false};
   std::atomic<size_t> open_{0};
   std::atomic<size_t> lingering_{0};  // connections in the lingering budget
@@ -132,7 +138,7 @@ class Listener {
   std::unordered_map<std::string, size_t> per_address_;
 
   // Connections in epoll, waiting for an event. Sharded: readers take connections out while
-  // Kafka's delivery thread parks answered ones.
+  // the threads that serve Kafka's delivery reports park answered ones.
   struct WaitingShard {
     std::mutex mutex;
     std::unordered_map<Connection*, std::unique_ptr<Connection>> connections;

@@ -31,6 +31,8 @@ class Server {
   int port() const { return callbacks_->port(); }
   // The admin listener's port; 0 when admin.listen is "".
   int admin_port() const { return admin_ ? admin_->port() : 0; }
+  // Before start(): the callback listener's readers also watch `fd` (Listener::watch).
+  void watch(int fd, std::function<void()> ready) { callbacks_->watch(fd, std::move(ready)); }
   // Serves on threads of its own until stop().
   void start();
   // Stops accepting; callbacks in flight are answered first.

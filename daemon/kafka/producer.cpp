@@ -1,6 +1,8 @@
 #include "kafka/producer.h"
 
 #include <librdkafka/rdkafka.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -15,6 +17,8 @@ namespace jb::kafka {
 namespace {
 
 constexpr std::chrono::milliseconds kQueueFullRetry{5};
+// What librdkafka writes to the signal's eventfd: one count.
+constexpr uint64_t kSignalCount = 1;
 constexpr std::chrono::milliseconds kShutdownFlush{2000};
 constexpr const char* kPersistedWithoutOffset = "persisted_without_offset";
 
@@ -24,9 +28,10 @@ class RdKafkaProducer final : public Producer {
   ~RdKafkaProducer() override;
 
   bool start(const std::string& brokers, const std::map<std::string, std::string>& properties,
-             std::string* error);
+             std::string* error, const DeliverySignal* signal);
   bool produce(const route::Record& record, DeliveryCallback on_delivery,
                std::chrono::milliseconds enqueue_timeout, std::string* error) override;
+  void serve_deliveries() override { rd_kafka_poll(rk_, 0); }
   int flush(std::chrono::milliseconds timeout) override;
   bool reachable(std::chrono::milliseconds timeout) override;
   bool failed() const override { return fatal_; }
@@ -43,8 +48,13 @@ class RdKafkaProducer final : public Producer {
   rd_kafka_resp_err_t failure_cause(rd_kafka_resp_err_t err) const;
 
   rd_kafka_t* rk_ = nullptr;
+  // The queue of delivery reports, when they are signalled to an event loop.
+  rd_kafka_queue_t* signalled_queue_ = nullptr;
+  std::chrono::milliseconds backstop_{0};
   std::thread poll_thread_;
   std::atomic<bool> stopping_{false};
+  std::mutex stop_mutex_;
+  std::condition_variable stop_;
   std::atomic<bool> fatal_{false};
   std::mutex delivered_mutex_;
   std::condition_variable delivered_;
@@ -52,7 +62,7 @@ class RdKafkaProducer final : public Producer {
 
 bool RdKafkaProducer::start(const std::string& brokers,
                             const std::map<std::string, std::string>& properties,
-                            std::string* error) {
+                            std::string* error, const DeliverySignal* signal) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   route_logs(conf);
   // murmur2_random: a key lands in the partition a Java (or kafkajs) producer would choose for it,
@@ -79,13 +89,23 @@ bool RdKafkaProducer::start(const std::string& brokers,
     if (error) *error = message;
     return false;
   }
+  if (signal) {
+    signalled_queue_ = rd_kafka_queue_get_main(rk_);
+    backstop_ = signal->backstop();
+    rd_kafka_queue_io_event_enable(signalled_queue_, signal->fd(), &kSignalCount,
+                                   sizeof kSignalCount);
+  }
   poll_thread_ = std::thread([this] { poll_until_stopped(); });
   return true;
 }
 
 RdKafkaProducer::~RdKafkaProducer() {
   if (!rk_) return;
-  stopping_ = true;
+  {
+    std::lock_guard<std::mutex> lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_.notify_all();
   if (poll_thread_.joinable()) poll_thread_.join();
   rd_kafka_flush(rk_, static_cast<int>(kShutdownFlush.count()));
   rd_kafka_purge(rk_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
@@ -93,6 +113,10 @@ RdKafkaProducer::~RdKafkaProducer() {
   const int outstanding = rd_kafka_outq_len(rk_);
   if (outstanding > 0)
     log::warn("kafka producer closed with undelivered records", {{"outstanding", outstanding}});
+  if (signalled_queue_) {
+    rd_kafka_queue_io_event_enable(signalled_queue_, -1, nullptr, 0);
+    rd_kafka_queue_destroy(signalled_queue_);
+  }
   rd_kafka_destroy(rk_);
 }
 
@@ -100,7 +124,13 @@ void RdKafkaProducer::poll_until_stopped() {
   progress::Heartbeat heartbeat("kafka delivery reports");
   while (!stopping_) {
     heartbeat.beat();
-    rd_kafka_poll(rk_, 100);
+    if (signalled_queue_ == nullptr) {
+      rd_kafka_poll(rk_, 100);
+      continue;
+    }
+    rd_kafka_poll(rk_, 0);
+    std::unique_lock<std::mutex> lock(stop_mutex_);
+    stop_.wait_for(lock, backstop_, [this] { return stopping_.load(); });
   }
 }
 
@@ -205,11 +235,23 @@ bool RdKafkaProducer::reachable(std::chrono::milliseconds timeout) {
 
 }  // namespace
 
+DeliverySignal::DeliverySignal(std::chrono::milliseconds backstop)
+    : fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)), backstop_(backstop) {}
+
+DeliverySignal::~DeliverySignal() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void DeliverySignal::clear() const {
+  uint64_t count = 0;
+  [[maybe_unused]] const ssize_t ignored = ::read(fd_, &count, sizeof count);
+}
+
 std::unique_ptr<Producer> Producer::create(const std::string& brokers,
                                            const std::map<std::string, std::string>& properties,
-                                           std::string* error) {
+                                           std::string* error, const DeliverySignal* signal) {
   auto producer = std::make_unique<RdKafkaProducer>();
-  if (!producer->start(brokers, properties, error)) return nullptr;
+  if (!producer->start(brokers, properties, error, signal)) return nullptr;
   return producer;
 }
 

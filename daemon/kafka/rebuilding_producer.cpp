@@ -74,6 +74,10 @@ bool RebuildingProducer::produce(const route::Record& record, DeliveryCallback o
   return current()->produce(record, std::move(on_delivery), enqueue_timeout, error);
 }
 
+void RebuildingProducer::serve_deliveries() {
+  current()->serve_deliveries();
+}
+
 int RebuildingProducer::flush(std::chrono::milliseconds timeout) {
   return current()->flush(timeout);
 }

@@ -27,6 +27,8 @@ class RebuildingProducer final : public Producer {
   // Refused with "_FATAL" while the current producer has failed and its successor is not built.
   bool produce(const route::Record& record, DeliveryCallback on_delivery,
                std::chrono::milliseconds enqueue_timeout, std::string* error) override;
+  // Serves the current producer's reports; a retired one's are served by its own thread.
+  void serve_deliveries() override;
   int flush(std::chrono::milliseconds timeout) override;
   bool reachable(std::chrono::milliseconds timeout) override;
   bool failed() const override;

@@ -75,9 +75,9 @@ class Pipeline {
 
   // Normalises and routes on the calling thread, then returns without waiting: `done` runs
   // exactly once when the record is stored or cannot be (at most about timeouts.delivery plus a
-  // spool write later), on Kafka's delivery thread, the spool's writer, the acknowledgement timer
-  // or, when the outcome is known at once, the calling thread before submit returns. The
-  // request's bytes are not used after submit returns.
+  // spool write later), on the thread that serves Kafka's delivery report, the spool's writer,
+  // the acknowledgement timer or, when the outcome is known at once, the calling thread before
+  // submit returns. The request's bytes are not used after submit returns.
   void submit(const Request& request, Completion done);
 
   // submit(), waiting for the outcome.

@@ -3,11 +3,14 @@
 #include <librdkafka/rdkafka_mock.h>
 #include <rapidjson/document.h>
 
+#include <poll.h>
+
 #include <atomic>
 #include <future>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "kafka/consumer.h"
 #include "kafka/embedded.h"
@@ -240,6 +243,69 @@ TEST(KafkaProducer, FatalErrorFailsPendingAndLaterRecords) {
       milliseconds(100), &error));
   EXPECT_EQ(error, "_FATAL");
   EXPECT_FALSE(called);
+}
+
+// True when the signal's fd turns readable within `wait`.
+bool signalled(const DeliverySignal& signal, milliseconds wait) {
+  pollfd readable{signal.fd(), POLLIN, 0};
+  return ::poll(&readable, 1, static_cast<int>(wait.count())) == 1;
+}
+
+TEST(KafkaProducer, ASignalledReportWaitsForTheEventLoopWhichServesItOnItsOwnThread) {
+  auto cluster = start_cluster();
+  // A backstop longer than the test: only serve_deliveries() can run the reports.
+  const DeliverySignal signal(std::chrono::minutes(10));
+  std::string error;
+  auto producer = Producer::create(cluster->bootstraps(), {}, &error, &signal);
+  ASSERT_TRUE(producer) << error;
+  for (int round = 0; round < 3; ++round) {  // the fd turns readable again after each serving
+    std::vector<Delivery> reports;
+    std::vector<std::thread::id> threads;
+    for (int i = 0; i < 2; ++i) {
+      ASSERT_TRUE(producer->produce(
+          record("jumio.netverify.approved_verified", "ref-s" + std::to_string(i), "{}"),
+          [&](const Delivery& delivery) {
+            reports.push_back(delivery);
+            threads.push_back(std::this_thread::get_id());
+          },
+          kEnqueueTimeout, &error))
+          << error;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + kDeliveryWait;
+    while (reports.size() < 2 && std::chrono::steady_clock::now() < deadline) {
+      if (!signalled(signal, milliseconds(500))) continue;
+      signal.clear();
+      EXPECT_FALSE(signalled(signal, milliseconds(0)));  // cleared until the next report
+      producer->serve_deliveries();
+    }
+    ASSERT_EQ(reports.size(), 2u) << "round " << round;
+    for (size_t i = 0; i < reports.size(); ++i) {
+      EXPECT_TRUE(reports[i].persisted) << reports[i].error;
+      EXPECT_EQ(threads[i], std::this_thread::get_id());
+    }
+  }
+  EXPECT_EQ(producer->flush(milliseconds(1000)), 0);
+}
+
+TEST(KafkaProducer, ASignalledReportNobodyServesIsRunByTheBackstop) {
+  auto cluster = start_cluster();
+  const DeliverySignal signal(milliseconds(20));
+  std::string error;
+  auto producer = Producer::create(cluster->bootstraps(), {}, &error, &signal);
+  ASSERT_TRUE(producer) << error;
+  auto promise = std::make_shared<std::promise<std::thread::id>>();
+  auto future = promise->get_future();
+  ASSERT_TRUE(producer->produce(
+      record("jumio.netverify.approved_verified", "ref-b", "{}"),
+      [promise](const Delivery& delivery) {
+        EXPECT_TRUE(delivery.persisted) << delivery.error;
+        promise->set_value(std::this_thread::get_id());
+      },
+      kEnqueueTimeout, &error))
+      << error;
+  ASSERT_EQ(future.wait_for(kDeliveryWait), std::future_status::ready);
+  EXPECT_NE(future.get(), std::this_thread::get_id());
+  EXPECT_EQ(producer->flush(milliseconds(1000)), 0);
 }
 
 TEST(KafkaProducer, RefusedPropertyIsAnError) {

@@ -7,7 +7,9 @@
 #include "common/progress.h"
 
 #include <gtest/gtest.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -175,13 +177,16 @@ class TestRoutes : public http::Routes {
 // A Listener on a loopback port with TestRoutes, started and stopped as http::Server does.
 class TestServer {
  public:
-  TestServer(const ListenerOptions& options, Completions* completions)
+  // before_start, when given, runs on the listener after it is bound and before it starts.
+  TestServer(const ListenerOptions& options, Completions* completions,
+             const std::function<void(Listener&)>& before_start = {})
       : routes(completions), listener_(options, nullptr, &routes) {
     std::string error;
     if (!listener_.bind("127.0.0.1", 0, &error)) {
       ADD_FAILURE() << error;
       return;
     }
+    if (before_start) before_start(listener_);
     listener_.start();
     running_ = true;
   }
@@ -454,6 +459,79 @@ TEST(Listener, Answers408ToRequestsNotCompleteWithinTheRequestTimeout) {
   using Refusal = std::pair<int, std::string>;
   EXPECT_EQ(server.routes.refusals_seen(),
             (std::vector<Refusal>(2, Refusal(408, "request_too_slow"))));
+}
+
+// The daemon's readers serve Kafka's delivery reports through Listener::watch: here an eventfd
+// that a signalling thread writes whenever the routes hold requests, and whose `ready` answers
+// them.
+TEST(Listener, AWatchedFdIsServedOnAReaderEachTimeItTurnsReadableAndItsAnswersArrive) {
+  constexpr size_t kClients = 8;
+  constexpr size_t kRequests = 40;
+  constexpr size_t kMaxRequests = 15;
+  const int signal = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  ASSERT_GE(signal, 0);
+  Completions completions(1);
+  std::mutex ready_mutex;
+  std::unordered_set<std::thread::id> ready_threads;
+  std::atomic<size_t> ready_calls{0};
+  TestRoutes* routes = nullptr;
+  TestServer server(three_readers(kMaxRequests), &completions, [&](Listener& listener) {
+    listener.watch(signal, [&] {
+      uint64_t count = 0;
+      [[maybe_unused]] const ssize_t ignored = ::read(signal, &count, sizeof count);
+      ++ready_calls;
+      {
+        std::lock_guard<std::mutex> lock(ready_mutex);
+        ready_threads.insert(std::this_thread::get_id());
+      }
+      std::vector<std::pair<std::string, http::Respond>> due;
+      {
+        std::lock_guard<std::mutex> lock(routes->mutex);
+        due.swap(routes->held);
+      }
+      for (const auto& [id, respond] : due) TestRoutes::answer_with(respond, id);
+    });
+  });
+  routes = &server.routes;
+  ASSERT_TRUE(server.running());
+
+  std::atomic<bool> done{false};
+  std::thread signaller([&] {
+    std::unique_lock<std::mutex> lock(routes->mutex);
+    while (!done) {
+      if (routes->changed.wait_for(lock, 10ms, [&] { return !routes->held.empty(); })) {
+        const uint64_t one = 1;
+        [[maybe_unused]] const ssize_t ignored = ::write(signal, &one, sizeof one);
+        // Not again until ready() has taken what is held (or 5 ms passed).
+        routes->changed.wait_for(lock, 5ms);
+      }
+    }
+  });
+  const std::thread::id signaller_id = signaller.get_id();
+
+  std::vector<std::vector<Request>> plans(kClients);
+  for (size_t c = 0; c < kClients; ++c)
+    for (size_t r = 0; r < kRequests; ++r) {
+      const std::string id = "w" + std::to_string(c) + "-" + std::to_string(r);
+      plans[c].push_back(Request{id, post("/held", id)});
+    }
+  const std::vector<ClientResult> results = run_clients(server.port(), plans, kMaxRequests);
+  done = true;
+  signaller.join();
+  for (size_t c = 0; c < kClients; ++c) {
+    EXPECT_EQ(results[c].failure, "") << "client " << c;
+    EXPECT_EQ(results[c].answered, kRequests) << "client " << c;
+  }
+  EXPECT_GE(ready_calls.load(), 1u);
+  {
+    std::lock_guard<std::mutex> lock(ready_mutex);
+    EXPECT_FALSE(ready_threads.empty());
+    EXPECT_EQ(ready_threads.count(std::this_thread::get_id()), 0u);
+    EXPECT_EQ(ready_threads.count(signaller_id), 0u);
+    EXPECT_LE(ready_threads.size(), 3u);  // the three readers at most
+  }
+  server.stop();
+  ::close(signal);
 }
 
 TEST(Listener, StopWaitsForTheAnswersTheRoutesStillHold) {
