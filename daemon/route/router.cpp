@@ -23,6 +23,10 @@ void replace_all(std::string* text, std::string_view placeholder, std::string_vi
   }
 }
 
+std::string ce_source(const std::string& type, bool retrieval) {
+  return retrieval ? "urn:jumio-bridge:" + type + ":retrieval" : "urn:jumio-bridge:" + type;
+}
+
 }  // namespace
 
 Router::Router(config::TopicsConfig topics, config::PrivacyConfig privacy)
@@ -31,10 +35,11 @@ Router::Router(config::TopicsConfig topics, config::PrivacyConfig privacy)
       has_privacy_rules_(!privacy_.drop_fields.empty() || privacy_.netverify_masking) {
   for (callback::Kind kind : {callback::Kind::netverify, callback::Kind::authentication,
                               callback::Kind::document, callback::Kind::workflow}) {
+    const std::string type(callback::kind_type(kind));
     for (std::string_view status : callback::event_statuses(kind)) {
-      routes_.push_back(
-          {kind, std::string(status), topic_for(kind, status),
-           "com.jumio." + std::string(callback::kind_type(kind)) + "." + lower_case(status)});
+      routes_.push_back({kind, std::string(status), topic_for(kind, status),
+                         "com.jumio." + type + "." + lower_case(status), ce_source(type, false),
+                         ce_source(type, true)});
     }
   }
 }
@@ -69,26 +74,32 @@ std::vector<std::string> Router::event_topics() const {
 }
 
 Record Router::record_without_payload(const callback::Event& event) const {
-  const std::string type(callback::kind_type(event.kind));
   const Route* route = event.notification ? nullptr : route_of(event.kind, event.status);
+  const bool retrieval = event.origin == callback::Origin::retrieval;
   Record record;
   if (event.notification) {
     record.topic = topics_.workflow_callbacks;
   } else {
     record.topic = route ? route->topic : topic_for(event.kind, event.status);
   }
-  record.headers = {
-      {"content-type", "application/json"},
-      {"ce_specversion", "1.0"},
-      {"ce_id", event.event_id},
-      {"ce_source", event.origin == callback::Origin::retrieval
-                        ? "urn:jumio-bridge:" + type + ":retrieval"
-                        : "urn:jumio-bridge:" + type},
-      {"ce_type", event.notification ? "com.jumio.workflow.notification"
-                  : route            ? route->ce_type
-                                     : "com.jumio." + type + "." + lower_case(event.status)},
-      {"ce_time", event.callback_date.empty() ? event.received_at : event.callback_date},
-  };
+  // Each header built in place: the strings of a record are its only copies.
+  auto& headers = record.headers;
+  headers.reserve(6);
+  headers.emplace_back("content-type", "application/json");
+  headers.emplace_back("ce_specversion", "1.0");
+  headers.emplace_back("ce_id", event.event_id);
+  if (route) {
+    headers.emplace_back("ce_source", retrieval ? route->ce_source_retrieval : route->ce_source);
+    headers.emplace_back("ce_type", route->ce_type);
+  } else {
+    const std::string type(callback::kind_type(event.kind));
+    headers.emplace_back("ce_source", ce_source(type, retrieval));
+    headers.emplace_back("ce_type", event.notification
+                                        ? std::string("com.jumio.workflow.notification")
+                                        : "com.jumio." + type + "." + lower_case(event.status));
+  }
+  headers.emplace_back("ce_time",
+                       event.callback_date.empty() ? event.received_at : event.callback_date);
   return record;
 }
 

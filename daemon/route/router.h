@@ -55,7 +55,9 @@ class Router {
     callback::Kind kind;
     std::string status;
     std::string topic;
-    std::string ce_type;  // com.jumio.{type}.{status}
+    std::string ce_type;              // com.jumio.{type}.{status}
+    std::string ce_source;            // urn:jumio-bridge:{type}
+    std::string ce_source_retrieval;  // urn:jumio-bridge:{type}:retrieval
   };
   const Route* route_of(callback::Kind kind, std::string_view status) const;
   // The record of `event` with an empty key and value.
