@@ -4,6 +4,7 @@
 #include <initializer_list>
 
 #include "address/members.h"
+#include "common/same_text.h"
 #include "common/utf8.h"
 
 namespace jb::address {
@@ -71,7 +72,7 @@ constexpr SlotName kSlotNames[] = {
 // The slot of a member name, or kSlotCount for a name no format has.
 Slot slot_of(std::string_view name) {
   for (const SlotName& entry : kSlotNames) {
-    if (entry.name == name) return entry.slot;
+    if (same_text(entry.name, name)) return entry.slot;
   }
   return kSlotCount;
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <iterator>
 
+#include "common/same_text.h"
+
 namespace jb::address::detail {
 namespace {
 
@@ -37,8 +39,9 @@ constexpr MemberLimit kDocumentRawMembers[] = {
 
 template <std::size_t N>
 const MemberLimit* find(const MemberLimit (&table)[N], std::string_view name) {
-  auto found = std::find_if(std::begin(table), std::end(table),
-                            [name](const MemberLimit& member) { return member.name == name; });
+  auto found = std::find_if(std::begin(table), std::end(table), [name](const MemberLimit& member) {
+    return same_text(member.name, name);
+  });
   return found == std::end(table) ? nullptr : found;
 }
 
@@ -57,7 +60,8 @@ const MemberLimit* find_in_format(Format format, CountryKey country_key, std::st
 
 template <std::size_t N>
 bool contains(const std::string_view (&names)[N], std::string_view name) {
-  return std::find(std::begin(names), std::end(names), name) != std::end(names);
+  return std::any_of(std::begin(names), std::end(names),
+                     [name](std::string_view listed) { return same_text(listed, name); });
 }
 
 }  // namespace
@@ -68,11 +72,11 @@ std::string_view country_member(CountryKey country_key) {
 
 bool is_member(Format format, CountryKey country_key, std::string_view name,
                std::size_t* max_length) {
-  if (name == country_member(country_key)) {
+  if (same_text(name, country_member(country_key))) {
     *max_length = kCountryCodeLength;
     return true;
   }
-  if (name == kFormattedAddress) {
+  if (same_text(name, kFormattedAddress)) {
     *max_length = 0;
     return true;
   }
@@ -103,9 +107,12 @@ bool is_eu_street_member(std::string_view name) {
 
 std::string_view string_member(const rapidjson::Value& object, std::string_view name) {
   if (!object.IsObject()) return {};
-  auto found = object.FindMember(rapidjson::Value(rapidjson::StringRef(name.data(), name.size())));
-  if (found == object.MemberEnd() || !found->value.IsString()) return {};
-  return {found->value.GetString(), found->value.GetStringLength()};
+  for (const auto& member : object.GetObject()) {
+    if (!same_text({member.name.GetString(), member.name.GetStringLength()}, name)) continue;
+    if (!member.value.IsString()) return {};
+    return {member.value.GetString(), member.value.GetStringLength()};
+  }
+  return {};
 }
 
 }  // namespace jb::address::detail

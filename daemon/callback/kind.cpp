@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/same_text.h"
+
 namespace jb::callback {
 namespace {
 
@@ -79,9 +81,13 @@ const KindRules& rules_of(Kind kind) {
 
 std::optional<std::string> string_member(const rapidjson::Value& object, std::string_view name) {
   if (!object.IsObject()) return std::nullopt;
-  auto found = object.FindMember(rapidjson::Value(rapidjson::StringRef(name.data(), name.size())));
-  if (found == object.MemberEnd() || !found->value.IsString()) return std::nullopt;
-  return std::string(found->value.GetString(), found->value.GetStringLength());
+  // The first member of that name, as FindMember finds it.
+  for (const auto& member : object.GetObject()) {
+    if (!same_text({member.name.GetString(), member.name.GetStringLength()}, name)) continue;
+    if (!member.value.IsString()) return std::nullopt;
+    return std::string(member.value.GetString(), member.value.GetStringLength());
+  }
+  return std::nullopt;
 }
 
 Checked read_status(const rapidjson::Value& object, std::string_view name, std::string_view path,
@@ -90,7 +96,8 @@ Checked read_status(const rapidjson::Value& object, std::string_view name, std::
   if (!value || value->empty()) {
     return Problem{DeadLetterReason::missing_status, std::string(path) + " is absent or empty"};
   }
-  if (std::find(allowed.begin(), allowed.end(), *value) == allowed.end()) {
+  if (std::none_of(allowed.begin(), allowed.end(),
+                   [&value](std::string_view status) { return same_text(status, *value); })) {
     return Problem{DeadLetterReason::unknown_status,
                    std::string(path) + " is not a status the spec lists"};
   }

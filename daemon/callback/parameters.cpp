@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "common/same_text.h"
+
 namespace jb::callback {
 namespace {
 
@@ -98,26 +100,6 @@ size_t name_hash(std::string_view name) {
          byte(name.size() / 4) * 3;
 }
 
-// a == b for the short names of parameter tables, eight bytes at a time and without a call to
-// memcmp, which dominates comparing names of a few bytes.
-bool same_name(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  const char* x = a.data();
-  const char* y = b.data();
-  size_t left = a.size();
-  for (; left >= 8; left -= 8, x += 8, y += 8) {
-    uint64_t first;
-    uint64_t second;
-    std::memcpy(&first, x, sizeof first);
-    std::memcpy(&second, y, sizeof second);
-    if (first != second) return false;
-  }
-  for (; left > 0; --left) {
-    if (*x++ != *y++) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 ParameterTable::ParameterTable(std::initializer_list<ParameterSpec> specs)
@@ -136,7 +118,7 @@ const ParameterSpec* ParameterTable::find(std::string_view name) const {
   const size_t mask = slots_.size() - 1;
   for (size_t slot = name_hash(name) & mask; slots_[slot] != 0; slot = (slot + 1) & mask) {
     const ParameterSpec& spec = (*this)[slots_[slot] - 1];
-    if (same_name(spec.name, name)) return &spec;
+    if (same_text(spec.name, name)) return &spec;
   }
   return nullptr;
 }

@@ -5,6 +5,7 @@
 #include "address/address.h"
 #include "callback/json_value.h"
 #include "callback/timestamp.h"
+#include "common/same_text.h"
 #include "common/utf8.h"
 
 namespace jb::callback {
@@ -41,12 +42,22 @@ bool is_string_array(const rapidjson::Value& value) {
 }
 
 bool has_repeated_member_name(const rapidjson::Value& object) {
-  // The names of a callback's objects fit on the stack; larger objects take the heap.
+  const size_t count = object.MemberCount();
+  // A callback's objects have a few members: every pair is compared, most of them by length.
+  constexpr size_t kPairwise = 16;
+  if (count <= kPairwise) {
+    for (auto first = object.MemberBegin(); first != object.MemberEnd(); ++first) {
+      for (auto second = first + 1; second != object.MemberEnd(); ++second) {
+        if (same_text(text_of(first->name), text_of(second->name))) return true;
+      }
+    }
+    return false;
+  }
+  // Larger objects (the body is not trusted) are sorted; their names on the stack up to 32.
   constexpr size_t kOnStack = 32;
   std::string_view on_stack[kOnStack];
   std::vector<std::string_view> on_heap;
   std::string_view* names = on_stack;
-  const size_t count = object.MemberCount();
   if (count > kOnStack) {
     on_heap.resize(count);
     names = on_heap.data();
@@ -58,7 +69,8 @@ bool has_repeated_member_name(const rapidjson::Value& object) {
 }
 
 bool contains(const std::vector<std::string_view>& values, std::string_view value) {
-  return std::find(values.begin(), values.end(), value) != values.end();
+  return std::any_of(values.begin(), values.end(),
+                     [value](std::string_view listed) { return same_text(listed, value); });
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "callback/form.h"
 #include "callback/kind.h"
 #include "callback/parameters.h"
+#include "common/same_text.h"
 #include "support/schema_check.h"
 
 namespace jb::callback {
@@ -25,6 +26,20 @@ namespace {
 
 bool within(std::string_view part, std::string_view whole) {
   return part.data() >= whole.data() && part.data() + part.size() <= whole.data() + whole.size();
+}
+
+TEST(SameText, AgreesWithEqualityForEveryLengthAndEveryDifferingByte) {
+  for (size_t length = 0; length <= 24; ++length) {
+    const std::string text(length, 'a');
+    EXPECT_TRUE(same_text(text, std::string(length, 'a'))) << length;
+    EXPECT_FALSE(same_text(text, std::string(length + 1, 'a'))) << length;
+    for (size_t at = 0; at < length; ++at) {
+      std::string other = text;
+      other[at] = 'b';
+      EXPECT_FALSE(same_text(text, other)) << length << " at " << at;
+      EXPECT_EQ(same_text(other, other.substr(0)), true) << length << " at " << at;
+    }
+  }
 }
 
 TEST(FormViews, DecodeIntoOneArenaInBodyOrder) {

@@ -104,6 +104,16 @@ TEST_P(DeadLetterTest, FailsWithReason) {
   EXPECT_FALSE(result.failure().detail.empty());
 }
 
+// A JSON object of `count` members "m0".."m{count-1}", then one member named `repeated` when
+// given: small objects are checked pair by pair for a repeated name, large ones sorted.
+std::string object_of_members(int count, const std::string& repeated = "") {
+  std::string object = "{";
+  for (int i = 0; i < count; ++i) object += "\"m" + std::to_string(i) + "\":\"x\",";
+  if (!repeated.empty()) object += "\"" + repeated + "\":\"y\",";
+  object.back() = '}';
+  return object;
+}
+
 std::vector<DeadLetterCase> dead_letter_cases() {
   using R = DeadLetterReason;
   const std::string nv = body_of(kNetverify);
@@ -169,6 +179,12 @@ std::vector<DeadLetterCase> dead_letter_cases() {
        true},
       {"dv_repeated_member", dv_transaction(R"({"status":"DONE","status":"FAILED"})"), "",
        R::invalid_json, true},
+      {"repeated_member_of_sixteen",
+       nv + "&rejectReason=" + percent_encode(object_of_members(15, "m7")), "", R::invalid_json,
+       true},
+      {"repeated_member_of_forty",
+       nv + "&rejectReason=" + percent_encode(object_of_members(39, "m0")), "", R::invalid_json,
+       true},
       {"lone_surrogate", nv + "&identityVerification=" + percent_encode(R"({"x":"\udc00"})"), "",
        R::invalid_json, true},
       {"deep_nesting", body_of(with(kAuthentication, "idScanImageFace", nested(100))), "",
@@ -232,6 +248,16 @@ TEST(DeadLetterTest, DetailNeverContainsTheValue) {
   ASSERT_FALSE(result.ok());
   EXPECT_NE(result.failure().detail.find("idDob"), std::string::npos);
   EXPECT_EQ(result.failure().detail.find("SECRET"), std::string::npos);
+}
+
+// The counterpart of repeated_member_of_*: distinct names, small and large, are not repeats.
+TEST(NormalizeTest, ObjectsOfDistinctMemberNamesAreNotRepeats) {
+  for (int count : {1, 2, 16, 17, 40}) {
+    auto result = normalize_body(body_of(kNetverify) +
+                                 "&rejectReason=" + percent_encode(object_of_members(count)));
+    ASSERT_TRUE(result.ok()) << count << ": " << result.failure().detail;
+    EXPECT_TRUE(has_warning(result.value(), "rejectReason.m0", "unknown_parameter")) << count;
+  }
 }
 
 TEST(ContentTypeTest, AcceptsFormWithParametersInAnyCase) {
