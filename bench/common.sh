@@ -88,6 +88,13 @@ family_cpu_ticks() {
   done < <(process_family "$1")
   echo "$total"
 }
+# Context switches (voluntary and involuntary) of every thread of PID and its child processes.
+family_context_switches() {
+  local pid
+  while read -r pid; do
+    cat /proc/"$pid"/task/*/status 2>/dev/null || true
+  done < <(process_family "$1") | awk '/^(non)?voluntary_ctxt_switches:/ { total += $2 } END { print total + 0 }'
+}
 # The same for its librdkafka threads (rdk:*) that exist now.
 kafka_ticks() {
   local total=0 task

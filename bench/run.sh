@@ -277,23 +277,26 @@ declare -A RATE=()
 # 1,000 callbacks.
 declare -A CEILING_RATES=() NGINX_RATES=() DAEMON_RATES=() SHARES=() NGINX_SHARES=() DAEMON_P99=()
 declare -A DAEMON_CPU=()
-FORMAT="%-8s %5s %10s %8s %8s %8s %7s %7s %7s %8s %8s %9s %9s %7s %6s\n"
+FORMAT="%-8s %5s %10s %8s %8s %8s %7s %7s %7s %8s %8s %9s %9s %6s %7s %6s\n"
 # shellcheck disable=SC2059 # one format for the header and the rows
 HEADER=$(printf "$FORMAT" server conns "cb/s" "p50 ms" "p99 ms" "p99.9ms" non2xx sockerr timeout \
-  "RSS MiB" "cpu/1k" "rdk cpu/1k" "brk cpu/1k" "ceiling" "nginx")
+  "RSS MiB" "cpu/1k" "rdk cpu/1k" "brk cpu/1k" "cs/1k" "ceiling" "nginx")
 # One row: warm-up, then a measured run with CPU of the server (all its processes) and the broker
 # read around it.
 row() {
   local label=$1 url=$2 pid=$3 conns=$4 warmup=${5:-$WARMUP} seconds=${6:-$DURATION}
-  local line before after broker_before broker_after kafka_before kafka_after
+  local line before after broker_before broker_after kafka_before kafka_after switches_before
+  local switches_after
   [ "$warmup" -gt 0 ] && drive "$url" "$conns" "$warmup" >/dev/null
   before=$(family_cpu_ticks "$pid")
   kafka_before=$(kafka_ticks "$pid")
   broker_before=$(cpu_ticks "$BROKER_PID")
+  switches_before=$(family_context_switches "$pid")
   line=$(drive "$url" "$conns" "$seconds")
   after=$(family_cpu_ticks "$pid")
   kafka_after=$(kafka_ticks "$pid")
   broker_after=$(cpu_ticks "$BROKER_PID")
+  switches_after=$(family_context_switches "$pid")
   local requests duration rate socket ratio="" nginx_ratio=""
   requests=$(field requests "$line")
   duration=$(field duration_us "$line")
@@ -327,14 +330,14 @@ row() {
     -v status="$(field errors_status "$line")" -v socket="$socket" \
     -v timeout="$(field errors_timeout "$line")" -v rss="$(peak_rss_kib "$pid")" \
     -v cpu=$((after - before)) -v bcpu=$((broker_after - broker_before)) -v tck="$CLK_TCK" \
-    -v kcpu=$((kafka_after - kafka_before)) \
+    -v kcpu=$((kafka_after - kafka_before)) -v switches=$((switches_after - switches_before)) \
     -v label="$label" -v conns="$conns" -v ratio="$ratio" -v nginx_ratio="$nginx_ratio" \
     -v format="$FORMAT" 'BEGIN {
       k = (n > 0) ? 1000 / n : 0
       printf format, label, conns, rate, p50 / 1000, p99 / 1000, p999 / 1000, status, socket,
         timeout, sprintf("%.1f", rss / 1024), sprintf("%.3f", cpu / tck * k),
         (label == "ceiling" || label == "nginx") ? "-" : sprintf("%.3f", kcpu / tck * k),
-        sprintf("%.3f", bcpu / tck * k), ratio, nginx_ratio
+        sprintf("%.3f", bcpu / tck * k), sprintf("%.0f", switches * k), ratio, nginx_ratio
     }'
 }
 
@@ -399,12 +402,14 @@ cb/s: 2xx and non-2xx answers per second; latencies from wrk (per answered reque
 non2xx: answers >= 400; sockerr: connect/read/write errors; timeout: no answer within ${WRK_TIMEOUT}s;
 RSS MiB: peak resident set (VmHWM) of that server since it started; cpu/1k: its CPU seconds
 (user+system) per 1,000 requests; rdk cpu/1k: the part of cpu/1k in the daemon's librdkafka threads;
-brk cpu/1k: the mock cluster's; ceiling: daemon cb/s / ceiling cb/s; nginx: daemon cb/s / nginx cb/s.
+brk cpu/1k: the mock cluster's; cs/1k: context switches of all its threads per 1,000 requests;
+ceiling: daemon cb/s / ceiling cb/s; nginx: daemon cb/s / nginx cb/s.
 cold: the daemon's first ${PRIME}s after start, no warm-up (a topic's first record waits for metadata).
 EOF
 if [ "$NGINX" = 1 ]; then
   echo "nginx rows: $NGINX_BINARY, $NGINX_WORKERS workers, \"return 200\" (the body read and discarded),"
-  echo "the daemon's body and keep-alive limits; their cpu/1k and RSS MiB sum the master and the workers."
+  echo "the daemon's body and keep-alive limits; their cpu/1k, cs/1k and RSS MiB sum the master and"
+  echo "the workers."
 fi
 [ "$OUTAGE" = 1 ] && echo "outage: every mock broker down (the daemon on its spool path); * = of the" \
   "daemon's cb/s at $OUTAGE_CONNS connections with Kafka up; $recovered."
