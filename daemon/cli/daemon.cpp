@@ -1,7 +1,9 @@
 #include "cli/daemon.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -71,6 +73,11 @@ std::unique_ptr<Daemon> Daemon::start(const config::Config& config, std::string*
   }
 
   daemon->delivery_signal_ = std::make_unique<kafka::DeliverySignal>();
+  if (daemon->delivery_signal_->fd() < 0) {
+    *error = std::string("cannot create the eventfd for Kafka's delivery reports: ") +
+             std::strerror(errno);
+    return nullptr;
+  }
   daemon->producer_ = kafka::RebuildingProducer::create(
       [brokers = daemon->brokers_, properties = config.kafka.properties,
        signal = daemon->delivery_signal_.get()](std::string* why) {
