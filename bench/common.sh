@@ -93,7 +93,8 @@ family_context_switches() {
   local pid
   while read -r pid; do
     cat /proc/"$pid"/task/*/status 2>/dev/null || true
-  done < <(process_family "$1") | awk '/^(non)?voluntary_ctxt_switches:/ { total += $2 } END { print total + 0 }'
+  done < <(process_family "$1") |
+    awk '/^(non)?voluntary_ctxt_switches:/ { total += $2 } END { print total + 0 }'
 }
 # The same for its librdkafka threads (rdk:*) that exist now.
 kafka_ticks() {

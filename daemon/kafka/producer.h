@@ -59,8 +59,9 @@ class Producer {
   virtual ~Producer() = default;
 
   // Enqueues the record. on_delivery runs exactly once, when the delivery report is served: on
-  // the producer's thread, or on the caller of serve_deliveries(). Waits while the local queue is full, up to enqueue_timeout; returns false
-  // (on_delivery not called) when the record could not be enqueued.
+  // the producer's thread, or on the caller of serve_deliveries(). Waits while the local queue is
+  // full, up to enqueue_timeout; returns false (on_delivery not called) when the record could not
+  // be enqueued.
   virtual bool produce(const route::Record& record, DeliveryCallback on_delivery,
                        std::chrono::milliseconds enqueue_timeout, std::string* error) = 0;
   // Runs the delivery reports that wait now, on the calling thread; does not wait for more.
