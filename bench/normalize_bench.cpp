@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -21,10 +22,13 @@
 
 namespace {
 
+// The .form bodies of DIR, sorted by name; none when DIR cannot be read.
 std::vector<std::string> read_bodies(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> paths;
-  for (const auto& entry : std::filesystem::directory_iterator(dir))
-    if (entry.path().extension() == ".form") paths.push_back(entry.path());
+  std::error_code error;
+  for (std::filesystem::directory_iterator it(dir, error), end; !error && it != end;
+       it.increment(error))
+    if (it->path().extension() == ".form") paths.push_back(it->path());
   std::sort(paths.begin(), paths.end());
   std::vector<std::string> bodies;
   for (const auto& path : paths) {
@@ -39,14 +43,14 @@ std::vector<std::string> read_bodies(const std::filesystem::path& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
+  if (argc < 2 || argv[1][0] == '-') {
     std::fprintf(stderr, "usage: jb_normalize_bench BODIES_DIR [ROUNDS]\n");
     return 2;
   }
   const std::vector<std::string> bodies = read_bodies(argv[1]);
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 200;
   if (bodies.empty() || rounds <= 0) {
-    std::fprintf(stderr, "no .form bodies in %s\n", argv[1]);
+    std::fprintf(stderr, "no .form bodies in %s (or ROUNDS not a positive number)\n", argv[1]);
     return 2;
   }
   const jb::route::Router router(jb::config::TopicsConfig{}, jb::config::PrivacyConfig{});
