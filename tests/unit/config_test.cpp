@@ -805,6 +805,27 @@ TEST(Config, TrustedProxyInTheDefaultAllowlistIsAWarningWithItsLine) {
             "it forwards without X-Forwarded-For are allowed as its own");
 }
 
+TEST(Config, LingerUnderHalfAMillisecondIsAWarningWithItsLine) {
+  auto warnings = warnings_of(
+      "kafka:\n  properties:\n    compression.type: lz4\n"
+      "    linger.ms: 0\n");
+  ASSERT_EQ(warnings.size(), 1u) << describe(warnings);
+  EXPECT_EQ(warnings[0].key, "kafka.properties.linger.ms");
+  EXPECT_EQ(warnings[0].line, 4);
+  EXPECT_NE(warnings[0].message.find("under 0.5 ms"), std::string::npos) << warnings[0].message;
+  auto alias = warnings_of("kafka:\n  properties:\n    queue.buffering.max.ms: \"0.2\"\n");
+  ASSERT_EQ(alias.size(), 1u) << describe(alias);
+  EXPECT_EQ(alias[0].key, "kafka.properties.queue.buffering.max.ms");
+  EXPECT_EQ(alias[0].line, 3);
+  for (const char* fine : {"0.5", "1", "5", "1e3"}) {
+    EXPECT_TRUE(
+        warnings_of(std::string("kafka:\n  properties:\n    linger.ms: ") + fine + "\n").empty())
+        << fine;
+  }
+  // A value that is not a number is librdkafka's to refuse, not a warning here.
+  EXPECT_TRUE(warnings_of("kafka:\n  properties:\n    linger.ms: soon\n").empty());
+}
+
 TEST(Config, TrustedProxyOutsideTheAllowlistIsNoWarning) {
   EXPECT_TRUE(warnings_of("security:\n  trusted_proxies: [\"10.0.0.5/32\"]\n").empty());
   EXPECT_TRUE(warnings_of("security:\n  allow: [\"10.0.1.0/24\"]\n"
