@@ -291,12 +291,15 @@ bool to_raw(const rapidjson::Value& address, CountryKey country_key, rapidjson::
   check_members(address, format, country_key, conversion);
 
   const Values values(address);
-  std::string street;
-  std::string us_postal;
+  // Texts built here are copied into `out` by the writer, so one set of buffers per thread serves
+  // every conversion (their memory kept).
+  thread_local std::string street, us_postal, formatted;
+  street.clear();
+  us_postal.clear();
+  formatted.clear();
   RawParts parts = raw_parts(values, format, country_key, &street, &us_postal);
   ObjectWriter writer(out, allocator);
   write_raw(parts, country_key, &writer);
-  std::string formatted;
   detail::format_address(parts.lines, parts.city, parts.subdivision, parts.postal_code,
                          parts.country, &formatted);
   writer.add(detail::kFormattedAddress, formatted);

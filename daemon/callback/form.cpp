@@ -121,15 +121,18 @@ uint64_t prefix_key(std::string_view text) {
 
 }  // namespace
 
-Result<std::vector<FieldView>> decode_form_views(std::string_view body, std::string* arena,
-                                                 std::vector<const FieldView*>* by_name) {
+std::optional<Failure> decode_form_into(std::string_view body, std::string* arena,
+                                        std::vector<FieldView>* fields,
+                                        std::vector<const FieldView*>* by_name) {
   // Decoding never lengthens a part, so the body's size is enough for every decoded part and the
   // arena is never reallocated under the views.
   arena->resize(body.size());
   char* cursor = arena->data();
   // Sized for the most fields the body can hold and cut back at the end: fields are written in
   // place (a push_back of a field assembled on the stack stalls on reloading it).
-  std::vector<FieldView> fields(static_cast<size_t>(std::count(body.begin(), body.end(), '&')) + 1);
+  fields->clear();
+  fields->resize(static_cast<size_t>(std::count(body.begin(), body.end(), '&')) + 1);
+  FieldView* const field = fields->data();
   size_t count = 0;
   const char* read = body.data();
   const char* const end = read + body.size();
@@ -154,17 +157,25 @@ Result<std::vector<FieldView>> decode_form_views(std::string_view body, std::str
                             " is not valid percent-encoded UTF-8");
       }
     }
-    fields[count].name = name_view;
-    fields[count].value = std::string_view(value, static_cast<size_t>(cursor - value));
+    field[count].name = name_view;
+    field[count].value = std::string_view(value, static_cast<size_t>(cursor - value));
     ++count;
   }
-  fields.resize(count);
-  std::vector<const FieldView*> sorted = sorted_by_name(fields);
-  if (const std::string_view* name = first_duplicate_name(sorted)) {
+  fields->resize(count);
+  sort_by_name(*fields, by_name);
+  if (const std::string_view* name = first_duplicate_name(*by_name)) {
     return Failure{DeadLetterReason::duplicate_parameter,
                    "parameter " + std::string(*name) + " is repeated",
                    {}};
   }
+  return std::nullopt;
+}
+
+Result<std::vector<FieldView>> decode_form_views(std::string_view body, std::string* arena,
+                                                 std::vector<const FieldView*>* by_name) {
+  std::vector<FieldView> fields;
+  std::vector<const FieldView*> sorted;
+  if (auto failure = decode_form_into(body, arena, &fields, &sorted)) return std::move(*failure);
   if (by_name) *by_name = std::move(sorted);
   return Result<std::vector<FieldView>>(std::move(fields));  // moved, not copied
 }
@@ -179,22 +190,27 @@ Result<std::vector<FormField>> decode_form(std::string_view body) {
   return Result<std::vector<FormField>>(std::move(fields));
 }
 
-std::vector<const FieldView*> sorted_by_name(const std::vector<FieldView>& fields) {
+void sort_by_name(const std::vector<FieldView>& fields, std::vector<const FieldView*>* sorted) {
   struct Keyed {
     uint64_t key;
     const FieldView* field;
   };
-  std::vector<Keyed> keyed;
-  keyed.reserve(fields.size());
+  thread_local std::vector<Keyed> keyed;  // reused: its memory stays at the most fields seen
+  keyed.clear();
   for (const FieldView& field : fields) keyed.push_back({prefix_key(field.name), &field});
   std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) {
     if (a.key != b.key) return a.key < b.key;
     const int by_name = a.field->name.compare(b.field->name);
     return by_name != 0 ? by_name < 0 : a.field->value < b.field->value;
   });
+  sorted->clear();
+  for (const Keyed& entry : keyed) sorted->push_back(entry.field);
+}
+
+std::vector<const FieldView*> sorted_by_name(const std::vector<FieldView>& fields) {
   std::vector<const FieldView*> sorted;
-  sorted.reserve(keyed.size());
-  for (const Keyed& entry : keyed) sorted.push_back(entry.field);
+  sorted.reserve(fields.size());
+  sort_by_name(fields, &sorted);
   return sorted;
 }
 

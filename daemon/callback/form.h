@@ -2,6 +2,7 @@
 // where a callback body would otherwise be silently altered.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,8 +38,18 @@ struct FieldView {
 Result<std::vector<FieldView>> decode_form_views(std::string_view body, std::string* arena,
                                                  std::vector<const FieldView*>* by_name = nullptr);
 
+// decode_form_views into vectors the caller keeps (their memory reused from call to call): on
+// success *fields holds the fields in body order and *by_name the same sorted as sorted_by_name
+// orders them (pointers into *fields). The failure, if any, is decode_form's.
+std::optional<Failure> decode_form_into(std::string_view body, std::string* arena,
+                                        std::vector<FieldView>* fields,
+                                        std::vector<const FieldView*>* by_name);
+
 // The fields ordered by name, then value, in byte order (as std::string's operator< orders).
 std::vector<const FieldView*> sorted_by_name(const std::vector<FieldView>& fields);
+
+// sorted_by_name into *sorted (its contents replaced, its memory reused).
+void sort_by_name(const std::vector<FieldView>& fields, std::vector<const FieldView*>* sorted);
 
 // Views of decoded fields (into `fields`, which must outlive them).
 std::vector<FieldView> views_of(const std::vector<FormField>& fields);

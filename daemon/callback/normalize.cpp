@@ -54,11 +54,12 @@ Checked build_data(const std::vector<FieldView>& fields, const ParameterTable& t
                    rapidjson::Document* data, std::vector<Warning>* warnings) {
   auto& allocator = data->GetAllocator();
   ValueChecker checker(allocator, warnings);
-  std::vector<bool> present(table.size());
+  thread_local std::vector<char> present;  // per spec: reused, its memory kept
+  present.assign(table.size(), 0);
   for (const auto& [name, text] : fields) {
     rapidjson::Value value;
     if (const ParameterSpec* spec = find_parameter(table, name)) {
-      present[static_cast<size_t>(spec - table.data())] = true;
+      present[static_cast<size_t>(spec - table.data())] = 1;
       if (auto problem = checker.check_parameter(*spec, text, &value)) return problem;
     } else {
       checker.warn(std::string(name), "unknown_parameter");
@@ -156,14 +157,12 @@ Result<Event> normalize(const Incoming& incoming) {
   // The decoded names and values, which the event's data refers to until its JSON is written: one
   // buffer per thread, reused.
   thread_local std::string arena;
-  std::vector<const FieldView*> by_name;
-  auto decoded = decode_form_views(incoming.body, &arena, &by_name);
-  if (!decoded.ok()) {
-    Failure failure = decoded.failure();
-    failure.reference = readable_reference(incoming.body);
-    return failure;
+  thread_local std::vector<FieldView> fields;
+  thread_local std::vector<const FieldView*> by_name;
+  if (auto failure = decode_form_into(incoming.body, &arena, &fields, &by_name)) {
+    failure->reference = readable_reference(incoming.body);
+    return std::move(*failure);
   }
-  const std::vector<FieldView>& fields = decoded.value();
 
   Kind kind;
   if (auto problem = detect_kind(fields, &kind)) {

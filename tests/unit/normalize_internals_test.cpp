@@ -70,6 +70,35 @@ TEST(FormViews, DecodeIntoOneArenaInBodyOrder) {
   EXPECT_EQ(by_name.back()->name, "d");
 }
 
+TEST(FormViews, DecodeIntoReusedVectorsHoldsOnlyTheLatestBody) {
+  std::string arena;
+  std::vector<FieldView> fields;
+  std::vector<const FieldView*> by_name;
+  ASSERT_FALSE(decode_form_into("z=1&y=2&x=3&w=4", &arena, &fields, &by_name).has_value());
+  ASSERT_EQ(fields.size(), 4u);
+  // A shorter body after a longer one: no field of the first is left behind, in either order.
+  ASSERT_FALSE(decode_form_into("b=%42&a", &arena, &fields, &by_name).has_value());
+  ASSERT_EQ(fields.size(), 2u);
+  ASSERT_EQ(by_name.size(), 2u);
+  EXPECT_EQ(fields[0].name, "b");
+  EXPECT_EQ(fields[0].value, "B");
+  EXPECT_EQ(fields[1].name, "a");
+  EXPECT_EQ(by_name[0], &fields[1]);
+  EXPECT_EQ(by_name[1], &fields[0]);
+  // A failure is decode_form's, and the next body decodes as if it came first.
+  auto repeated = decode_form_into("a=1&a=2", &arena, &fields, &by_name);
+  ASSERT_TRUE(repeated.has_value());
+  EXPECT_EQ(repeated->reason, DeadLetterReason::duplicate_parameter);
+  EXPECT_EQ(repeated->detail, "parameter a is repeated");
+  auto bad = decode_form_into("a=%4", &arena, &fields, &by_name);
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->reason, DeadLetterReason::bad_encoding);
+  ASSERT_FALSE(decode_form_into("c=3", &arena, &fields, &by_name).has_value());
+  ASSERT_EQ(fields.size(), 1u);
+  EXPECT_EQ(fields[0].value, "3");
+  EXPECT_EQ(by_name.size(), 1u);
+}
+
 // Every table the callback kinds reach, member tables included.
 std::vector<const ParameterTable*> all_tables() {
   std::vector<const ParameterTable*> tables = {
