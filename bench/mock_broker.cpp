@@ -2,8 +2,9 @@
 // topics, prints the bootstrap servers on one line, then runs until SIGTERM or SIGINT.
 // SIGUSR1 takes every broker down (a Kafka outage), SIGUSR2 brings them back up.
 //
-// usage: jb_mock_broker [--brokers N] [--partitions N] TOPIC[:PARTITIONS]...
-// (a topic's own partition count, when given, replaces --partitions for it)
+// usage: jb_mock_broker [--brokers N] [--partitions N] [--rtt-ms N] TOPIC[:PARTITIONS]...
+// (a topic's own partition count, when given, replaces --partitions for it; --rtt-ms delays every
+// broker's answers by N ms, as a cluster across a network would)
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
@@ -19,6 +20,7 @@ namespace {
 struct Options {
   int brokers = 3;
   int partitions = 3;
+  int rtt_ms = 0;
   std::vector<std::string> topics;
 };
 
@@ -29,6 +31,9 @@ bool parse_options(int argc, char** argv, Options* options) {
       int value = std::atoi(argv[++i]);
       if (value < 1) return false;
       (arg == "--brokers" ? options->brokers : options->partitions) = value;
+    } else if (arg == "--rtt-ms" && i + 1 < argc) {
+      options->rtt_ms = std::atoi(argv[++i]);
+      if (options->rtt_ms < 0) return false;
     } else if (arg.rfind("--", 0) == 0) {
       return false;
     } else {
@@ -53,7 +58,8 @@ int main(int argc, char** argv) {
   Options options;
   if (!parse_options(argc, argv, &options)) {
     std::fprintf(stderr,
-                 "usage: jb_mock_broker [--brokers N] [--partitions N] TOPIC[:PARTITIONS]...\n");
+                 "usage: jb_mock_broker [--brokers N] [--partitions N] [--rtt-ms N] "
+                 "TOPIC[:PARTITIONS]...\n");
     return 2;
   }
   // Every thread librdkafka starts inherits this mask, so the signals reach sigwait() below.
@@ -81,6 +87,8 @@ int main(int argc, char** argv) {
     rd_kafka_destroy(handle);
     return 1;
   }
+  for (int id = 1; id <= options.brokers && options.rtt_ms > 0; ++id)
+    rd_kafka_mock_broker_set_rtt(cluster, id, options.rtt_ms);
   int replication = options.brokers < 3 ? options.brokers : 3;
   for (std::string topic : options.topics) {
     int partitions = options.partitions;

@@ -19,6 +19,7 @@ WRK_THREADS=2
 WRK_TIMEOUT=5
 BROKERS=3
 PARTITIONS=3
+RTT_MS=0
 HTTP_THREADS=""
 CEILING_THREADS=64  # cpp-httplib workers of the ceiling server: one per connection up to 64
 KAFKA_PROPERTIES=()
@@ -46,6 +47,7 @@ usage: bench/run.sh [options]
                       readers are its own: one per two cores)
   --kafka K=V         a kafka.properties entry for the daemon (repeatable), e.g. linger.ms=1
   --brokers N         mock brokers (default $BROKERS); --partitions N per topic (default $PARTITIONS)
+  --rtt-ms N          the mock brokers answer N ms late, as a cluster across a network (default 0)
   --wrk-threads N     wrk threads, at most one per connection (default $WRK_THREADS)
   --wrk-timeout S     a request unanswered this long counts as a timeout (default $WRK_TIMEOUT)
   --profile           afterwards, profile the daemon under load (perf, else callgrind)
@@ -71,6 +73,7 @@ while [ $# -gt 0 ]; do
     --kafka) KAFKA_PROPERTIES+=("$2"); shift ;;
     --brokers) BROKERS=$2; shift ;;
     --partitions) PARTITIONS=$2; shift ;;
+    --rtt-ms) RTT_MS=$2; shift ;;
     --wrk-threads) WRK_THREADS=$2; shift ;;
     --wrk-timeout) WRK_TIMEOUT=$2; shift ;;
     --profile) PROFILE=1 ;;
@@ -123,7 +126,8 @@ for status in approved_verified denied_fraud denied_unsupported_id_type \
 done
 for status in passed failed invalid expired; do TOPICS+=("jumio.authentication.$status"); done
 for status in uploaded extracted discarded failed; do TOPICS+=("jumio.document.$status"); done
-"$BUILD/bench/jb_mock_broker" --brokers "$BROKERS" --partitions "$PARTITIONS" "${TOPICS[@]}" \
+"$BUILD/bench/jb_mock_broker" --brokers "$BROKERS" --partitions "$PARTITIONS" --rtt-ms "$RTT_MS" \
+  "${TOPICS[@]}" \
   >"$OUT/broker.out" 2>"$OUT/broker.err" &
 BROKER_PID=$!
 PIDS+=("$BROKER_PID")
