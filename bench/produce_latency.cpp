@@ -5,6 +5,7 @@
 // measuring instrument for bench/README.md, not a test.
 //
 // usage: jb_produce_latency [--topics N] [--in-flight K] [--count N] [--linger-ms L]
+//                           [--idempotence true|false]
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
@@ -24,6 +25,7 @@ struct Options {
   int in_flight = 4;
   int count = 3000;
   std::string linger_ms = "1";
+  std::string idempotence = "true";  // the daemon's, which it does not let anyone change
 };
 
 bool parse_options(int argc, char** argv, Options* options) {
@@ -33,6 +35,11 @@ bool parse_options(int argc, char** argv, Options* options) {
     const char* value = argv[++i];
     if (arg == "--linger-ms") {
       options->linger_ms = value;
+      continue;
+    }
+    if (arg == "--idempotence") {
+      options->idempotence = value;
+      if (options->idempotence != "true" && options->idempotence != "false") return false;
       continue;
     }
     const int number = std::atoi(value);
@@ -112,7 +119,7 @@ int main(int argc, char** argv) {
   if (!parse_options(argc, argv, &options)) {
     std::fprintf(stderr,
                  "usage: jb_produce_latency [--topics N] [--in-flight K] [--count N] "
-                 "[--linger-ms L]\n");
+                 "[--linger-ms L] [--idempotence true|false]\n");
     return 2;
   }
   char error[512];
@@ -133,8 +140,9 @@ int main(int argc, char** argv) {
   Run run;
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   if (!set(conf, "bootstrap.servers", rd_kafka_mock_cluster_bootstraps(cluster)) ||
-      !set(conf, "linger.ms", options.linger_ms) || !set(conf, "enable.idempotence", "true") ||
-      !set(conf, "acks", "all") || !set(conf, "partitioner", "murmur2_random"))
+      !set(conf, "linger.ms", options.linger_ms) ||
+      !set(conf, "enable.idempotence", options.idempotence) || !set(conf, "acks", "all") ||
+      !set(conf, "partitioner", "murmur2_random"))
     return 1;
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
   rd_kafka_conf_set_opaque(conf, &run);
@@ -155,10 +163,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf(
-      "topics %d, in flight %d, linger.ms %s: %zu reports (%d failed), p50 %.2f ms, p90 %.2f ms, "
-      "p99 %.2f ms\n",
-      options.topics, options.in_flight, options.linger_ms.c_str(), latencies.size(), run.failed,
-      percentile(latencies, 0.5), percentile(latencies, 0.9), percentile(latencies, 0.99));
+      "topics %d, in flight %d, linger.ms %s, idempotence %s: %zu reports (%d failed), p50 %.2f "
+      "ms, "
+      "p90 %.2f ms, p99 %.2f ms\n",
+      options.topics, options.in_flight, options.linger_ms.c_str(), options.idempotence.c_str(),
+      latencies.size(), run.failed, percentile(latencies, 0.5), percentile(latencies, 0.9),
+      percentile(latencies, 0.99));
   rd_kafka_destroy(producer);
   rd_kafka_mock_cluster_destroy(cluster);
   rd_kafka_destroy(host);
