@@ -1,11 +1,12 @@
 // librdkafka alone, without the daemon: the time from rd_kafka_producev to the delivery report with
 // a fixed number of records waiting, spread over one topic or many. The producer is configured as
 // the daemon's (idempotent, acks=all, murmur2_random, the given linger.ms) and writes to a mock
-// cluster of three brokers inside this process. Prints p50, p90 and p99 in milliseconds. A
-// measuring instrument for bench/README.md, not a test.
+// cluster inside this process (three brokers unless --brokers says otherwise, three partitions per
+// topic). Prints p50, p90 and p99 in milliseconds. A measuring instrument for bench/README.md, not
+// a test.
 //
 // usage: jb_produce_latency [--topics N] [--in-flight K] [--count N] [--linger-ms L]
-//                           [--idempotence true|false]
+//                           [--idempotence true|false] [--brokers N]
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
@@ -24,6 +25,7 @@ struct Options {
   int topics = 20;
   int in_flight = 4;
   int count = 3000;
+  int brokers = 3;
   std::string linger_ms = "1";
   std::string idempotence = "true";  // the daemon's, which it does not let anyone change
 };
@@ -50,6 +52,8 @@ bool parse_options(int argc, char** argv, Options* options) {
       options->in_flight = number;
     } else if (arg == "--count") {
       options->count = number;
+    } else if (arg == "--brokers") {
+      options->brokers = number;
     } else {
       return false;
     }
@@ -119,7 +123,7 @@ int main(int argc, char** argv) {
   if (!parse_options(argc, argv, &options)) {
     std::fprintf(stderr,
                  "usage: jb_produce_latency [--topics N] [--in-flight K] [--count N] "
-                 "[--linger-ms L] [--idempotence true|false]\n");
+                 "[--linger-ms L] [--idempotence true|false] [--brokers N]\n");
     return 2;
   }
   char error[512];
@@ -130,11 +134,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", error);
     return 1;
   }
-  rd_kafka_mock_cluster_t* cluster = rd_kafka_mock_cluster_new(host, 3);
+  rd_kafka_mock_cluster_t* cluster = rd_kafka_mock_cluster_new(host, options.brokers);
   std::vector<std::string> topics;
   for (int i = 0; i < options.topics; ++i) {
     topics.push_back("bench.latency." + std::to_string(i));
-    rd_kafka_mock_topic_create(cluster, topics.back().c_str(), 3, 3);
+    rd_kafka_mock_topic_create(cluster, topics.back().c_str(), 3, std::min(3, options.brokers));
   }
 
   Run run;
