@@ -135,6 +135,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   rd_kafka_mock_cluster_t* cluster = rd_kafka_mock_cluster_new(host, options.brokers);
+  if (!cluster) {
+    std::fprintf(stderr, "the mock cluster could not be started\n");
+    rd_kafka_destroy(host);
+    return 1;
+  }
   std::vector<std::string> topics;
   for (int i = 0; i < options.topics; ++i) {
     topics.push_back("bench.latency." + std::to_string(i));
