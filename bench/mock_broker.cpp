@@ -32,8 +32,10 @@ bool parse_options(int argc, char** argv, Options* options) {
       if (value < 1) return false;
       (arg == "--brokers" ? options->brokers : options->partitions) = value;
     } else if (arg == "--rtt-ms" && i + 1 < argc) {
-      options->rtt_ms = std::atoi(argv[++i]);
-      if (options->rtt_ms < 0) return false;
+      char* end = nullptr;
+      const long rtt_ms = std::strtol(argv[++i], &end, 10);
+      if (*end != '\0' || end == argv[i] || rtt_ms < 0 || rtt_ms > 60000) return false;
+      options->rtt_ms = static_cast<int>(rtt_ms);
     } else if (arg.rfind("--", 0) == 0) {
       return false;
     } else {
