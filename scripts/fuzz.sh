@@ -4,7 +4,7 @@
 # Targets: request_parser_fuzzer form_fuzzer netverify_fuzzer authentication_fuzzer document_fuzzer
 #          platform_fuzzer (Jumio Platform callbacks)
 #          retrieval_fuzzer (Retrieval API answers) workflow_fuzzer (Jumio Platform workflow
-#          answers) address_fuzzer config_fuzzer
+#          answers) address_fuzzer json_fuzzer (JSON-valued parameters) config_fuzzer
 #          reconcile_records_fuzzer (reconcile's state and expected records). New inputs go to
 #          $BUILD_DIR/corpus/<target>; crashes to $BUILD_DIR/artifacts/<target>/ (the script exits
 #          non-zero). FUZZ_JOBS=2 runs two at a time.
@@ -15,8 +15,8 @@ shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(form_fuzzer netverify_fuzzer authentication_fuzzer document_fuzzer platform_fuzzer
-           retrieval_fuzzer workflow_fuzzer address_fuzzer config_fuzzer request_parser_fuzzer
-           reconcile_records_fuzzer)
+           retrieval_fuzzer workflow_fuzzer address_fuzzer json_fuzzer config_fuzzer
+           request_parser_fuzzer reconcile_records_fuzzer)
 fi
 build="${BUILD_DIR:-build-fuzz}"
 jobs="${FUZZ_JOBS:-1}"

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "callback/plain_json.h"
 #include "common/utf8.h"
 
 namespace jb::callback {
@@ -37,6 +38,13 @@ bool is_within_limits(const rapidjson::Value& value, int depth, bool check_strin
 
 bool parse_json_value(std::string_view text, rapidjson::Value* out,
                       rapidjson::Document::AllocatorType& allocator) {
+  // What a callback usually holds is read in one pass (plain_json.h); anything else by RapidJSON.
+  if (parse_plain_json(text, out, allocator) == PlainJson::parsed) return true;
+  return parse_json_value_by_rapidjson(text, out, allocator);
+}
+
+bool parse_json_value_by_rapidjson(std::string_view text, rapidjson::Value* out,
+                                   rapidjson::Document::AllocatorType& allocator) {
   // The parser's stacks come from one buffer per thread, reused (deeper or larger values take
   // chunks from the heap, freed with the pool); the value itself from `allocator`.
   using StackPool = rapidjson::MemoryPoolAllocator<rapidjson::CrtAllocator>;

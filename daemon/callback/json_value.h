@@ -10,11 +10,18 @@ namespace jb::callback {
 // Containers nested deeper than this make a parameter invalid_json.
 inline constexpr int kMaxJsonDepth = 32;
 
-// Parses `text` as one JSON value into *out, allocated from `allocator`. False when it does not
-// parse, nests deeper than kMaxJsonDepth, or holds a string (or member name) that is not valid
-// UTF-8 (a lone surrogate escape) or contains NUL.
+// Parses `text` as one JSON value into *out, allocated from `allocator`; its strings may refer to
+// `text`, which must outlive *out. False when it does not parse, nests deeper than kMaxJsonDepth,
+// or holds a string (or member name) that is not valid UTF-8 (a lone surrogate escape) or contains
+// NUL.
 bool parse_json_value(std::string_view text, rapidjson::Value* out,
                       rapidjson::Document::AllocatorType& allocator);
+
+// parse_json_value by RapidJSON's reader alone, which parse_json_value uses for text that is not
+// plain JSON (plain_json.h); the two agree on every text (tests/unit/plain_json_test.cpp and
+// fuzz/json_fuzzer.cpp compare them). Strings are copied into `allocator`.
+bool parse_json_value_by_rapidjson(std::string_view text, rapidjson::Value* out,
+                                   rapidjson::Document::AllocatorType& allocator);
 
 // Whether `text` nests arrays and objects (brackets outside strings) deeper than `limit`, without
 // parsing it. RapidJSON's parser recurses once per level and opens a container only at such a

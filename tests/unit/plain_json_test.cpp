@@ -1,0 +1,135 @@
+// The one-pass reader of plain JSON (callback/plain_json.h) reads what a callback's JSON-valued
+// parameters usually hold, leaves everything else to RapidJSON, and gives exactly the value
+// RapidJSON's reader gives.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "callback/json_value.h"
+#include "callback/plain_json.h"
+
+namespace jb::callback {
+namespace {
+
+std::string written(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value.Accept(writer);
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+// Texts the reader reads itself.
+const std::string_view kPlain[] = {
+    R"({"streetNumber":"2201","streetName":"Elm","city":"Springfield","country":"USA"})",
+    R"({"rejectReasonCode":"200","rejectReasonDetails":[{"detailsCode":"2001"}]})",
+    R"(["a","b",""])",
+    R"({"a\"b":"c\\d\/e\b\f\n\r\t"})",
+    "{\"city\":\"Z\xC3\xBCrich\",\"name\":\"\xE6\x9D\xB1\xE4\xBA\xAC\"}",
+    "[0,7,10,999999999]",
+    "[true,false,null]",
+    " \t\n{ \"a\" : [ 1 , \"b\" ] ,\"c\":{}}\r\n ",
+    "{}",
+    "[]",
+    "\"just a string\"",
+    R"({"a":"1","a":"2"})",  // a repeated name is the checker's business, as with RapidJSON
+};
+
+// Texts left to RapidJSON, valid or not.
+const std::string_view kNotPlain[] = {
+    R"({"city":"Z\u00fcrich"})",  // \u escapes
+    R"(["\ud83d\ude00"])",
+    R"(["\udc00"])",
+    R"(["\u0000"])",
+    "[-1]",  // numbers other than small unsigned integers
+    "[1000000000]",
+    "[1.5]",
+    "[1e3]",
+    "[-0]",
+    "[01]",
+    "{\"a\":1,}",  // invalid JSON
+    "[tru]",
+    "{} {}",
+    "[\"a\tb\"]",
+    "[\"\\x\"]",
+    "[\"\xC3\x28\"]",  // invalid UTF-8
+    "",
+    "{\"a\"",
+    "[\"a\\",
+};
+
+TEST(PlainJson, ReadsPlainTextsAsRapidJsonDoes) {
+  for (std::string_view text : kPlain) {
+    rapidjson::MemoryPoolAllocator<> allocator;
+    rapidjson::Value plain;
+    rapidjson::Value expected;
+    ASSERT_EQ(parse_plain_json(text, &plain, allocator), PlainJson::parsed) << text;
+    ASSERT_TRUE(parse_json_value_by_rapidjson(text, &expected, allocator)) << text;
+    // Written out, not compared with ==: RapidJSON's == finds a repeated name's first member.
+    EXPECT_EQ(written(plain), written(expected)) << text;
+  }
+}
+
+TEST(PlainJson, LeavesOtherTextsToRapidJsonAndAgreesWithIt) {
+  for (std::string_view text : kNotPlain) {
+    rapidjson::MemoryPoolAllocator<> allocator;
+    rapidjson::Value untouched(7);
+    EXPECT_EQ(parse_plain_json(text, &untouched, allocator), PlainJson::not_plain) << text;
+    EXPECT_TRUE(untouched.IsInt() && untouched.GetInt() == 7) << text;
+    rapidjson::Value both;
+    rapidjson::Value by_rapidjson;
+    const bool parsed = parse_json_value(text, &both, allocator);
+    ASSERT_EQ(parsed, parse_json_value_by_rapidjson(text, &by_rapidjson, allocator)) << text;
+    if (parsed) {
+      EXPECT_EQ(written(both), written(by_rapidjson)) << text;
+    }
+  }
+}
+
+TEST(PlainJson, RefusedAndAcceptedTextsStayAsBefore) {
+  rapidjson::MemoryPoolAllocator<> allocator;
+  rapidjson::Value value;
+  EXPECT_TRUE(parse_json_value(R"({"city":"Z\u00fcrich"})", &value, allocator));
+  EXPECT_FALSE(parse_json_value(R"(["\udc00"])", &value, allocator));
+  EXPECT_FALSE(parse_json_value(R"(["\u0000"])", &value, allocator));
+  EXPECT_FALSE(parse_json_value("{\"a\":1,}", &value, allocator));
+  EXPECT_TRUE(parse_json_value("[-1.5e3]", &value, allocator));
+}
+
+TEST(PlainJson, NestingUpToTheLimitIsPlainDeeperIsRefused) {
+  rapidjson::MemoryPoolAllocator<> allocator;
+  rapidjson::Value value;
+  const std::string deepest = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
+  const std::string deeper =
+      std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']');
+  EXPECT_EQ(parse_plain_json(deepest, &value, allocator), PlainJson::parsed);
+  EXPECT_EQ(parse_plain_json(deeper, &value, allocator), PlainJson::not_plain);
+  EXPECT_FALSE(parse_json_value(deeper, &value, allocator));
+  const std::string objects = [] {
+    std::string text;
+    for (int i = 0; i <= kMaxJsonDepth; ++i) text += "{\"a\":";
+    text += "1";
+    return text + std::string(kMaxJsonDepth + 1, '}');
+  }();
+  EXPECT_EQ(parse_plain_json(objects, &value, allocator), PlainJson::not_plain);
+  EXPECT_FALSE(parse_json_value(objects, &value, allocator));
+}
+
+TEST(PlainJson, StringsWithoutEscapesReferToTheTextOthersAreUnescapedCopies) {
+  const std::string text = R"({"city":"Springfield","quoted":"a\"b"})";
+  rapidjson::MemoryPoolAllocator<> allocator;
+  rapidjson::Value value;
+  ASSERT_EQ(parse_plain_json(text, &value, allocator), PlainJson::parsed);
+  const rapidjson::Value& city = value["city"];
+  EXPECT_EQ(city.GetString(), text.data() + text.find("Springfield"));
+  const rapidjson::Value& quoted = value["quoted"];
+  EXPECT_EQ(std::string_view(quoted.GetString(), quoted.GetStringLength()), "a\"b");
+  EXPECT_FALSE(quoted.GetString() >= text.data() && quoted.GetString() < text.data() + text.size());
+}
+
+}  // namespace
+}  // namespace jb::callback
