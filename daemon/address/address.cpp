@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <vector>
 
 #include "address/members.h"
 #include "common/same_text.h"
@@ -95,15 +96,32 @@ constexpr SlotSet kStreetMembers = bit(kStreetNumber) | bit(kStreetDirection) | 
                                    bit(kUnitNumber);
 constexpr SlotSet kUsPostalMembers = bit(kZip) | bit(kZipExtension);
 
+// The slot of each member of an address object, in member order: looked up once per member.
+class MemberSlots {
+ public:
+  explicit MemberSlots(const rapidjson::Value& address) {
+    thread_local std::vector<Slot> slots;  // reused: its memory stays at the most members seen
+    slots.clear();
+    for (auto member = address.MemberBegin(); member != address.MemberEnd(); ++member)
+      slots.push_back(slot_of(name_of(member)));
+    slots_ = &slots;
+  }
+  Slot operator[](size_t index) const { return (*slots_)[index]; }
+
+ private:
+  const std::vector<Slot>* slots_;
+};
+
 // The string value of the first member of each name (empty when absent or not a string), as
 // string_member reads them.
 struct Values {
   std::string_view of[kSlotCount];
 
-  explicit Values(const rapidjson::Value& address) {
+  Values(const rapidjson::Value& address, const MemberSlots& slots) {
     SlotSet seen = 0;
+    size_t index = 0;
     for (auto member = address.MemberBegin(); member != address.MemberEnd(); ++member) {
-      const Slot slot = slot_of(name_of(member));
+      const Slot slot = slots[index++];
       if (slot == kSlotCount || (seen & bit(slot)) != 0) continue;
       seen |= bit(slot);
       if (member->value.IsString())
@@ -264,19 +282,24 @@ void check_members(const rapidjson::Value& address, Format format, CountryKey co
   }
 }
 
-}  // namespace
-
-Format detect_format(const rapidjson::Value& address) {
-  if (!address.IsObject()) return Format::raw;
+// detect_format of an object whose members' slots are known.
+Format detect_format(const rapidjson::Value& address, const MemberSlots& slots) {
   SlotSet present = 0;
-  for (auto member = address.MemberBegin(); member != address.MemberEnd(); ++member) {
-    const Slot slot = slot_of(name_of(member));
+  for (size_t index = 0; index < address.MemberCount(); ++index) {
+    const Slot slot = slots[index];
     if (slot == kSlotCount) continue;
     if ((bit(slot) & kRawOnly) != 0) return Format::raw;
     present |= bit(slot);
   }
   if ((present & kUsOnly) != 0) return Format::us;
   return (present & kEuStreet) != 0 ? Format::eu : Format::raw;
+}
+
+}  // namespace
+
+Format detect_format(const rapidjson::Value& address) {
+  if (!address.IsObject()) return Format::raw;
+  return detect_format(address, MemberSlots(address));
 }
 
 bool to_raw(const rapidjson::Value& address, CountryKey country_key, rapidjson::Value* out,
@@ -287,10 +310,11 @@ bool to_raw(const rapidjson::Value& address, CountryKey country_key, rapidjson::
   if (!address.IsObject()) return false;
   if (!all_members_are_strings(address, &conversion->not_a_string)) return false;
 
-  Format format = detect_format(address);
+  const MemberSlots slots(address);
+  Format format = detect_format(address, slots);
   check_members(address, format, country_key, conversion);
 
-  const Values values(address);
+  const Values values(address, slots);
   // Texts built here are copied into `out` by the writer, so one set of buffers per thread serves
   // every conversion (their memory kept).
   thread_local std::string street, us_postal, formatted;
@@ -306,8 +330,9 @@ bool to_raw(const rapidjson::Value& address, CountryKey country_key, rapidjson::
   // Values are read from the first member of a name; a repeated name (which the callback stage
   // refuses before converting) is dropped.
   SlotSet seen = 0;
+  size_t index = 0;
   for (auto member = address.MemberBegin(); member != address.MemberEnd(); ++member) {
-    const Slot slot = slot_of(name_of(member));
+    const Slot slot = slots[index++];
     const bool repeated = slot != kSlotCount && (seen & bit(slot)) != 0;
     if (slot != kSlotCount) seen |= bit(slot);
     if (slot == kFormatted || member->value.GetStringLength() == 0) continue;

@@ -128,11 +128,12 @@ std::optional<Failure> decode_form_into(std::string_view body, std::string* aren
   // arena is never reallocated under the views.
   arena->resize(body.size());
   char* cursor = arena->data();
-  // Sized for the most fields the body can hold and cut back at the end: fields are written in
-  // place (a push_back of a field assembled on the stack stalls on reloading it).
-  fields->clear();
-  fields->resize(static_cast<size_t>(std::count(body.begin(), body.end(), '&')) + 1);
-  FieldView* const field = fields->data();
+  // Fields are written in place (a push_back of a field assembled on the stack stalls on reloading
+  // it) into room made ahead, doubled when the body holds more, and cut back at the end. Counting
+  // the '&'s first cost a quarter of the decoding.
+  constexpr size_t kFieldsAhead = 64;
+  fields->resize(std::max(fields->capacity(), kFieldsAhead));
+  FieldView* field = fields->data();
   size_t count = 0;
   const char* read = body.data();
   const char* const end = read + body.size();
@@ -146,6 +147,10 @@ std::optional<Failure> decode_form_into(std::string_view body, std::string* aren
     if (cursor == nullptr) {
       return bad_encoding("parameter name #" + std::to_string(count + 1) +
                           " is not valid percent-encoded UTF-8");
+    }
+    if (count == fields->size()) {
+      fields->resize(2 * count);
+      field = fields->data();
     }
     const std::string_view name_view(name, static_cast<size_t>(cursor - name));
     char* const value = cursor;
