@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cstdint>
 
 #include "address/address.h"
 #include "address/country_table.h"
@@ -48,13 +49,21 @@ std::string formatted_address(const rapidjson::Value& raw, CountryKey country_ke
 }
 
 std::string_view country_name(std::string_view alpha3) {
+  if (alpha3.size() != 3) return {};
+  // Three bytes as a big-endian number order as the codes do: the search compares numbers.
+  const auto key = [](std::string_view code) {
+    return static_cast<uint32_t>(static_cast<unsigned char>(code[0])) << 16 |
+           static_cast<uint32_t>(static_cast<unsigned char>(code[1])) << 8 |
+           static_cast<unsigned char>(code[2]);
+  };
+  const uint32_t wanted = key(alpha3);
   const detail::CountryNameEntry* begin = detail::kCountryNames;
   const detail::CountryNameEntry* end = begin + detail::kCountryNameCount;
   const detail::CountryNameEntry* found = std::lower_bound(
-      begin, end, alpha3, [](const detail::CountryNameEntry& entry, std::string_view code) {
-        return entry.alpha3 < code;
+      begin, end, wanted, [&key](const detail::CountryNameEntry& entry, uint32_t code) {
+        return key(entry.alpha3) < code;
       });
-  if (found == end || found->alpha3 != alpha3) return {};
+  if (found == end || key(found->alpha3) != wanted) return {};
   return found->name;
 }
 

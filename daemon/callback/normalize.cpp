@@ -69,10 +69,8 @@ Checked build_data(const std::vector<FieldView>& fields, const ParameterTable& t
     data->AddMember(key, value, allocator);
   }
   // A field of a listed name is that spec's, so the fields hold every spec marked present.
-  for (size_t index = 0; index < table.size(); ++index) {
-    if (table[index].required && !present[index]) {
-      checker.warn(std::string(table[index].name), "missing_required");
-    }
+  for (uint16_t index : table.required()) {
+    if (!present[index]) checker.warn(std::string(table[index].name), "missing_required");
   }
   return std::nullopt;
 }

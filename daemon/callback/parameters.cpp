@@ -111,6 +111,7 @@ ParameterTable::ParameterTable(std::initializer_list<ParameterSpec> specs)
     size_t slot = name_hash((*this)[index].name) & (capacity - 1);
     while (slots_[slot] != 0) slot = (slot + 1) & (capacity - 1);
     slots_[slot] = static_cast<uint16_t>(index + 1);
+    if ((*this)[index].required) required_.push_back(static_cast<uint16_t>(index));
   }
 }
 

@@ -44,9 +44,12 @@ class ParameterTable : public std::vector<ParameterSpec> {
 
   // The spec named `name`, or nullptr: one hash and, mostly, one comparison.
   const ParameterSpec* find(std::string_view name) const;
+  // The indexes of the required specs, in table order.
+  const std::vector<uint16_t>& required() const { return required_; }
 
  private:
   std::vector<uint16_t> slots_;  // open addressing: index + 1 of a spec, 0 for an empty slot
+  std::vector<uint16_t> required_;
 };
 
 // Netverify form parameters (spec "Callback for Netverify").

@@ -109,10 +109,9 @@ void ValueChecker::warn(std::string field, std::string_view problem) {
 
 void ValueChecker::warn_missing_required(const ParameterTable& table, const std::string& prefix,
                                          const std::function<bool(std::string_view)>& is_present) {
-  for (const auto& spec : table) {
-    if (spec.required && !is_present(spec.name)) {
-      warn(member_path(prefix, spec.name), "missing_required");
-    }
+  for (uint16_t index : table.required()) {
+    const ParameterSpec& spec = table[index];
+    if (!is_present(spec.name)) warn(member_path(prefix, spec.name), "missing_required");
   }
 }
 

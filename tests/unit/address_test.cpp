@@ -517,6 +517,7 @@ const CountryCase kCountryCases[] = {
     {"usa", ""},
     {"US", ""},
     {"ZZZ", ""},
+    {"USAA", ""},
     {"", ""},
 };
 
@@ -534,6 +535,7 @@ TEST(AddressCountryName, GeneratedTableIsSortedAndComplete) {
   for (std::size_t index = 0; index < detail::kCountryNameCount; ++index) {
     EXPECT_EQ(detail::kCountryNames[index].alpha3.size(), 3u);
     EXPECT_FALSE(detail::kCountryNames[index].name.empty());
+    EXPECT_EQ(country_name(detail::kCountryNames[index].alpha3), detail::kCountryNames[index].name);
   }
 }
 
