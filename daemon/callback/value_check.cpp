@@ -124,12 +124,24 @@ Problem ValueChecker::invalid_json(std::string_view what) const {
 
 Checked ValueChecker::check_parameter(const ParameterSpec& spec, std::string_view text,
                                       rapidjson::Value* out) {
-  path_.assign(spec.name);
-  if (is_json_kind(spec.kind)) {
-    if (!parse_json_value(text, out, allocator_)) return invalid_json("is not valid JSON");
-  } else {
+  if (!is_json_kind(spec.kind)) {
     out->SetString(rapidjson::StringRef(text.data(), text.size()));  // text outlives the data
+    // A form value is a string: its path is its name, the path buffer is needed only below.
+    switch (spec.kind) {
+      case ValueKind::text:
+      case ValueKind::enumerated:
+      case ValueKind::timestamp:
+      case ValueKind::date:
+        return check_string(spec, *out, spec.name);
+      case ValueKind::boolean:
+        return check_boolean(spec, *out, spec.name);
+      default:
+        break;
+    }
   }
+  path_.assign(spec.name);
+  if (is_json_kind(spec.kind) && !parse_json_value(text, out, allocator_))
+    return invalid_json("is not valid JSON");
   return check_value(spec, *out);
 }
 
@@ -140,9 +152,9 @@ Checked ValueChecker::check_value(const ParameterSpec& spec, rapidjson::Value& v
     case ValueKind::timestamp:
     case ValueKind::date:
       if (!value.IsString()) return invalid_json("is not a string");
-      return check_string(spec, value);
+      return check_string(spec, value, path_);
     case ValueKind::boolean:
-      return check_boolean(spec, value);
+      return check_boolean(spec, value, path_);
     case ValueKind::scalar:
       if (value.IsString() || value.IsNumber() || value.IsBool()) return std::nullopt;
       return invalid_json("is not a string, number or boolean");
@@ -164,29 +176,31 @@ Checked ValueChecker::check_value(const ParameterSpec& spec, rapidjson::Value& v
   return std::nullopt;
 }
 
-Checked ValueChecker::check_string(const ParameterSpec& spec, rapidjson::Value& value) {
+Checked ValueChecker::check_string(const ParameterSpec& spec, rapidjson::Value& value,
+                                   std::string_view path) {
   std::string_view text = text_of(value);
   // A text of at most max_length bytes has at most as many characters: only longer ones are
   // counted.
   if (spec.max_length != 0 && text.size() > spec.max_length && utf8_length(text) > spec.max_length)
-    warn(path_, "too_long");
+    warn(std::string(path), "too_long");
   switch (spec.kind) {
     case ValueKind::enumerated:
-      if (!contains(spec.values, text)) warn(path_, "unknown_value");
+      if (!contains(spec.values, text)) warn(std::string(path), "unknown_value");
       break;
     case ValueKind::timestamp:
       if (!canonical_timestamp(text, &timestamp_)) {
         return Problem{DeadLetterReason::invalid_timestamp,
-                       path_ + " is not a YYYY-MM-DDThh:mm:ss[.SSS]Z timestamp"};
+                       std::string(path) + " is not a YYYY-MM-DDThh:mm:ss[.SSS]Z timestamp"};
       }
       value.SetString(timestamp_.data(), static_cast<rapidjson::SizeType>(timestamp_.size()),
                       allocator_);
       break;
     case ValueKind::date:
       if (text == "N/A") {
-        warn(path_, "unknown_value");
+        warn(std::string(path), "unknown_value");
       } else if (!is_valid_date(text)) {
-        return Problem{DeadLetterReason::invalid_date, path_ + " is not a YYYY-MM-DD date"};
+        return Problem{DeadLetterReason::invalid_date,
+                       std::string(path) + " is not a YYYY-MM-DD date"};
       }
       break;
     default:
@@ -195,10 +209,11 @@ Checked ValueChecker::check_string(const ParameterSpec& spec, rapidjson::Value& 
   return std::nullopt;
 }
 
-Checked ValueChecker::check_boolean(const ParameterSpec& spec, const rapidjson::Value& value) {
+Checked ValueChecker::check_boolean(const ParameterSpec& spec, const rapidjson::Value& value,
+                                    std::string_view path) {
   if (value.IsBool()) return std::nullopt;
   if (!value.IsString()) return invalid_json("is not a boolean or string");
-  if (!contains(spec.values, text_of(value))) warn(path_, "unknown_value");
+  if (!contains(spec.values, text_of(value))) warn(std::string(path), "unknown_value");
   return std::nullopt;
 }
 

@@ -34,8 +34,10 @@ class ValueChecker {
   // "rejectReason.rejectReasonDetails[0]"): one buffer, extended and cut back as checking descends.
   class PathScope;
   Checked check_value(const ParameterSpec& spec, rapidjson::Value& value);
-  Checked check_string(const ParameterSpec& spec, rapidjson::Value& value);
-  Checked check_boolean(const ParameterSpec& spec, const rapidjson::Value& value);
+  // check_string and check_boolean name the value by `path` (path_, or a form parameter's name).
+  Checked check_string(const ParameterSpec& spec, rapidjson::Value& value, std::string_view path);
+  Checked check_boolean(const ParameterSpec& spec, const rapidjson::Value& value,
+                        std::string_view path);
   Checked check_object(const ParameterTable& members, rapidjson::Value& object);
   Checked check_object_list(const ParameterTable& members, rapidjson::Value& value);
   Checked check_text_or_json(rapidjson::Value& value);
