@@ -96,7 +96,8 @@ constexpr SlotSet kStreetMembers = bit(kStreetNumber) | bit(kStreetDirection) | 
                                    bit(kUnitNumber);
 constexpr SlotSet kUsPostalMembers = bit(kZip) | bit(kZipExtension);
 
-// The slot of each member of an address object, in member order: looked up once per member.
+// The slot of each member of an address object, in member order: looked up once per member. The
+// slots live in one buffer per thread, so one MemberSlots is in use at a time on a thread.
 class MemberSlots {
  public:
   explicit MemberSlots(const rapidjson::Value& address) {

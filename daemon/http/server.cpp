@@ -48,8 +48,6 @@ ListenerOptions admin_listener_options(const config::HttpConfig& http,
   return options;
 }
 
-namespace {}  // namespace
-
 bool split_listen_address(const std::string& listen, std::string* host, int* port) {
   auto colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) return false;
