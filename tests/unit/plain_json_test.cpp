@@ -7,21 +7,15 @@
 #include <string_view>
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "callback/json_value.h"
 #include "callback/plain_json.h"
+#include "support/schema_check.h"
 
 namespace jb::callback {
 namespace {
 
-std::string written(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return {buffer.GetString(), buffer.GetSize()};
-}
+using schema::to_json;
 
 // Texts the reader reads itself.
 const std::string_view kPlain[] = {
@@ -70,7 +64,7 @@ TEST(PlainJson, ReadsPlainTextsAsRapidJsonDoes) {
     ASSERT_EQ(parse_plain_json(text, &plain, allocator), PlainJson::parsed) << text;
     ASSERT_TRUE(parse_json_value_by_rapidjson(text, &expected, allocator)) << text;
     // Written out, not compared with ==: RapidJSON's == finds a repeated name's first member.
-    EXPECT_EQ(written(plain), written(expected)) << text;
+    EXPECT_EQ(to_json(plain), to_json(expected)) << text;
   }
 }
 
@@ -85,7 +79,7 @@ TEST(PlainJson, LeavesOtherTextsToRapidJsonAndAgreesWithIt) {
     const bool parsed = parse_json_value(text, &both, allocator);
     ASSERT_EQ(parsed, parse_json_value_by_rapidjson(text, &by_rapidjson, allocator)) << text;
     if (parsed) {
-      EXPECT_EQ(written(both), written(by_rapidjson)) << text;
+      EXPECT_EQ(to_json(both), to_json(by_rapidjson)) << text;
     }
   }
 }
