@@ -17,6 +17,9 @@
 #include <string>
 #include <vector>
 
+#include "kafka/embedded.h"
+#include "kafka/rdkafka_conf.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -77,14 +80,6 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
   --run->waiting;
 }
 
-bool set(rd_kafka_conf_t* conf, const char* name, const std::string& value) {
-  char error[512];
-  if (rd_kafka_conf_set(conf, name, value.c_str(), error, sizeof error) == RD_KAFKA_CONF_OK)
-    return true;
-  std::fprintf(stderr, "%s: %s\n", name, error);
-  return false;
-}
-
 // Produces `count` records, keeping `in_flight` waiting for their reports; each key goes to the
 // next topic in turn.
 void produce(rd_kafka_t* producer, Run* run, const std::vector<std::string>& topics, int count,
@@ -126,38 +121,38 @@ int main(int argc, char** argv) {
                  "[--linger-ms L] [--idempotence true|false] [--brokers N]\n");
     return 2;
   }
-  char error[512];
-  rd_kafka_conf_t* host_conf = rd_kafka_conf_new();
-  if (!set(host_conf, "log_level", "3")) return 1;
-  rd_kafka_t* host = rd_kafka_new(RD_KAFKA_PRODUCER, host_conf, error, sizeof error);
-  if (!host) {
-    std::fprintf(stderr, "%s\n", error);
-    return 1;
-  }
-  rd_kafka_mock_cluster_t* cluster = rd_kafka_mock_cluster_new(host, options.brokers);
+  // The daemon's `kafka.brokers: embedded` cluster (kafka/embedded.h).
+  std::string error;
+  const auto cluster = jb::kafka::EmbeddedCluster::start(options.brokers, &error);
   if (!cluster) {
-    std::fprintf(stderr, "the mock cluster could not be started\n");
-    rd_kafka_destroy(host);
+    std::fprintf(stderr, "%s\n", error.c_str());
     return 1;
   }
   std::vector<std::string> topics;
   for (int i = 0; i < options.topics; ++i) {
     topics.push_back("bench.latency." + std::to_string(i));
-    rd_kafka_mock_topic_create(cluster, topics.back().c_str(), 3, std::min(3, options.brokers));
+    rd_kafka_mock_topic_create(cluster->mock(), topics.back().c_str(), 3,
+                               std::min(3, options.brokers));
   }
 
   Run run;
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  if (!set(conf, "bootstrap.servers", rd_kafka_mock_cluster_bootstraps(cluster)) ||
-      !set(conf, "linger.ms", options.linger_ms) ||
-      !set(conf, "enable.idempotence", options.idempotence) || !set(conf, "acks", "all") ||
-      !set(conf, "partitioner", "murmur2_random"))
+  if (!jb::kafka::set_properties(conf,
+                                 {{"bootstrap.servers", cluster->bootstraps()},
+                                  {"linger.ms", options.linger_ms},
+                                  {"enable.idempotence", options.idempotence},
+                                  {"acks", "all"},
+                                  {"partitioner", "murmur2_random"}},
+                                 &error)) {
+    std::fprintf(stderr, "%s\n", error.c_str());
     return 1;
+  }
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
   rd_kafka_conf_set_opaque(conf, &run);
-  rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
+  char message[512];
+  rd_kafka_t* producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, message, sizeof message);
   if (!producer) {
-    std::fprintf(stderr, "%s\n", error);
+    std::fprintf(stderr, "%s\n", message);
     return 1;
   }
   // A first round touches every partition (metadata, producer id), then the measured one.
@@ -179,7 +174,5 @@ int main(int argc, char** argv) {
       latencies.size(), run.failed, percentile(latencies, 0.5), percentile(latencies, 0.9),
       percentile(latencies, 0.99));
   rd_kafka_destroy(producer);
-  rd_kafka_mock_cluster_destroy(cluster);
-  rd_kafka_destroy(host);
   return run.failed == 0 ? 0 : 1;
 }
