@@ -5,95 +5,84 @@
 #include <cstring>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "callback/parameters.h"
 #include "common/utf8.h"
 
 namespace jb::callback {
 namespace {
 
-// How the scan treats each byte of a body.
-enum ByteClass : unsigned char { kPlain, kAmpersand, kEquals, kPercent, kPlus, kNul, kHigh };
-
-struct ByteTables {
-  ByteClass byte_class[256];
-  // Whether a byte ends a run of bytes copied as they are, in a name and in a value ('=' is plain
-  // in a value).
-  bool stops_name[256];
-  bool stops_value[256];
-  signed char hex[256];  // the value of a hex digit, -1 for other bytes
+// The value of each hex digit, -1 for other bytes.
+struct HexTable {
+  signed char value[256];
 };
 
-constexpr ByteTables make_tables() {
-  ByteTables tables{};
-  for (int c = 0; c < 256; ++c) {
-    tables.byte_class[c] = c >= 0x80 ? kHigh : kPlain;
-    tables.hex[c] = -1;
-  }
-  tables.byte_class[static_cast<unsigned char>('&')] = kAmpersand;
-  tables.byte_class[static_cast<unsigned char>('=')] = kEquals;
-  tables.byte_class[static_cast<unsigned char>('%')] = kPercent;
-  tables.byte_class[static_cast<unsigned char>('+')] = kPlus;
-  tables.byte_class[0] = kNul;
-  for (int c = 0; c < 256; ++c) {
-    tables.stops_name[c] = tables.byte_class[c] != kPlain;
-    tables.stops_value[c] = tables.byte_class[c] != kPlain && tables.byte_class[c] != kEquals;
-  }
-  for (int c = '0'; c <= '9'; ++c) tables.hex[c] = static_cast<signed char>(c - '0');
-  for (int c = 'a'; c <= 'f'; ++c) tables.hex[c] = static_cast<signed char>(c - 'a' + 10);
-  for (int c = 'A'; c <= 'F'; ++c) tables.hex[c] = static_cast<signed char>(c - 'A' + 10);
-  return tables;
+constexpr HexTable make_hex_table() {
+  HexTable table{};
+  for (int c = 0; c < 256; ++c) table.value[c] = -1;
+  for (int c = '0'; c <= '9'; ++c) table.value[c] = static_cast<signed char>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) table.value[c] = static_cast<signed char>(c - 'a' + 10);
+  for (int c = 'A'; c <= 'F'; ++c) table.value[c] = static_cast<signed char>(c - 'A' + 10);
+  return table;
 }
 
-constexpr ByteTables kTables = make_tables();
+constexpr HexTable kHex = make_hex_table();
 
-// Whether one of the eight bytes at p stops a run (`stops` is stops_name or stops_value).
-bool stops_any_of_eight(const bool* stops, const char* p) {
-  const auto at = [stops, p](int i) -> unsigned { return stops[static_cast<unsigned char>(p[i])]; };
-  return (at(0) | at(1) | at(2) | at(3) | at(4) | at(5) | at(6) | at(7)) != 0;
+// Bit i set when byte i of the 64 at p is special: '&', '=', '%', '+', NUL or >= 0x80, a byte that
+// ends a run of bytes a part holds as they are.
+uint64_t specials_of_64(const char* p) {
+#if defined(__SSE2__)
+  uint64_t bits = 0;
+  for (int i = 0; i < 4; ++i) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
+    __m128i hits = _mm_cmpeq_epi8(bytes, _mm_set1_epi8('&'));
+    hits = _mm_or_si128(hits, _mm_cmpeq_epi8(bytes, _mm_set1_epi8('=')));
+    hits = _mm_or_si128(hits, _mm_cmpeq_epi8(bytes, _mm_set1_epi8('%')));
+    hits = _mm_or_si128(hits, _mm_cmpeq_epi8(bytes, _mm_set1_epi8('+')));
+    hits = _mm_or_si128(hits, _mm_cmpeq_epi8(bytes, _mm_setzero_si128()));
+    // A hit is 0xFF; a byte >= 0x80 has its top bit set already.
+    const auto mask = static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(hits, bytes)));
+    bits |= uint64_t{mask} << (16 * i);
+  }
+  return bits;
+#else
+  uint64_t bits = 0;
+  for (int i = 0; i < 64; ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    const bool special = c == '&' || c == '=' || c == '%' || c == '+' || c == 0 || c >= 0x80;
+    bits |= uint64_t{special} << i;
+  }
+  return bits;
+#endif
 }
 
-// Decodes the name (up to '=' or '&') or value (up to '&') starting at *read into `decoded` (a
-// decoding is never longer than its part), leaving *read at the byte that ended it or at `end`.
-// Returns the end of the decoding, or nullptr on a malformed escape, invalid UTF-8 or a NUL. UTF-8
-// is checked only when a byte >= 0x80 occurs.
-template <bool kIsName>
-char* decode_part(const char** read, const char* end, char* decoded) {
-  const bool* const stops = kIsName ? kTables.stops_name : kTables.stops_value;
-  const char* p = *read;
-  char* write = decoded;
-  bool high = false;
-  for (;;) {
-    // Plain bytes, eight at a time while none of them stops the run, then one at a time.
-    while (end - p >= 8 && !stops_any_of_eight(stops, p)) {
-      std::memcpy(write, p, 8);
-      write += 8;
-      p += 8;
-    }
-    while (p != end && !stops[static_cast<unsigned char>(*p)]) *write++ = *p++;
-    if (p == end) break;
-    const ByteClass type = kTables.byte_class[static_cast<unsigned char>(*p)];
-    if (type == kAmpersand || type == kEquals) break;  // kEquals stops a name only
-    if (type == kPercent) {
-      if (end - p < 3) return nullptr;
-      const int high_digit = kTables.hex[static_cast<unsigned char>(p[1])];
-      const int low_digit = kTables.hex[static_cast<unsigned char>(p[2])];
-      if (high_digit < 0 || low_digit < 0 || (high_digit == 0 && low_digit == 0)) return nullptr;
-      high = high || high_digit >= 8;
-      *write++ = static_cast<char>(high_digit * 16 + low_digit);
-      p += 3;
-    } else if (type == kPlus) {
-      *write++ = ' ';
-      ++p;
-    } else if (type == kNul) {
-      return nullptr;
-    } else {  // kHigh
-      high = true;
-      *write++ = *p++;
-    }
+// The special bytes of `body` as bits, 64 bytes per word, into *marks (its memory reused).
+void mark_specials(std::string_view body, std::vector<uint64_t>* marks) {
+  const size_t whole = body.size() / 64;
+  const size_t rest = body.size() % 64;
+  marks->resize(whole + (rest != 0));
+  for (size_t k = 0; k < whole; ++k) (*marks)[k] = specials_of_64(body.data() + 64 * k);
+  if (rest != 0) {
+    char tail[64] = {};
+    std::memcpy(tail, body.data() + 64 * whole, rest);
+    (*marks)[whole] = specials_of_64(tail) & ((uint64_t{1} << rest) - 1);  // not the zeros
   }
-  *read = p;
-  if (high && !is_valid_utf8(std::string_view(decoded, static_cast<size_t>(write - decoded))))
-    return nullptr;
-  return write;
+}
+
+// Room the copies below may write past their end: the arena is this much longer than the body.
+constexpr size_t kCopySlack = 16;
+
+// Copies `count` bytes from `from` to `to`; up to 16 bytes as one sixteen-byte copy (writing past
+// `to + count`, which the arena's slack allows) when 16 bytes can be read at `from`.
+void copy_run(char* to, const char* from, size_t count, const char* end) {
+  if (count <= 16 && end - from >= 16) {
+    std::memcpy(to, from, 16);
+  } else {
+    std::memcpy(to, from, count);
+  }
 }
 
 Failure bad_encoding(std::string detail) {
@@ -119,58 +108,165 @@ uint64_t prefix_key(std::string_view text) {
   return key;
 }
 
+// sort_by_name when every field has a rank and no two share one: each field is put at its rank and
+// the ranks are read in order. False, with *sorted untouched, otherwise.
+bool sort_by_rank(const std::vector<FieldView>& fields, std::vector<const FieldView*>* sorted) {
+  constexpr size_t kWords = (kMaxRanks + 63) / 64;
+  uint64_t seen[kWords] = {};
+  const FieldView* at_rank[kMaxRanks];  // read only where `seen` has the rank's bit
+  for (const FieldView& field : fields) {
+    if (field.rank >= kMaxRanks) return false;
+    uint64_t& word = seen[field.rank / 64];
+    const uint64_t bit = uint64_t{1} << (field.rank % 64);
+    if ((word & bit) != 0) return false;  // a repeated name: the comparison sort reports it
+    word |= bit;
+    at_rank[field.rank] = &field;
+  }
+  sorted->resize(fields.size());
+  const FieldView** write = sorted->data();
+  for (size_t index = 0; index < kWords; ++index) {
+    for (uint64_t bits = seen[index]; bits != 0; bits &= bits - 1)
+      *write++ = at_rank[index * 64 + static_cast<size_t>(__builtin_ctzll(bits))];
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<Failure> decode_form_into(std::string_view body, std::string* arena,
                                         std::vector<FieldView>* fields,
                                         std::vector<const FieldView*>* by_name) {
-  // Decoding never lengthens a part, so the body's size is enough for every decoded part and the
-  // arena is never reallocated under the views.
-  arena->resize(body.size());
+  // The special bytes first, all of them, 64 at a time; then one step per special byte. A part
+  // (name or value) without '%' or '+' is a view of the body; one with them is decoded into the
+  // arena, which, as decoding never lengthens a part, the body's size (and the copies' slack) is
+  // enough for, so it is never reallocated under the views.
+  thread_local std::vector<uint64_t> marks;  // reused: its memory stays at the longest body seen
+  mark_specials(body, &marks);
+  arena->resize(body.size() + kCopySlack);
   char* cursor = arena->data();
   // Fields are written in place (a push_back of a field assembled on the stack stalls on reloading
-  // it) into room made ahead, doubled when the body holds more, and cut back at the end. Counting
-  // the '&'s first cost a quarter of the decoding.
+  // it) into room made ahead, doubled when the body holds more, and cut back at the end.
   constexpr size_t kFieldsAhead = 64;
   fields->resize(std::max(fields->capacity(), kFieldsAhead));
   FieldView* field = fields->data();
   size_t count = 0;
-  const char* read = body.data();
-  const char* const end = read + body.size();
-  while (read != end) {
-    if (*read == '&') {  // an empty piece
-      ++read;
-      continue;
+  const ParameterRanks& ranks = parameter_ranks();
+
+  const char* const begin = body.data();
+  const char* const end = begin + body.size();
+  // The part being read, from its first byte in the body; when it has an escape, its decoding so
+  // far is [out_begin, out) and its bytes from `run` on are not copied yet.
+  const char* part = begin;
+  bool in_value = false;
+  const char* run = begin;
+  char* out_begin = nullptr;
+  char* out = nullptr;
+  bool high = false;  // a byte >= 0x80 in the part, raw or escaped: checked as UTF-8 at its end
+  std::string_view name;
+
+  const auto bad_part = [&]() {
+    return bad_encoding(in_value ? "parameter " + std::string(name) +
+                                       " is not valid percent-encoded UTF-8"
+                                 : "parameter name #" + std::to_string(count + 1) +
+                                       " is not valid percent-encoded UTF-8");
+  };
+  // The part ending at `stop`, or false when it is not valid UTF-8.
+  const auto finish_part = [&](const char* stop, std::string_view* text) {
+    if (out != nullptr) {
+      copy_run(out, run, static_cast<size_t>(stop - run), end);
+      out += stop - run;
+      *text = std::string_view(out_begin, static_cast<size_t>(out - out_begin));
+      cursor = out;
+      out = nullptr;
+    } else {
+      *text = std::string_view(part, static_cast<size_t>(stop - part));
     }
-    char* const name = cursor;
-    cursor = decode_part<true>(&read, end, name);
-    if (cursor == nullptr) {
-      return bad_encoding("parameter name #" + std::to_string(count + 1) +
-                          " is not valid percent-encoded UTF-8");
-    }
+    return !high || is_valid_utf8(*text);
+  };
+  // Called at the '&' (or the body's end) at `stop` that ends a non-empty piece.
+  const auto finish_piece = [&](const char* stop) -> bool {
+    std::string_view text;
+    if (!finish_part(stop, &text)) return false;
     if (count == fields->size()) {
       fields->resize(2 * count);
       field = fields->data();
     }
-    const std::string_view name_view(name, static_cast<size_t>(cursor - name));
-    char* const value = cursor;
-    if (read != end && *read == '=') {
-      ++read;
-      cursor = decode_part<false>(&read, end, value);
-      if (cursor == nullptr) {
-        return bad_encoding("parameter " + std::string(name_view) +
-                            " is not valid percent-encoded UTF-8");
+    if (in_value) {
+      field[count].name = name;
+      field[count].value = text;
+      field[count].rank = ranks.rank(name);
+    } else {
+      field[count].name = text;
+      field[count].value = std::string_view(stop, 0);  // not a null pointer: memcpy takes it
+      field[count].rank = ranks.rank(text);
+    }
+    ++count;
+    return true;
+  };
+  // Starts decoding the part into the arena at an escape at `at`, its plain bytes so far copied.
+  const auto start_decoding = [&](const char* at) {
+    out_begin = cursor;
+    copy_run(cursor, part, static_cast<size_t>(at - part), end);
+    out = cursor + (at - part);
+  };
+
+  for (size_t k = 0; k < marks.size(); ++k) {
+    for (uint64_t bits = marks[k]; bits != 0; bits &= bits - 1) {
+      const char* const at = begin + 64 * k + static_cast<size_t>(__builtin_ctzll(bits));
+      const auto byte = static_cast<unsigned char>(*at);
+      if (byte == '%') {
+        if (end - at < 3) return bad_part();
+        const int high_digit = kHex.value[static_cast<unsigned char>(at[1])];
+        const int low_digit = kHex.value[static_cast<unsigned char>(at[2])];
+        if (high_digit < 0 || low_digit < 0 || (high_digit == 0 && low_digit == 0))
+          return bad_part();
+        if (out == nullptr) {
+          start_decoding(at);
+        } else {
+          copy_run(out, run, static_cast<size_t>(at - run), end);
+          out += at - run;
+        }
+        high = high || high_digit >= 8;
+        *out++ = static_cast<char>(high_digit * 16 + low_digit);
+        run = at + 3;
+      } else if (byte == '&') {
+        if (in_value || at != part) {
+          if (!finish_piece(at)) return bad_part();
+        }
+        part = run = at + 1;
+        in_value = false;
+        high = false;
+      } else if (byte == '=') {
+        if (!in_value) {
+          if (!finish_part(at, &name)) return bad_part();
+          part = run = at + 1;
+          in_value = true;
+          high = false;
+        }  // in a value, '=' is a byte like any other
+      } else if (byte == '+') {
+        if (out == nullptr) {
+          start_decoding(at);
+        } else {
+          copy_run(out, run, static_cast<size_t>(at - run), end);
+          out += at - run;
+        }
+        *out++ = ' ';
+        run = at + 1;
+      } else if (byte == 0) {
+        return bad_part();
+      } else {  // >= 0x80
+        high = true;
       }
     }
-    field[count].name = name_view;
-    field[count].value = std::string_view(value, static_cast<size_t>(cursor - value));
-    ++count;
+  }
+  if (in_value || end != part) {
+    if (!finish_piece(end)) return bad_part();
   }
   fields->resize(count);
   sort_by_name(*fields, by_name);
-  if (const std::string_view* name = first_duplicate_name(*by_name)) {
+  if (const std::string_view* repeated = first_duplicate_name(*by_name)) {
     return Failure{DeadLetterReason::duplicate_parameter,
-                   "parameter " + std::string(*name) + " is repeated",
+                   "parameter " + std::string(*repeated) + " is repeated",
                    {}};
   }
   return std::nullopt;
@@ -196,6 +292,7 @@ Result<std::vector<FormField>> decode_form(std::string_view body) {
 }
 
 void sort_by_name(const std::vector<FieldView>& fields, std::vector<const FieldView*>* sorted) {
+  if (sort_by_rank(fields, sorted)) return;
   struct Keyed {
     uint64_t key;
     const FieldView* field;

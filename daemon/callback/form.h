@@ -2,6 +2,7 @@
 // where a callback body would otherwise be silently altered.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,29 +24,36 @@ using FormField = std::pair<std::string, std::string>;
 // parameter (a bad name by its position), never a value. Fields keep the order of the body.
 Result<std::vector<FormField>> decode_form(std::string_view body);
 
-// A decoded field: views of its decoded name and value.
+// The rank of a name that is not a form parameter of any kind (parameter_rank in parameters.h).
+inline constexpr uint16_t kNoRank = 0xFFFF;
+
+// A decoded field: views of its decoded name and value, and the name's parameter_rank when the
+// decoder looked it up (kNoRank otherwise, or for a name no form table lists).
 struct FieldView {
   std::string_view name;
   std::string_view value;
+  uint16_t rank = kNoRank;
 };
 
-// decode_form without a copy per field: one pass over the body decodes every name and value into
-// *arena (its contents replaced, sized once to the body's size), one after another in body order.
-// The views are valid while *arena is and is not changed. Same rules, errors and details as
-// decode_form.
+// decode_form without a copy per field: a name or value without '%' or '+' is a view of the body
+// itself; the others are decoded into *arena (its contents replaced, sized once a little past the
+// body's size), one after another in body order. The views are valid while the body and *arena
+// are and are not changed. Same rules, errors and details as decode_form.
 // When `by_name` is given and decoding succeeds, it holds the fields as sorted_by_name orders them
 // (pointers into the returned vector's elements, which moving the vector keeps).
 Result<std::vector<FieldView>> decode_form_views(std::string_view body, std::string* arena,
                                                  std::vector<const FieldView*>* by_name = nullptr);
 
 // decode_form_views into vectors the caller keeps (their memory reused from call to call): on
-// success *fields holds the fields in body order and *by_name the same sorted as sorted_by_name
-// orders them (pointers into *fields). The failure, if any, is decode_form's.
+// success *fields holds the fields in body order, each with its name's parameter_rank, and
+// *by_name the same sorted as sorted_by_name orders them (pointers into *fields). The failure, if
+// any, is decode_form's.
 std::optional<Failure> decode_form_into(std::string_view body, std::string* arena,
                                         std::vector<FieldView>* fields,
                                         std::vector<const FieldView*>* by_name);
 
-// The fields ordered by name, then value, in byte order (as std::string's operator< orders).
+// The fields ordered by name, then value, in byte order (as std::string's operator< orders). When
+// every field has a rank and no two share one, the ranks give that order without comparing names.
 std::vector<const FieldView*> sorted_by_name(const std::vector<FieldView>& fields);
 
 // sorted_by_name into *sorted (its contents replaced, its memory reused).

@@ -34,6 +34,9 @@ const FieldView* find_field(const std::vector<FieldView>& fields, std::string_vi
 }  // namespace
 
 bool is_form_content_type(std::string_view content_type) {
+  // The usual spelling first, compared as words: the case-insensitive comparison goes byte by byte.
+  constexpr std::string_view kForm = "application/x-www-form-urlencoded";
+  if (same_text(content_type, kForm)) return true;
   if (trimmed(content_type).empty()) return true;
   std::string_view media_type = trimmed(content_type.substr(0, content_type.find(';')));
   return equals_ignoring_case(media_type, "application/x-www-form-urlencoded");

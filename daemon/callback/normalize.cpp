@@ -56,9 +56,11 @@ Checked build_data(const std::vector<FieldView>& fields, const ParameterTable& t
   ValueChecker checker(allocator, warnings);
   thread_local std::vector<char> present;  // per spec: reused, its memory kept
   present.assign(table.size(), 0);
-  for (const auto& [name, text] : fields) {
+  const ParameterSpec* const* by_rank = parameter_ranks().specs(table);
+  for (const auto& [name, text, rank] : fields) {
     rapidjson::Value value;
-    if (const ParameterSpec* spec = find_parameter(table, name)) {
+    const ParameterSpec* spec = rank != kNoRank && by_rank ? by_rank[rank] : table.find(name);
+    if (spec) {
       present[static_cast<size_t>(spec - table.data())] = 1;
       if (auto problem = checker.check_parameter(*spec, text, &value)) return problem;
     } else {

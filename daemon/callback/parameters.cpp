@@ -1,7 +1,9 @@
 #include "callback/parameters.h"
 
+#include <algorithm>
 #include <cstring>
 
+#include "callback/form.h"
 #include "common/same_text.h"
 
 namespace jb::callback {
@@ -126,6 +128,48 @@ const ParameterSpec* ParameterTable::find(std::string_view name) const {
 
 const ParameterSpec* find_parameter(const ParameterTable& table, std::string_view name) {
   return table.find(name);
+}
+
+ParameterRanks::ParameterRanks() {
+  const ParameterTable* const tables[] = {&netverify_parameters(), &authentication_parameters(),
+                                          &document_verification_parameters()};
+  for (const ParameterTable* table : tables)
+    for (const ParameterSpec& spec : *table) names_.push_back(spec.name);
+  std::sort(names_.begin(), names_.end());
+  names_.erase(std::unique(names_.begin(), names_.end()), names_.end());
+  if (names_.size() > kMaxRanks) names_.clear();  // ranks nothing: every name takes the slow way
+  std::fill(std::begin(slots_), std::end(slots_), 0);
+  for (size_t rank = 0; rank < names_.size(); ++rank) {
+    size_t slot = name_hash(names_[rank]) & (kSlots - 1);
+    while (slots_[slot] != 0) slot = (slot + 1) & (kSlots - 1);
+    slots_[slot] = static_cast<uint16_t>(rank + 1);
+  }
+  for (size_t t = 0; t < 3; ++t) {
+    tables_[t] = tables[t];
+    std::fill(std::begin(specs_[t]), std::end(specs_[t]), nullptr);
+    for (size_t rank = 0; rank < names_.size(); ++rank)
+      specs_[t][rank] = tables[t]->find(names_[rank]);
+  }
+}
+
+uint16_t ParameterRanks::rank(std::string_view name) const {
+  for (size_t slot = name_hash(name) & (kSlots - 1); slots_[slot] != 0;
+       slot = (slot + 1) & (kSlots - 1)) {
+    const auto rank = static_cast<uint16_t>(slots_[slot] - 1);
+    if (same_text(names_[rank], name)) return rank;
+  }
+  return kNoRank;
+}
+
+const ParameterSpec* const* ParameterRanks::specs(const ParameterTable& table) const {
+  for (size_t t = 0; t < 3; ++t)
+    if (tables_[t] == &table) return specs_[t];
+  return nullptr;
+}
+
+const ParameterRanks& parameter_ranks() {
+  static const ParameterRanks ranks;
+  return ranks;
 }
 
 }  // namespace jb::callback

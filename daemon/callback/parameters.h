@@ -62,4 +62,32 @@ const ParameterTable& document_verification_parameters();
 // The spec of `name` in `table`, or nullptr when the spec does not list it.
 const ParameterSpec* find_parameter(const ParameterTable& table, std::string_view name);
 
+// At most this many names are ranked; with more, no name is (every rank is kNoRank).
+inline constexpr size_t kMaxRanks = 128;
+
+// The parameter names of the three form tables (Netverify, Authentication, Document
+// Verification) in byte order, each with its rank there, and each table's spec per rank.
+class ParameterRanks {
+ public:
+  ParameterRanks();
+
+  // The rank of `name`, or kNoRank (form.h) when no form table lists it. Ranks order as the names
+  // do, so distinct ranked names sort by rank.
+  uint16_t rank(std::string_view name) const;
+  // For one of the three form tables, its spec of each rank (nullptr where it does not list that
+  // name): specs(table)[rank(name)] == table.find(name) for a ranked name. nullptr for any other
+  // table.
+  const ParameterSpec* const* specs(const ParameterTable& table) const;
+
+ private:
+  static constexpr size_t kSlots = 2 * kMaxRanks;
+  std::vector<std::string_view> names_;
+  uint16_t slots_[kSlots];  // open addressing: rank + 1, 0 for an empty slot
+  const ParameterTable* tables_[3];
+  const ParameterSpec* specs_[3][kMaxRanks];
+};
+
+// The ranks, built on first use.
+const ParameterRanks& parameter_ranks();
+
 }  // namespace jb::callback

@@ -42,7 +42,7 @@ TEST(SameText, AgreesWithEqualityForEveryLengthAndEveryDifferingByte) {
   }
 }
 
-TEST(FormViews, DecodeIntoOneArenaInBodyOrder) {
+TEST(FormViews, PlainPartsAreViewsOfTheBodyAndEscapedOnesDecodeIntoTheArenaInBodyOrder) {
   const std::string body = "a=1&bb=x+y&&c%41=%41%42&d&=e";
   std::string arena;
   std::vector<const FieldView*> by_name;
@@ -52,15 +52,23 @@ TEST(FormViews, DecodeIntoOneArenaInBodyOrder) {
   ASSERT_EQ(fields.size(), 5u);
   const std::vector<std::pair<std::string, std::string>> expected = {
       {"a", "1"}, {"bb", "x y"}, {"cA", "AB"}, {"d", ""}, {"", "e"}};
-  const char* next = arena.data();
   for (size_t i = 0; i < fields.size(); ++i) {
     EXPECT_EQ(fields[i].name, expected[i].first);
     EXPECT_EQ(fields[i].value, expected[i].second);
-    EXPECT_TRUE(within(fields[i].name, arena) && within(fields[i].value, arena)) << i;
-    // Name and value follow each other, and each field follows the one before it.
-    EXPECT_EQ(fields[i].name.data(), next) << i;
-    EXPECT_EQ(fields[i].value.data(), fields[i].name.data() + fields[i].name.size()) << i;
-    next = fields[i].value.data() + fields[i].value.size();
+  }
+  // Parts without '%' or '+' are the body's bytes themselves.
+  EXPECT_EQ(fields[0].name.data(), body.data());
+  EXPECT_EQ(fields[0].value.data(), body.data() + 2);
+  EXPECT_EQ(fields[1].name.data(), body.data() + 4);
+  EXPECT_EQ(fields[3].name.data(), body.data() + body.find("d&"));
+  EXPECT_EQ(fields[4].value.data(), body.data() + body.size() - 1);
+  // Escaped parts follow each other in the arena, in body order.
+  EXPECT_EQ(fields[1].value.data(), arena.data());
+  EXPECT_EQ(fields[2].name.data(), fields[1].value.data() + fields[1].value.size());
+  EXPECT_EQ(fields[2].value.data(), fields[2].name.data() + fields[2].name.size());
+  for (const FieldView& field : fields) {
+    EXPECT_TRUE(within(field.name, arena) || within(field.name, body)) << field.name;
+    EXPECT_TRUE(within(field.value, arena) || within(field.value, body)) << field.name;
   }
   // by_name orders the same fields as sorted_by_name does.
   const std::vector<const FieldView*> sorted = sorted_by_name(fields);
@@ -136,6 +144,72 @@ TEST(ParameterTableIndex, FindsWhatAScanFinds) {
       EXPECT_EQ(find_parameter(*table, name), scanned) << name;
     }
   }
+}
+
+TEST(ParameterRanks, RankTheFormTablesNamesInByteOrderAndFindTheirSpecs) {
+  const ParameterRanks& ranks = parameter_ranks();
+  const std::vector<const ParameterTable*> forms = {
+      &netverify_parameters(), &authentication_parameters(), &document_verification_parameters()};
+  std::vector<std::string_view> listed;
+  for (const auto* table : forms)
+    for (const auto& spec : *table) listed.push_back(spec.name);
+  std::sort(listed.begin(), listed.end());
+  listed.erase(std::unique(listed.begin(), listed.end()), listed.end());
+  ASSERT_LE(listed.size(),
+            kMaxRanks);  // otherwise nothing is ranked and sorting takes the slow way
+  for (size_t i = 0; i < listed.size(); ++i) EXPECT_EQ(ranks.rank(listed[i]), i) << listed[i];
+  // Names no form table lists, member names and near misses are not ranked.
+  for (std::string_view name : {"", "x", "idCheck", "callBackTypes", "allBackType", "streetName",
+                                "similarity", "jumioIdScanReferenc", "JUMIOIDSCANREFERENCE"})
+    EXPECT_EQ(ranks.rank(name), kNoRank) << name;
+  // Each form table's spec per rank is the one it finds by name, nullptr where it lists none.
+  for (const auto* table : forms) {
+    const ParameterSpec* const* specs = ranks.specs(*table);
+    ASSERT_NE(specs, nullptr);
+    for (size_t i = 0; i < listed.size(); ++i)
+      EXPECT_EQ(specs[i], find_parameter(*table, listed[i])) << listed[i];
+  }
+  for (const auto* table : all_tables()) {
+    if (std::find(forms.begin(), forms.end(), table) == forms.end()) {
+      EXPECT_EQ(ranks.specs(*table), nullptr);
+    }
+  }
+}
+
+TEST(ParameterRanks, DecodedFieldsSortByRankAsByComparison) {
+  // Ranked names only, ranked with unlisted ones, a repeated ranked name, and mixed orders: the
+  // order decode_form_into gives is the one comparing the names (fields without ranks) gives.
+  const std::vector<std::string> bodies = {
+      "verificationStatus=A&callBackType=NETVERIFYID&idCountry=USA&callbackDate=x&idType=PASSPORT",
+      "zzz=1&idType=PASSPORT&aaa=2&callBackType=NETVERIFYID&idCheckHologram=OK&idCheck=3",
+      "scanReference=r&transaction=%7B%7D&timestamp=t&document=%7B%7D",
+      "idType=a&idType=b&callBackType=c",
+      "transactionReference=t&callbackDate=d&enrollmentTransactionReference=e"};
+  std::string arena;
+  std::vector<FieldView> fields;
+  std::vector<const FieldView*> by_name;
+  for (const std::string& body : bodies) {
+    auto failure = decode_form_into(body, &arena, &fields, &by_name);
+    std::vector<FieldView> unranked = fields;
+    for (FieldView& field : unranked) {
+      field.rank = kNoRank;
+    }
+    const std::vector<const FieldView*> compared = sorted_by_name(unranked);
+    if (failure) {
+      EXPECT_EQ(failure->reason, DeadLetterReason::duplicate_parameter) << body;
+      continue;
+    }
+    ASSERT_EQ(by_name.size(), compared.size()) << body;
+    for (size_t i = 0; i < compared.size(); ++i) {
+      EXPECT_EQ(by_name[i]->name, compared[i]->name) << body << " #" << i;
+      EXPECT_EQ(by_name[i] - fields.data(), compared[i] - unranked.data()) << body << " #" << i;
+    }
+  }
+  // Ranks are given to listed names only.
+  ASSERT_FALSE(decode_form_into("idType=x&idTypes=y", &arena, &fields, &by_name).has_value());
+  EXPECT_EQ(fields[0].rank, parameter_ranks().rank("idType"));
+  EXPECT_NE(fields[0].rank, kNoRank);
+  EXPECT_EQ(fields[1].rank, kNoRank);
 }
 
 TEST(EventWriter, WritesDataAsRapidJsonsWriterDoes) {
