@@ -24,11 +24,11 @@ using FormField = std::pair<std::string, std::string>;
 // parameter (a bad name by its position), never a value. Fields keep the order of the body.
 Result<std::vector<FormField>> decode_form(std::string_view body);
 
-// The rank of a name that is not a form parameter of any kind (parameter_rank in parameters.h).
+// The rank of a name that no form table lists (ParameterRanks in parameters.h ranks the others).
 inline constexpr uint16_t kNoRank = 0xFFFF;
 
-// A decoded field: views of its decoded name and value, and the name's parameter_rank when the
-// decoder looked it up (kNoRank otherwise, or for a name no form table lists).
+// A decoded field: views of its decoded name and value, and the name's rank when the decoder
+// looked it up (kNoRank otherwise, or for a name no form table lists).
 struct FieldView {
   std::string_view name;
   std::string_view value;
@@ -45,7 +45,7 @@ Result<std::vector<FieldView>> decode_form_views(std::string_view body, std::str
                                                  std::vector<const FieldView*>* by_name = nullptr);
 
 // decode_form_views into vectors the caller keeps (their memory reused from call to call): on
-// success *fields holds the fields in body order, each with its name's parameter_rank, and
+// success *fields holds the fields in body order, each with its name's rank, and
 // *by_name the same sorted as sorted_by_name orders them (pointers into *fields). The failure, if
 // any, is decode_form's.
 std::optional<Failure> decode_form_into(std::string_view body, std::string* arena,

@@ -59,7 +59,8 @@ Checked build_data(const std::vector<FieldView>& fields, const ParameterTable& t
   const ParameterSpec* const* by_rank = parameter_ranks().specs(table);
   for (const auto& [name, text, rank] : fields) {
     rapidjson::Value value;
-    const ParameterSpec* spec = rank != kNoRank && by_rank ? by_rank[rank] : table.find(name);
+    const ParameterSpec* spec =
+        rank != kNoRank && by_rank ? by_rank[rank] : find_parameter(table, name);
     if (spec) {
       present[static_cast<size_t>(spec - table.data())] = 1;
       if (auto problem = checker.check_parameter(*spec, text, &value)) return problem;
