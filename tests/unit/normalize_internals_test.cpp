@@ -1,7 +1,8 @@
 // The normaliser's internals that exist for speed give what their plain counterparts give: form
-// views are decoded into one arena in body order with their name order alongside, the parameter
-// tables' index finds what a scan finds, and the event writer escapes and formats as RapidJSON's
-// Writer does.
+// parts without escapes are views of the body and the others are decoded into one arena in body
+// order, with their name order alongside; parameter names are ranked in byte order and ranked
+// fields sort as comparing their names does; the parameter tables' index finds what a scan finds;
+// and the event writer escapes and formats as RapidJSON's Writer does.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -155,8 +156,8 @@ TEST(ParameterRanks, RankTheFormTablesNamesInByteOrderAndFindTheirSpecs) {
     for (const auto& spec : *table) listed.push_back(spec.name);
   std::sort(listed.begin(), listed.end());
   listed.erase(std::unique(listed.begin(), listed.end()), listed.end());
-  ASSERT_LE(listed.size(),
-            kMaxRanks);  // otherwise nothing is ranked and sorting takes the slow way
+  // With more names than kMaxRanks nothing would be ranked and every sort would compare names.
+  ASSERT_LE(listed.size(), kMaxRanks);
   for (size_t i = 0; i < listed.size(); ++i) EXPECT_EQ(ranks.rank(listed[i]), i) << listed[i];
   // Names no form table lists, member names and near misses are not ranked.
   for (std::string_view name : {"", "x", "idCheck", "callBackTypes", "allBackType", "streetName",
