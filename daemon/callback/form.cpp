@@ -170,11 +170,16 @@ std::optional<Failure> decode_form_into(std::string_view body, std::string* aren
                                  : "parameter name #" + std::to_string(count + 1) +
                                        " is not valid percent-encoded UTF-8");
   };
+  // Appends the part's plain bytes up to `at` to its decoding, which its first escape starts.
+  const auto decode_up_to = [&](const char* at) {
+    if (out == nullptr) out_begin = out = cursor;  // `run` is still the part's first byte
+    copy_run(out, run, static_cast<size_t>(at - run), end);
+    out += at - run;
+  };
   // The part ending at `stop`, or false when it is not valid UTF-8.
   const auto finish_part = [&](const char* stop, std::string_view* text) {
     if (out != nullptr) {
-      copy_run(out, run, static_cast<size_t>(stop - run), end);
-      out += stop - run;
+      decode_up_to(stop);
       *text = std::string_view(out_begin, static_cast<size_t>(out - out_begin));
       cursor = out;
       out = nullptr;
@@ -203,13 +208,6 @@ std::optional<Failure> decode_form_into(std::string_view body, std::string* aren
     ++count;
     return true;
   };
-  // Starts decoding the part into the arena at an escape at `at`, its plain bytes so far copied.
-  const auto start_decoding = [&](const char* at) {
-    out_begin = cursor;
-    copy_run(cursor, part, static_cast<size_t>(at - part), end);
-    out = cursor + (at - part);
-  };
-
   for (size_t k = 0; k < marks.size(); ++k) {
     for (uint64_t bits = marks[k]; bits != 0; bits &= bits - 1) {
       const char* const at = begin + 64 * k + static_cast<size_t>(__builtin_ctzll(bits));
@@ -220,12 +218,7 @@ std::optional<Failure> decode_form_into(std::string_view body, std::string* aren
         const int low_digit = kHex.value[static_cast<unsigned char>(at[2])];
         if (high_digit < 0 || low_digit < 0 || (high_digit == 0 && low_digit == 0))
           return bad_part();
-        if (out == nullptr) {
-          start_decoding(at);
-        } else {
-          copy_run(out, run, static_cast<size_t>(at - run), end);
-          out += at - run;
-        }
+        decode_up_to(at);
         high = high || high_digit >= 8;
         *out++ = static_cast<char>(high_digit * 16 + low_digit);
         run = at + 3;
@@ -244,12 +237,7 @@ std::optional<Failure> decode_form_into(std::string_view body, std::string* aren
           high = false;
         }  // in a value, '=' is a byte like any other
       } else if (byte == '+') {
-        if (out == nullptr) {
-          start_decoding(at);
-        } else {
-          copy_run(out, run, static_cast<size_t>(at - run), end);
-          out += at - run;
-        }
+        decode_up_to(at);
         *out++ = ' ';
         run = at + 1;
       } else if (byte == 0) {

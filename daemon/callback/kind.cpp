@@ -39,7 +39,7 @@ bool is_form_content_type(std::string_view content_type) {
   if (same_text(content_type, kForm)) return true;
   if (trimmed(content_type).empty()) return true;
   std::string_view media_type = trimmed(content_type.substr(0, content_type.find(';')));
-  return equals_ignoring_case(media_type, "application/x-www-form-urlencoded");
+  return equals_ignoring_case(media_type, kForm);
 }
 
 Checked detect_kind(const std::vector<FieldView>& fields, Kind* kind) {
