@@ -4,6 +4,8 @@
 #include <cstring>
 #include <memory>
 
+#include <emmintrin.h>
+
 #include <rapidjson/internal/dtoa.h>
 #include <rapidjson/internal/ieee754.h>
 #include <rapidjson/internal/itoa.h>
@@ -24,22 +26,28 @@ constexpr char kEscape[256] = {
     0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   '\\', 0,   0,   0,    // 50
 };
 
-// The eight bytes at text (memcpy: no alignment assumed).
-uint64_t word_at(const char* text) {
-  uint64_t word;
-  std::memcpy(&word, text, sizeof word);
-  return word;
+// Bit i set for each byte i of `bytes` that JSON escapes: below 0x20, '"' or '\\'.
+unsigned escapes_in(__m128i bytes) {
+  const __m128i control =
+      _mm_cmpeq_epi8(_mm_subs_epu8(bytes, _mm_set1_epi8(0x1F)), _mm_setzero_si128());
+  const __m128i quote = _mm_cmpeq_epi8(bytes, _mm_set1_epi8('"'));
+  const __m128i backslash = _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'));
+  return static_cast<unsigned>(
+      _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash))));
 }
 
-// Whether one of the eight bytes of `word` is escaped: below 0x20, '"' or '\\' (bit tricks
-// without false negatives or false positives for the word as a whole).
-bool needs_escape(uint64_t word) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
-  const auto has_zero_byte = [](uint64_t value) { return (value - kOnes) & ~value & kHighBits; };
-  const uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighBits;
-  return (below_space | has_zero_byte(word ^ (kOnes * '"')) |
-          has_zero_byte(word ^ (kOnes * '\\'))) != 0;
+// Writes `byte`, which JSON escapes, as its escape at `write`; the end of what was written.
+char* escape(unsigned char byte, char* write) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  *write++ = '\\';
+  *write++ = kEscape[byte];
+  if (kEscape[byte] == 'u') {
+    *write++ = '0';
+    *write++ = '0';
+    *write++ = kHex[byte >> 4];
+    *write++ = kHex[byte & 0xF];
+  }
+  return write;
 }
 
 // A growing byte buffer written through a pointer: room is made before a write, and nothing is
@@ -89,63 +97,61 @@ class JsonOut {
   }
 
   void string(std::string_view text) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    // Room for the longest output of `text`: every byte as \u00XX, and the quotes.
-    char* write = out_->room(2 + 6 * text.size());
+    // Room for the longest output of `text` (every byte as \u00XX, and the quotes) and 16 bytes
+    // more: plain bytes are stored 16 (or 8, or 4) at a time, past what is kept.
+    char* write = out_->room(2 + 6 * text.size() + 16);
     *write++ = '"';
     const char* read = text.data();
     const char* const end = read + text.size();
-    // Four to seven bytes: the first four and the last four (overlapping) are checked as one word
-    // and written as two, without a loop whose end the processor would mispredict.
-    if (text.size() >= 4 && text.size() < 8) {
-      uint32_t first, last;
-      std::memcpy(&first, read, 4);
-      std::memcpy(&last, end - 4, 4);
-      if (!needs_escape(uint64_t{first} | uint64_t{last} << 32)) {
-        std::memcpy(write, &first, 4);
-        std::memcpy(write + text.size() - 4, &last, 4);
-        write += text.size();
-        *write++ = '"';
-        out_->commit(write);
-        return;
+    for (;;) {
+      const auto left = static_cast<size_t>(end - read);
+      if (left >= 16) {
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(read));
+        const unsigned escapes = escapes_in(bytes);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(write), bytes);
+        if (escapes == 0) {
+          read += 16;
+          write += 16;
+          continue;
+        }
+        // The plain bytes before the first escaped one are kept; that one is escaped.
+        const auto plain = static_cast<size_t>(__builtin_ctz(escapes));
+        read += plain;
+        write = escape(static_cast<unsigned char>(*read++), write + plain);
+        continue;
       }
-    }
-    if (text.size() >= 8) {
-      while (end - read >= 8 && !needs_escape(word_at(read))) {  // plain runs, 8 bytes a step
-        std::memcpy(write, read, 8);
-        write += 8;
-        read += 8;
+      // Fewer than 16 bytes: the first and the last eight (or four), overlapping, are checked as
+      // one vector and stored as two when none is escaped; else a byte at a time.
+      if (left >= 8) {
+        const __m128i first = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(read));
+        const __m128i last = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(end - 8));
+        if (escapes_in(_mm_unpacklo_epi64(first, last)) == 0) {
+          _mm_storel_epi64(reinterpret_cast<__m128i*>(write), first);
+          _mm_storel_epi64(reinterpret_cast<__m128i*>(write + left - 8), last);
+          write += left;
+          break;
+        }
+      } else if (left >= 4) {
+        uint32_t first, last;
+        std::memcpy(&first, read, 4);
+        std::memcpy(&last, end - 4, 4);
+        const auto both = static_cast<long long>(uint64_t{first} | uint64_t{last} << 32);
+        if (escapes_in(_mm_cvtsi64_si128(both)) == 0) {
+          std::memcpy(write, &first, 4);
+          std::memcpy(write + left - 4, &last, 4);
+          write += left;
+          break;
+        }
       }
-      // Fewer than eight bytes left: when the text's last eight are plain, so is the rest, and the
-      // last eight are written again over the copy of the first ones (nothing was escaped yet).
-      const auto left = end - read;
-      if (left < 8 && !needs_escape(word_at(end - 8))) {
-        std::memcpy(write + left - 8, end - 8, 8);
-        write += left;
-        read = end;
+      while (read != end) {
+        const auto byte = static_cast<unsigned char>(*read++);
+        if (kEscape[byte] == 0) {
+          *write++ = static_cast<char>(byte);
+        } else {
+          write = escape(byte, write);
+        }
       }
-    }
-    while (read != end) {
-      while (end - read >= 8 && !needs_escape(word_at(read))) {  // plain runs, 8 bytes a step
-        std::memcpy(write, read, 8);
-        write += 8;
-        read += 8;
-      }
-      const char* plain = read;
-      while (plain != end && kEscape[static_cast<unsigned char>(*plain)] == 0) ++plain;
-      std::memcpy(write, read, static_cast<size_t>(plain - read));
-      write += plain - read;
-      read = plain;
-      if (read == end) break;
-      const auto byte = static_cast<unsigned char>(*read++);
-      *write++ = '\\';
-      *write++ = kEscape[byte];
-      if (kEscape[byte] == 'u') {
-        *write++ = '0';
-        *write++ = '0';
-        *write++ = kHex[byte >> 4];
-        *write++ = kHex[byte & 0xF];
-      }
+      break;
     }
     *write++ = '"';
     out_->commit(write);

@@ -257,18 +257,23 @@ TEST(EventWriter, WritesDataAsRapidJsonsWriterDoes) {
 }
 
 TEST(EventWriter, EscapesAtEveryPositionOfShortAndLongStrings) {
-  // Lengths around the writer's eight-byte steps, each with one escaped byte at every position
-  // and with none: the output is RapidJSON's Writer's.
+  // Lengths around the writer's steps (16 bytes, then 8 or 4 overlapping, then one at a time),
+  // each with one escaped byte at every position, with a second one at the end too, and with
+  // none: the output is RapidJSON's Writer's.
   rapidjson::Document data(rapidjson::kObjectType);
   auto& allocator = data.GetAllocator();
+  const char escaped[] = {'"', '\x1F', '\\', '\0', '\n'};
   int member = 0;
-  for (size_t length = 1; length <= 25; ++length) {
+  for (size_t length = 1; length <= 40; ++length) {
     for (size_t position = 0; position <= length; ++position) {
-      std::string text(length, 'x');
-      for (size_t i = 0; i < length; ++i) text[i] = static_cast<char>('a' + i % 26);
-      if (position < length) text[position] = position % 2 ? '"' : '\x1F';
-      rapidjson::Value name(("m" + std::to_string(member++)).c_str(), allocator);
-      data.AddMember(name, rapidjson::Value(text.data(), text.size(), allocator), allocator);
+      for (bool last_too : {false, true}) {
+        std::string text(length, 'x');
+        for (size_t i = 0; i < length; ++i) text[i] = static_cast<char>('a' + i % 26);
+        if (position < length) text[position] = escaped[position % sizeof escaped];
+        if (last_too) text[length - 1] = escaped[length % sizeof escaped];
+        rapidjson::Value name(("m" + std::to_string(member++)).c_str(), allocator);
+        data.AddMember(name, rapidjson::Value(text.data(), text.size(), allocator), allocator);
+      }
     }
   }
   std::string json;
