@@ -3,6 +3,7 @@
 // RapidJSON's reader gives.
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -80,6 +81,41 @@ TEST(PlainJson, LeavesOtherTextsToRapidJsonAndAgreesWithIt) {
     ASSERT_EQ(parsed, parse_json_value_by_rapidjson(text, &by_rapidjson, allocator)) << text;
     if (parsed) {
       EXPECT_EQ(to_json(both), to_json(by_rapidjson)) << text;
+    }
+  }
+}
+
+TEST(PlainJson, EachKindOfByteAtEveryPositionOfAStringReadsAsRapidJsonDoes) {
+  // Strings long and short, followed by more text or not, so that both the 16-byte steps and the
+  // byte-at-a-time reading meet each kind of byte: escapes, a control byte, UTF-8 of two and three
+  // bytes, and a lone lead byte.
+  const std::string_view inserts[] = {"",  "\\\"", "\\n",   "\x01",         "\x7F",
+                                      "/", "\xC3\xBC", "\xC3", "\xE6\x9D\xB1", "\x80"};
+  const bool plain[] = {true, true, true, false, true, true, true, false, true, false};
+  for (size_t length = 0; length <= 40; ++length) {
+    for (size_t position = 0; position <= length; ++position) {
+      for (size_t i = 0; i < std::size(inserts); ++i) {
+        for (bool more : {false, true}) {
+          const std::string text = "[\"" + std::string(position, 'a') + std::string(inserts[i]) +
+                                   std::string(length - position, 'b') + "\"" +
+                                   (more ? ",\"" + std::string(20, 'p') + "\"]" : "]");
+          rapidjson::MemoryPoolAllocator<> allocator;
+          rapidjson::Value value;
+          ASSERT_EQ(parse_plain_json(text, &value, allocator),
+                    plain[i] ? PlainJson::parsed : PlainJson::not_plain)
+              << text;
+          rapidjson::Value both;
+          rapidjson::Value by_rapidjson;
+          const bool parsed = parse_json_value(text, &both, allocator);
+          ASSERT_EQ(parsed, parse_json_value_by_rapidjson(text, &by_rapidjson, allocator)) << text;
+          if (parsed) {
+            EXPECT_EQ(to_json(both), to_json(by_rapidjson)) << text;
+          }
+          if (plain[i]) {
+            EXPECT_EQ(to_json(value), to_json(by_rapidjson)) << text;
+          }
+        }
+      }
     }
   }
 }
