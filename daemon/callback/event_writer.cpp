@@ -136,7 +136,7 @@ class JsonOut {
         std::memcpy(&first, read, 4);
         std::memcpy(&last, end - 4, 4);
         const auto both = static_cast<long long>(uint64_t{first} | uint64_t{last} << 32);
-        if (escapes_in(_mm_cvtsi64_si128(both)) == 0) {
+        if ((escapes_in(_mm_cvtsi64_si128(both)) & 0xFF) == 0) {  // the upper half is zeros
           std::memcpy(write, &first, 4);
           std::memcpy(write + left - 4, &last, 4);
           write += left;
