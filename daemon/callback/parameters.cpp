@@ -91,12 +91,10 @@ const ParameterTable& document_verification_parameters() {
 
 namespace {
 
-// Where a name starts probing: its length and a few of its bytes, enough to tell a table's names
-// apart mostly.
+// Where a name starts probing: its first and last eight bytes (all of a shorter name) and its
+// length, multiplied into the high bits, which the slot is taken from. Names that share a prefix
+// (idCheck..., idScanImage...) differ at their end, so one probe usually finds a name.
 size_t name_hash(std::string_view name) {
-  // The first and the last eight bytes (all of a shorter name) and the length, multiplied into
-  // the high bits, which the tables' slots are taken from: names that share a prefix (idCheck...,
-  // idScanImage...) differ at their end, and one probe usually finds a name.
   uint64_t first = 0;
   uint64_t last = 0;
   if (name.size() >= 8) {

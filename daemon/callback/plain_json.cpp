@@ -114,23 +114,22 @@ class Reader {
   bool string(rapidjson::Value* out) {
     const char* const start = ++read_;
     bool high = false;
-    // Plain bytes skipped 16 at a time while 16 are left; the byte a step stops at is read below.
+    // Bytes other than a quote, a backslash or a control byte skipped 16 at a time while 16 are
+    // left; the byte a step stops at is read below. A byte >= 0x80 (its top bit is the
+    // movemask's) before it marks the string for the UTF-8 check.
     while (end_ - read_ >= 16) {
       const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(read_));
-      const __m128i stops = _mm_or_si128(
+      const auto stops = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
           _mm_cmpeq_epi8(_mm_subs_epu8(bytes, _mm_set1_epi8(0x1F)), _mm_setzero_si128()),
           _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')),
-                       _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))));
-      // Bytes >= 0x80 stop a step too (their top bit is the movemask's).
-      const auto mask = static_cast<unsigned>(_mm_movemask_epi8(stops) | _mm_movemask_epi8(bytes));
-      if (mask == 0) {
-        read_ += 16;
-        continue;
+                       _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))))));
+      const unsigned before_stop = (stops & (0u - stops)) - 1;  // every bit when there is none
+      high = high || (static_cast<unsigned>(_mm_movemask_epi8(bytes)) & before_stop) != 0;
+      if (stops != 0) {
+        read_ += __builtin_ctz(stops);
+        break;
       }
-      read_ += __builtin_ctz(mask);
-      if (static_cast<unsigned char>(*read_) < 0x80) break;
-      high = true;
-      ++read_;
+      read_ += 16;
     }
     for (;;) {
       if (read_ == end_) return false;

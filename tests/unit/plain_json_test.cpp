@@ -88,8 +88,8 @@ TEST(PlainJson, LeavesOtherTextsToRapidJsonAndAgreesWithIt) {
 TEST(PlainJson, EachKindOfByteAtEveryPositionOfAStringReadsAsRapidJsonDoes) {
   // Strings long and short, followed by more text or not, so that both the 16-byte steps and the
   // byte-at-a-time reading meet each kind of byte: escapes, a control byte, UTF-8 of two and three
-  // bytes, and a lone lead byte.
-  const std::string_view inserts[] = {"",  "\\\"", "\\n",   "\x01",         "\x7F",
+  // bytes, a lone lead byte and a lone continuation byte.
+  const std::string_view inserts[] = {"",  "\\\"",     "\\n",  "\x01",         "\x7F",
                                       "/", "\xC3\xBC", "\xC3", "\xE6\x9D\xB1", "\x80"};
   const bool plain[] = {true, true, true, false, true, true, true, false, true, false};
   for (size_t length = 0; length <= 40; ++length) {
