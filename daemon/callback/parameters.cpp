@@ -91,22 +91,15 @@ const ParameterTable& document_verification_parameters() {
 
 namespace {
 
-// Where a name starts probing: its first and last eight bytes (all of a shorter name) and its
-// length, multiplied into the high bits, which the slot is taken from. Names that share a prefix
-// (idCheck..., idScanImage...) differ at their end, so one probe usually finds a name.
+// Where a name starts probing: its length and a few of its bytes, enough to tell a table's names
+// apart mostly.
 size_t name_hash(std::string_view name) {
-  uint64_t first = 0;
-  uint64_t last = 0;
-  if (name.size() >= 8) {
-    std::memcpy(&first, name.data(), 8);
-    std::memcpy(&last, name.data() + name.size() - 8, 8);
-  } else {
-    for (size_t i = 0; i < name.size(); ++i)
-      first |= uint64_t{static_cast<unsigned char>(name[i])} << (8 * i);
-  }
-  const uint64_t mixed = first * 0x9E3779B97F4A7C15ULL + last * 0xC2B2AE3D27D4EB4FULL +
-                         name.size() * 0x165667B19E3779F9ULL;
-  return static_cast<size_t>((mixed ^ (mixed >> 29)) >> 32);
+  if (name.empty()) return 0;
+  const auto byte = [name](size_t at) {
+    return static_cast<size_t>(static_cast<unsigned char>(name[at]));
+  };
+  return name.size() * 31 + byte(0) * 7 + byte(name.size() - 1) * 131 + byte(name.size() / 2) * 17 +
+         byte(name.size() / 4) * 3;
 }
 
 }  // namespace
