@@ -10,6 +10,7 @@
 #include <rapidjson/internal/ieee754.h>
 #include <rapidjson/internal/itoa.h>
 
+#include "common/json_escapes.h"
 #include "common/utf8.h"
 
 namespace jb::callback {
@@ -25,16 +26,6 @@ constexpr char kEscape[256] = {
     0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,    0,   0,   0,    // 40
     0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   '\\', 0,   0,   0,    // 50
 };
-
-// Bit i set for each byte i of `bytes` that JSON escapes: below 0x20, '"' or '\\'.
-unsigned escapes_in(__m128i bytes) {
-  const __m128i control =
-      _mm_cmpeq_epi8(_mm_subs_epu8(bytes, _mm_set1_epi8(0x1F)), _mm_setzero_si128());
-  const __m128i quote = _mm_cmpeq_epi8(bytes, _mm_set1_epi8('"'));
-  const __m128i backslash = _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'));
-  return static_cast<unsigned>(
-      _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash))));
-}
 
 // Writes `byte`, which JSON escapes, as its escape at `write`; the end of what was written.
 char* escape(unsigned char byte, char* write) {
@@ -107,7 +98,7 @@ class JsonOut {
       const auto left = static_cast<size_t>(end - read);
       if (left >= 16) {
         const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(read));
-        const unsigned escapes = escapes_in(bytes);
+        const unsigned escapes = json_escaped_bytes(bytes);
         _mm_storeu_si128(reinterpret_cast<__m128i*>(write), bytes);
         if (escapes == 0) {
           read += 16;
@@ -125,7 +116,7 @@ class JsonOut {
       if (left >= 8) {
         const __m128i first = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(read));
         const __m128i last = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(end - 8));
-        if (escapes_in(_mm_unpacklo_epi64(first, last)) == 0) {
+        if (json_escaped_bytes(_mm_unpacklo_epi64(first, last)) == 0) {
           _mm_storel_epi64(reinterpret_cast<__m128i*>(write), first);
           _mm_storel_epi64(reinterpret_cast<__m128i*>(write + left - 8), last);
           write += left;
@@ -136,7 +127,7 @@ class JsonOut {
         std::memcpy(&first, read, 4);
         std::memcpy(&last, end - 4, 4);
         const auto both = static_cast<long long>(uint64_t{first} | uint64_t{last} << 32);
-        if ((escapes_in(_mm_cvtsi64_si128(both)) & 0xFF) == 0) {  // the upper half is zeros
+        if ((json_escaped_bytes(_mm_cvtsi64_si128(both)) & 0xFF) == 0) {  // the upper half is zeros
           std::memcpy(write, &first, 4);
           std::memcpy(write + left - 4, &last, 4);
           write += left;

@@ -5,6 +5,7 @@
 #include <emmintrin.h>
 
 #include "callback/json_value.h"
+#include "common/json_escapes.h"
 #include "common/utf8.h"
 
 namespace jb::callback {
@@ -119,10 +120,7 @@ class Reader {
     // movemask's) before it marks the string for the UTF-8 check.
     while (end_ - read_ >= 16) {
       const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(read_));
-      const auto stops = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
-          _mm_cmpeq_epi8(_mm_subs_epu8(bytes, _mm_set1_epi8(0x1F)), _mm_setzero_si128()),
-          _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')),
-                       _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))))));
+      const unsigned stops = json_escaped_bytes(bytes);
       const unsigned before_stop = (stops & (0u - stops)) - 1;  // every bit when there is none
       high = high || (static_cast<unsigned>(_mm_movemask_epi8(bytes)) & before_stop) != 0;
       if (stops != 0) {
