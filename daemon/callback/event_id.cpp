@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "common/sha256.h"
+#include "common/small_copy.h"
 
 namespace jb::callback {
 
@@ -24,10 +25,10 @@ std::string event_id_of_sorted(const std::vector<const FieldView*>& sorted) {
   if (buffer.size() < total) buffer.resize(total);
   char* write = buffer.data();
   for (const FieldView* field : sorted) {
-    std::memcpy(write, field->name.data(), field->name.size());
+    small_copy(write, field->name.data(), field->name.size());
     write += field->name.size();
     *write++ = '\0';
-    std::memcpy(write, field->value.data(), field->value.size());
+    small_copy(write, field->value.data(), field->value.size());
     write += field->value.size();
     *write++ = '\0';
   }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <rapidjson/document.h>
@@ -16,6 +17,11 @@ namespace jb::callback {
 bool write_event_json(Kind kind, Origin origin, const std::string& event_id,
                       const Envelope& envelope, const std::string& received_at,
                       const std::vector<Warning>& warnings, const rapidjson::Value& data,
+                      std::string* json);
+// The same with the data object already written as compact JSON (`data_json`, copied as is).
+bool write_event_json(Kind kind, Origin origin, const std::string& event_id,
+                      const Envelope& envelope, const std::string& received_at,
+                      const std::vector<Warning>& warnings, std::string_view data_json,
                       std::string* json);
 
 }  // namespace jb::callback

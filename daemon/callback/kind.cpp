@@ -64,12 +64,20 @@ Checked detect_kind(const std::vector<FieldView>& fields, Kind* kind) {
 }
 
 const KindRules& rules_of(Kind kind) {
-  static const KindRules kNetverify{netverify_parameters, "jumioIdScanReference",
-                                    read_netverify_envelope};
-  static const KindRules kAuthentication{authentication_parameters, "transactionReference",
-                                         read_authentication_envelope};
-  static const KindRules kDocument{document_verification_parameters, "scanReference",
-                                   read_document_envelope};
+  static const KindRules kNetverify{netverify_parameters,
+                                    "jumioIdScanReference",
+                                    read_netverify_envelope,
+                                    {"verificationStatus", "merchantIdScanReference", "customerId",
+                                     "transactionDate", "callbackDate"}};
+  static const KindRules kAuthentication{
+      authentication_parameters,
+      "transactionReference",
+      read_authentication_envelope,
+      {"transactionResult", "userReference", "transactionDate", "callbackDate"}};
+  static const KindRules kDocument{document_verification_parameters,
+                                   "scanReference",
+                                   read_document_envelope,
+                                   {"transaction", "document", "timestamp"}};
   switch (kind) {
     case Kind::netverify:
       return kNetverify;

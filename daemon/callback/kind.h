@@ -40,6 +40,8 @@ struct KindRules {
   // Reads status and envelope members (not the reference) from the checked data object:
   // missing_status or unknown_status when the status cannot route.
   Checked (*read_envelope)(const rapidjson::Value& data, Envelope* envelope);
+  // The members of the data object read_envelope reads (it is given only these).
+  std::vector<std::string_view> envelope_members;
 };
 
 const KindRules& rules_of(Kind kind);

@@ -1,11 +1,13 @@
 #include "callback/normalize.h"
 
 #include <algorithm>
+#include <array>
 #include <utility>
 
 #include "callback/event_id.h"
 #include "callback/event_writer.h"
 #include "callback/form.h"
+#include "callback/json_out.h"
 #include "callback/kind.h"
 #include "callback/platform.h"
 #include "callback/timestamp.h"
@@ -48,29 +50,71 @@ const FieldView* find_field(const std::vector<FieldView>& fields, std::string_vi
   return found == fields.end() ? nullptr : &*found;
 }
 
-// Builds the data object in body order, checking each parameter against the kind's table.
-// Names and plain values refer to `fields` (no copies): data must not outlive them.
-Checked build_data(const std::vector<FieldView>& fields, const ParameterTable& table,
-                   rapidjson::Document* data, std::vector<Warning>* warnings) {
-  auto& allocator = data->GetAllocator();
+// For each spec of a form kind's table (indexed as the table), whether read_envelope reads it.
+const std::vector<char>& envelope_flags(Kind kind) {
+  static const std::array<std::vector<char>, 3> flags = [] {
+    std::array<std::vector<char>, 3> all;
+    for (Kind form_kind : {Kind::netverify, Kind::authentication, Kind::document}) {
+      const KindRules& rules = rules_of(form_kind);
+      const ParameterTable& table = rules.parameters();
+      std::vector<char>& flagged = all[static_cast<size_t>(form_kind)];
+      flagged.assign(table.size(), 0);
+      for (std::string_view name : rules.envelope_members) {
+        if (const ParameterSpec* spec = table.find(name))
+          flagged[static_cast<size_t>(spec - table.data())] = 1;
+      }
+    }
+    return all;
+  }();
+  return flags[static_cast<size_t>(kind)];
+}
+
+// Checks each parameter against the kind's table and writes the data object, in body order, to
+// `out` as it goes: no document is built for it. The members read_envelope reads are also added
+// to *envelope_source (their values moved there once written). Names and plain values refer to
+// `fields` (no copies): *envelope_source must not outlive them. *unwritable is set when a value
+// cannot be written as JSON (a number that is not finite; parsing never gives one).
+Checked build_data(const std::vector<FieldView>& fields, Kind kind,
+                   rapidjson::Document::AllocatorType& allocator, json_out::JsonOut& out,
+                   rapidjson::Value* envelope_source, std::vector<Warning>* warnings,
+                   bool* unwritable) {
+  const KindRules& rules = rules_of(kind);
+  const ParameterTable& table = rules.parameters();
+  const std::vector<char>& for_envelope = envelope_flags(kind);
   ValueChecker checker(allocator, warnings);
   thread_local std::vector<char> present;  // per spec: reused, its memory kept
   present.assign(table.size(), 0);
   const ParameterSpec* const* by_rank = parameter_ranks().specs(table);
+  out.raw('{');
+  bool first = true;
   for (const auto& [name, text, rank] : fields) {
+    if (!first) out.raw(',');
+    first = false;
     rapidjson::Value value;
     const ParameterSpec* spec =
         rank != kNoRank && by_rank ? by_rank[rank] : find_parameter(table, name);
+    bool enveloped;
     if (spec) {
-      present[static_cast<size_t>(spec - table.data())] = 1;
+      const auto index = static_cast<size_t>(spec - table.data());
+      present[index] = 1;
       if (auto problem = checker.check_parameter(*spec, text, &value)) return problem;
+      out.plain(spec->name);  // the same bytes as `name`
+      enveloped = for_envelope[index] != 0;
     } else {
       checker.warn(std::string(name), "unknown_parameter");
       value.SetString(rapidjson::StringRef(text.data(), text.size()));
+      out.string(name);
+      enveloped = std::find(rules.envelope_members.begin(), rules.envelope_members.end(), name) !=
+                  rules.envelope_members.end();
     }
-    rapidjson::Value key(rapidjson::StringRef(name.data(), name.size()));
-    data->AddMember(key, value, allocator);
+    out.raw(':');
+    if (!out.any(value)) *unwritable = true;
+    if (enveloped) {
+      rapidjson::Value key(rapidjson::StringRef(name.data(), name.size()));
+      envelope_source->AddMember(key, value, allocator);
+    }
   }
+  out.raw('}');
   // A field of a listed name is that spec's, so the fields hold every spec marked present.
   for (uint16_t index : table.required()) {
     if (!present[index]) checker.warn(std::string(table[index].name), "missing_required");
@@ -96,12 +140,18 @@ Result<Event> event_of(Kind kind, const std::vector<FieldView>& fields,
   Event event;
   event.kind = kind;
   event.origin = options.origin;
-  // The data's first 16 KiB come from one buffer per thread, reused (a callback's data is a few
-  // KiB); larger data takes chunks from the heap, freed with the allocator.
+  // Checked values' first 16 KiB come from one buffer per thread, reused (a callback's values take
+  // a few KiB); more takes chunks from the heap, freed with the allocator. The data object is
+  // written to another buffer per thread as its values are checked.
   alignas(8) thread_local char pool[16 * 1024];
   rapidjson::MemoryPoolAllocator<> allocator(pool, sizeof pool);
-  rapidjson::Document data(rapidjson::kObjectType, &allocator);
-  if (auto problem = build_data(fields, rules.parameters(), &data, &event.warnings)) {
+  thread_local json_out::Bytes data_json;
+  data_json.clear();
+  json_out::JsonOut data_out(&data_json);
+  rapidjson::Value envelope_source(rapidjson::kObjectType);
+  bool unwritable = false;
+  if (auto problem = build_data(fields, kind, allocator, data_out, &envelope_source,
+                                &event.warnings, &unwritable)) {
     return failure_of(std::move(*problem), std::string(reference));
   }
   if (!options.absent_by_nature.empty()) {
@@ -115,7 +165,7 @@ Result<Event> event_of(Kind kind, const std::vector<FieldView>& fields,
                          event.warnings.end());
   }
   Envelope envelope;
-  if (auto problem = rules.read_envelope(data, &envelope)) {
+  if (auto problem = rules.read_envelope(envelope_source, &envelope)) {
     return failure_of(std::move(*problem), std::string(reference));
   }
   envelope.reference.assign(reference);
@@ -132,8 +182,9 @@ Result<Event> event_of(Kind kind, const std::vector<FieldView>& fields,
     event.event_id = event_id_of_views(identifying);
   }
   event.received_at = format_timestamp(received_at);
-  if (!write_event_json(kind, options.origin, event.event_id, envelope, event.received_at,
-                        event.warnings, data, &event.json)) {
+  if (unwritable ||
+      !write_event_json(kind, options.origin, event.event_id, envelope, event.received_at,
+                        event.warnings, data_json.view(), &event.json)) {
     return Failure{DeadLetterReason::bad_encoding, "the event is not valid UTF-8",
                    envelope.reference};
   }

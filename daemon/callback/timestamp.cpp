@@ -1,6 +1,7 @@
 #include "callback/timestamp.h"
 
 #include <cstdint>
+#include <cstring>
 
 namespace jb::callback {
 namespace {
@@ -127,10 +128,23 @@ int64_t floor_divide(int64_t value, int64_t divisor) {
 
 }  // namespace
 
-bool canonical_timestamp(std::string_view text, std::string* canonical) {
+bool canonical_timestamp(std::string_view text, char (&canonical)[kCanonicalTimestampSize]) {
   DateTime time;
   if (!read_timestamp(text, &time)) return false;
-  *canonical = format(time);
+  // The text's first 19 bytes are its date and time as format() writes them (read_timestamp took
+  // exactly these digits), so they are copied; the fraction is padded to three digits.
+  static_assert(kCanonicalTimestampSize == 24);
+  std::memcpy(canonical, text.data(), 19);
+  std::memcpy(canonical + 19, ".000Z", 5);
+  const size_t fraction = text.size() - 20;  // ".SSSZ" is text.size() - 19 bytes; 0 without '.'
+  if (fraction > 1) std::memcpy(canonical + 20, text.data() + 20, fraction - 1);
+  return true;
+}
+
+bool canonical_timestamp(std::string_view text, std::string* canonical) {
+  char written[kCanonicalTimestampSize];
+  if (!canonical_timestamp(text, written)) return false;
+  canonical->assign(written, sizeof written);
   return true;
 }
 

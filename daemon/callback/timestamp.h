@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,10 @@ namespace jb::callback {
 // leap second: Jumio's timestamps come from a clock that never shows 60); writes
 // YYYY-MM-DDThh:mm:ss.SSSZ. False when it is not such a timestamp.
 bool canonical_timestamp(std::string_view text, std::string* canonical);
+// The length of a canonical timestamp (YYYY-MM-DDThh:mm:ss.SSSZ).
+inline constexpr size_t kCanonicalTimestampSize = 24;
+// canonical_timestamp into a buffer of exactly that length (no terminating NUL).
+bool canonical_timestamp(std::string_view text, char (&canonical)[kCanonicalTimestampSize]);
 // A time point as YYYY-MM-DDThh:mm:ss.SSSZ (UTC, milliseconds truncated).
 std::string format_timestamp(std::chrono::system_clock::time_point time);
 // Parses a timestamp canonical_timestamp accepts into a time point; false when invalid or outside

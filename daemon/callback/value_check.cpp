@@ -188,12 +188,11 @@ Checked ValueChecker::check_string(const ParameterSpec& spec, rapidjson::Value& 
       if (!contains(spec.values, text)) warn(std::string(path), "unknown_value");
       break;
     case ValueKind::timestamp:
-      if (!canonical_timestamp(text, &timestamp_)) {
+      if (!canonical_timestamp(text, timestamp_)) {
         return Problem{DeadLetterReason::invalid_timestamp,
                        std::string(path) + " is not a YYYY-MM-DDThh:mm:ss[.SSS]Z timestamp"};
       }
-      value.SetString(timestamp_.data(), static_cast<rapidjson::SizeType>(timestamp_.size()),
-                      allocator_);
+      value.SetString(timestamp_, static_cast<rapidjson::SizeType>(sizeof timestamp_), allocator_);
       break;
     case ValueKind::date:
       if (text == "N/A") {

@@ -12,6 +12,7 @@
 #include "callback/event.h"
 #include "callback/parameters.h"
 #include "callback/problem.h"
+#include "callback/timestamp.h"
 
 namespace jb::callback {
 
@@ -48,7 +49,7 @@ class ValueChecker {
   rapidjson::Document::AllocatorType& allocator_;
   std::vector<Warning>* warnings_;
   std::string path_;
-  std::string timestamp_;  // a canonical timestamp before it is copied into the data
+  char timestamp_[kCanonicalTimestampSize];  // a canonical timestamp before the data copies it
 };
 
 }  // namespace jb::callback

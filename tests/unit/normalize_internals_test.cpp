@@ -20,6 +20,7 @@
 #include "callback/kind.h"
 #include "callback/parameters.h"
 #include "common/same_text.h"
+#include "common/small_copy.h"
 #include "support/schema_check.h"
 
 namespace jb::callback {
@@ -120,6 +121,38 @@ std::vector<const ParameterTable*> all_tables() {
     }
   }
   return tables;
+}
+
+TEST(SmallCopy, CopiesEveryLengthAndWritesNothingAround) {
+  std::string from(40, '\0');
+  for (size_t i = 0; i < from.size(); ++i) from[i] = static_cast<char>('A' + i);
+  for (size_t count = 0; count <= 40; ++count) {
+    std::string to(count + 16, '.');
+    small_copy(to.data() + 8, from.data(), count);
+    EXPECT_EQ(to, std::string(8, '.') + from.substr(0, count) + std::string(8, '.')) << count;
+  }
+}
+
+// JsonOut::plain copies the tables' names without escaping them, and the data writer gives it
+// every listed name: none may hold a byte JSON escapes.
+TEST(ParameterTables, NamesHoldNoByteJsonEscapes) {
+  for (const auto* table : all_tables()) {
+    for (const auto& spec : *table) {
+      EXPECT_TRUE(std::none_of(spec.name.begin(), spec.name.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\';
+      })) << spec.name;
+    }
+  }
+}
+
+// The data writer hands read_envelope the members its kind lists, found through the kind's table.
+TEST(KindRules, EnvelopeMembersAreParametersOfTheKindsTable) {
+  for (Kind kind : {Kind::netverify, Kind::authentication, Kind::document}) {
+    const KindRules& rules = rules_of(kind);
+    EXPECT_FALSE(rules.envelope_members.empty());
+    for (std::string_view name : rules.envelope_members)
+      EXPECT_NE(find_parameter(rules.parameters(), name), nullptr) << name;
+  }
 }
 
 TEST(ParameterTableIndex, FindsWhatAScanFinds) {
