@@ -93,9 +93,110 @@ class JsonOut {
   }
 
   void string(std::string_view text) {
-    // Room for the longest output of `text` (every byte as \u00XX, and the quotes) and 16 bytes
-    // more: plain bytes are stored 16 (or 8, or 4) at a time, past what is kept.
-    char* write = out_->room(2 + 6 * text.size() + 16);
+    char* write = out_->room(string_room(text));
+    out_->commit(put_string(text, write));
+  }
+
+  // An object member's name, with the ',' before it unless it is the first member, and the ':'
+  // after it.
+  void name(std::string_view name, bool first) {
+    char* write = out_->room(string_room(name) + 2);
+    *write = ',';
+    write = put_string(name, write + (first ? 0 : 1));
+    *write++ = ':';
+    out_->commit(write);
+  }
+
+  // An object member's name known to hold no byte JSON escapes, with the ',' before it unless it
+  // is the first member, and the ':' after it.
+  void plain_name(std::string_view name, bool first) {
+    char* write = out_->room(name.size() + 4);
+    *write = ',';
+    write += first ? 0 : 1;
+    *write++ = '"';
+    small_copy(write, name.data(), name.size());
+    write += name.size();
+    *write++ = '"';
+    *write++ = ':';
+    out_->commit(write);
+  }
+
+  void optional(const std::optional<std::string>& text) {
+    if (text) {
+      string(*text);
+    } else {
+      raw("null");
+    }
+  }
+
+  // A parsed value as RapidJSON's Writer writes it; false for NaN or an infinity, which its Writer
+  // refuses too (parsed JSON never holds them).
+  bool any(const rapidjson::Value& value) {
+    char digits[32];
+    switch (value.GetType()) {
+      case rapidjson::kNullType:
+        raw("null");
+        return true;
+      case rapidjson::kFalseType:
+        raw("false");
+        return true;
+      case rapidjson::kTrueType:
+        raw("true");
+        return true;
+      case rapidjson::kStringType:
+        string({value.GetString(), value.GetStringLength()});
+        return true;
+      case rapidjson::kObjectType: {
+        raw('{');
+        bool first = true;
+        for (const auto& member : value.GetObject()) {
+          name({member.name.GetString(), member.name.GetStringLength()}, first);
+          first = false;
+          if (!any(member.value)) return false;
+        }
+        raw('}');
+        return true;
+      }
+      case rapidjson::kArrayType: {
+        raw('[');
+        bool first = true;
+        for (const auto& element : value.GetArray()) {
+          if (!first) raw(',');
+          first = false;
+          if (!any(element)) return false;
+        }
+        raw(']');
+        return true;
+      }
+      case rapidjson::kNumberType: {
+        const char* end;
+        if (value.IsDouble()) {
+          if (rapidjson::internal::Double(value.GetDouble()).IsNanOrInf()) return false;
+          end = rapidjson::internal::dtoa(value.GetDouble(), digits);
+        } else if (value.IsInt()) {
+          end = rapidjson::internal::i32toa(value.GetInt(), digits);
+        } else if (value.IsUint()) {
+          end = rapidjson::internal::u32toa(value.GetUint(), digits);
+        } else if (value.IsInt64()) {
+          end = rapidjson::internal::i64toa(value.GetInt64(), digits);
+        } else {
+          end = rapidjson::internal::u64toa(value.GetUint64(), digits);
+        }
+        raw(std::string_view(digits, static_cast<size_t>(end - digits)));
+        return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  // Room for the longest output of `text` (every byte as \u00XX, and the quotes) and 16 bytes
+  // more: plain bytes are stored 16 (or 8, or 4) at a time, past what is kept.
+  static size_t string_room(std::string_view text) { return 2 + 6 * text.size() + 16; }
+
+  // Writes `text` as a JSON string at `write`, which has string_room(text) bytes; the end of what
+  // was written.
+  static char* put_string(std::string_view text, char* write) {
     *write++ = '"';
     const char* read = text.data();
     const char* const end = read + text.size();
@@ -150,91 +251,9 @@ class JsonOut {
       break;
     }
     *write++ = '"';
-    out_->commit(write);
+    return write;
   }
 
-  // A string known to hold no byte JSON escapes (a name or a value of the parameter tables),
-  // copied between quotes without looking at its bytes.
-  void plain(std::string_view text) {
-    char* write = out_->room(text.size() + 2);
-    *write++ = '"';
-    small_copy(write, text.data(), text.size());
-    write += text.size();
-    *write++ = '"';
-    out_->commit(write);
-  }
-
-  void optional(const std::optional<std::string>& text) {
-    if (text) {
-      string(*text);
-    } else {
-      raw("null");
-    }
-  }
-
-  // A parsed value as RapidJSON's Writer writes it; false for NaN or an infinity, which its Writer
-  // refuses too (parsed JSON never holds them).
-  bool any(const rapidjson::Value& value) {
-    char digits[32];
-    switch (value.GetType()) {
-      case rapidjson::kNullType:
-        raw("null");
-        return true;
-      case rapidjson::kFalseType:
-        raw("false");
-        return true;
-      case rapidjson::kTrueType:
-        raw("true");
-        return true;
-      case rapidjson::kStringType:
-        string({value.GetString(), value.GetStringLength()});
-        return true;
-      case rapidjson::kObjectType: {
-        raw('{');
-        bool first = true;
-        for (const auto& member : value.GetObject()) {
-          if (!first) raw(',');
-          first = false;
-          string({member.name.GetString(), member.name.GetStringLength()});
-          raw(':');
-          if (!any(member.value)) return false;
-        }
-        raw('}');
-        return true;
-      }
-      case rapidjson::kArrayType: {
-        raw('[');
-        bool first = true;
-        for (const auto& element : value.GetArray()) {
-          if (!first) raw(',');
-          first = false;
-          if (!any(element)) return false;
-        }
-        raw(']');
-        return true;
-      }
-      case rapidjson::kNumberType: {
-        const char* end;
-        if (value.IsDouble()) {
-          if (rapidjson::internal::Double(value.GetDouble()).IsNanOrInf()) return false;
-          end = rapidjson::internal::dtoa(value.GetDouble(), digits);
-        } else if (value.IsInt()) {
-          end = rapidjson::internal::i32toa(value.GetInt(), digits);
-        } else if (value.IsUint()) {
-          end = rapidjson::internal::u32toa(value.GetUint(), digits);
-        } else if (value.IsInt64()) {
-          end = rapidjson::internal::i64toa(value.GetInt64(), digits);
-        } else {
-          end = rapidjson::internal::u64toa(value.GetUint64(), digits);
-        }
-        raw(std::string_view(digits, static_cast<size_t>(end - digits)));
-        return true;
-      }
-    }
-    return false;
-  }
-
- private:
   Bytes* out_;
 };
 

@@ -88,8 +88,6 @@ Checked build_data(const std::vector<FieldView>& fields, Kind kind,
   out.raw('{');
   bool first = true;
   for (const auto& [name, text, rank] : fields) {
-    if (!first) out.raw(',');
-    first = false;
     rapidjson::Value value;
     const ParameterSpec* spec =
         rank != kNoRank && by_rank ? by_rank[rank] : find_parameter(table, name);
@@ -98,17 +96,21 @@ Checked build_data(const std::vector<FieldView>& fields, Kind kind,
       const auto index = static_cast<size_t>(spec - table.data());
       present[index] = 1;
       if (auto problem = checker.check_parameter(*spec, text, &value)) return problem;
-      out.plain(spec->name);  // the same bytes as `name`
+      out.plain_name(spec->name, first);  // the same bytes as `name`
       enveloped = for_envelope[index] != 0;
     } else {
       checker.warn(std::string(name), "unknown_parameter");
       value.SetString(rapidjson::StringRef(text.data(), text.size()));
-      out.string(name);
+      out.name(name, first);
       enveloped = std::find(rules.envelope_members.begin(), rules.envelope_members.end(), name) !=
                   rules.envelope_members.end();
     }
-    out.raw(':');
-    if (!out.any(value)) *unwritable = true;
+    first = false;
+    if (value.IsString()) {
+      out.string({value.GetString(), value.GetStringLength()});
+    } else if (!out.any(value)) {
+      *unwritable = true;
+    }
     if (enveloped) {
       rapidjson::Value key(rapidjson::StringRef(name.data(), name.size()));
       envelope_source->AddMember(key, value, allocator);

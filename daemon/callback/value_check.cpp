@@ -97,11 +97,19 @@ class ValueChecker::PathScope {
   size_t mark_;
 };
 
+namespace {
+
+std::string& cleared_path() {
+  thread_local std::string path;  // its memory stays at the longest path seen
+  path.clear();
+  return path;
+}
+
+}  // namespace
+
 ValueChecker::ValueChecker(rapidjson::Document::AllocatorType& allocator,
                            std::vector<Warning>* warnings)
-    : allocator_(allocator), warnings_(warnings) {
-  path_.reserve(128);
-}
+    : allocator_(allocator), warnings_(warnings), path_(cleared_path()) {}
 
 void ValueChecker::warn(std::string field, std::string_view problem) {
   warnings_->push_back(Warning{std::move(field), std::string(problem)});

@@ -48,7 +48,7 @@ class ValueChecker {
 
   rapidjson::Document::AllocatorType& allocator_;
   std::vector<Warning>* warnings_;
-  std::string path_;
+  std::string& path_;  // one buffer per thread, reused (one checker at a time on a thread)
   char timestamp_[kCanonicalTimestampSize];  // a canonical timestamp before the data copies it
 };
 

@@ -133,7 +133,7 @@ TEST(SmallCopy, CopiesEveryLengthAndWritesNothingAround) {
   }
 }
 
-// JsonOut::plain copies the tables' names without escaping them, and the data writer gives it
+// JsonOut::plain_name copies the tables' names without escaping them, and the data writer gives it
 // every listed name: none may hold a byte JSON escapes.
 TEST(ParameterTables, NamesHoldNoByteJsonEscapes) {
   for (const auto* table : all_tables()) {
