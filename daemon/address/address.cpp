@@ -1,5 +1,7 @@
 #include "address/address.h"
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <vector>
@@ -70,10 +72,42 @@ constexpr SlotName kSlotNames[] = {
     {"zipExtension", kZipExtension},
 };
 
-// The slot of a member name, or kSlotCount for a name no format has.
+constexpr size_t longest_name() {
+  size_t longest = 0;
+  for (const SlotName& entry : kSlotNames) longest = std::max(longest, entry.name.size());
+  return longest;
+}
+constexpr size_t kLongestName = longest_name();
+
+constexpr size_t most_names_of_one_length() {
+  size_t most = 0;
+  for (size_t length = 0; length <= kLongestName; ++length) {
+    size_t count = 0;
+    for (const SlotName& entry : kSlotNames) count += entry.name.size() == length ? 1 : 0;
+    most = count > most ? count : most;
+  }
+  return most;
+}
+
+// The slot of a member name, or kSlotCount for a name no format has: only the names of its length
+// are compared (line1..line5 share one; otherwise at most three do).
 Slot slot_of(std::string_view name) {
-  for (const SlotName& entry : kSlotNames) {
-    if (same_text(entry.name, name)) return entry.slot;
+  struct BySize {
+    // Each length's names, ending at a null pointer.
+    const SlotName* names[kLongestName + 1][most_names_of_one_length() + 1] = {};
+  };
+  static const BySize by_size = [] {
+    BySize table;
+    for (const SlotName& entry : kSlotNames) {
+      const SlotName** list = table.names[entry.name.size()];
+      while (*list != nullptr) ++list;
+      *list = &entry;
+    }
+    return table;
+  }();
+  if (name.size() > kLongestName) return kSlotCount;
+  for (const SlotName* const* entry = by_size.names[name.size()]; *entry != nullptr; ++entry) {
+    if (same_text((*entry)->name, name)) return (*entry)->slot;
   }
   return kSlotCount;
 }
@@ -131,35 +165,44 @@ struct Values {
   }
 };
 
-void append_word(std::string* text, std::string_view word, std::string_view separator = " ") {
+// Appends `word` after `separator` (none before the text's first word); an empty word adds
+// nothing.
+void append_word(detail::TextWriter& text, std::string_view word, char separator = ' ') {
   if (word.empty()) return;
-  if (!text->empty()) text->append(separator);
-  text->append(word);
+  if (!text.empty()) text.put(separator);
+  text.put(word);
 }
 
 // The street line of the US and EU street members: "streetNumber streetDirection streetName
 // streetSuffix unitDetails unitDesignator. unitNumber". US members alone give Jumio's US line1, EU
 // members alone its EU line1.
 void street_line(const Values& values, std::string* line) {
-  for (Slot slot : {kStreetNumber, kStreetDirection, kStreetName, kStreetSuffix, kUnitDetails}) {
-    append_word(line, values.of[slot]);
-  }
-  std::string_view designator = values.of[kUnitDesignator];
-  std::string_view number = values.of[kUnitNumber];
+  constexpr Slot kWords[] = {kStreetNumber, kStreetDirection, kStreetName, kStreetSuffix,
+                             kUnitDetails};
+  const std::string_view designator = values.of[kUnitDesignator];
+  const std::string_view number = values.of[kUnitNumber];
+  std::size_t bound = designator.size() + number.size() + 3;  // ' ', '.' and ' ' around them
+  for (Slot slot : kWords) bound += values.of[slot].size() + 1;
+  detail::TextWriter text(line, bound);
+  for (Slot slot : kWords) append_word(text, values.of[slot]);
   if (designator.empty() && number.empty()) return;
-  if (!line->empty()) line->push_back(' ');
-  line->append(designator);
-  if (!designator.empty() && designator.back() != '.') line->push_back('.');
+  if (!text.empty()) text.put(' ');
+  text.put(designator);
+  if (!designator.empty() && designator.back() != '.') text.put('.');
   if (!number.empty()) {
-    if (!designator.empty()) line->push_back(' ');
-    line->append(number);
+    if (!designator.empty()) text.put(' ');
+    text.put(number);
   }
 }
 
 // "zip-zipExtension", either alone when the other is absent.
 void us_postal_code(const Values& values, std::string* code) {
-  code->assign(values.of[kZip]);
-  append_word(code, values.of[kZipExtension], "-");
+  const std::string_view zip = values.of[kZip];
+  const std::string_view extension = values.of[kZipExtension];
+  code->clear();
+  detail::TextWriter text(code, zip.size() + 1 + extension.size());
+  text.put(zip);
+  append_word(text, extension, '-');
 }
 
 // The Raw members, before they are written, and the input members whose values they hold. Parts
@@ -267,15 +310,42 @@ bool all_members_are_strings(const rapidjson::Value& address, std::string* not_a
   return true;
 }
 
-void check_members(const rapidjson::Value& address, Format format, CountryKey country_key,
-                   Conversion* conversion) {
+// detail::is_member's answer for each slot's name, per format and country key.
+struct SlotLimits {
+  bool member[kSlotCount];
+  std::size_t max_length[kSlotCount];
+};
+
+const SlotLimits& slot_limits(Format format, CountryKey country_key) {
+  static const auto limits = [] {
+    std::array<SlotLimits, 6> all{};
+    for (Format each_format : {Format::us, Format::eu, Format::raw}) {
+      for (CountryKey key : {CountryKey::country, CountryKey::country_code}) {
+        SlotLimits& of = all[static_cast<size_t>(each_format) * 2 + static_cast<size_t>(key)];
+        for (const SlotName& entry : kSlotNames) {
+          of.member[entry.slot] =
+              detail::is_member(each_format, key, entry.name, &of.max_length[entry.slot]);
+        }
+      }
+    }
+    return all;
+  }();
+  return limits[static_cast<size_t>(format) * 2 + static_cast<size_t>(country_key)];
+}
+
+// Every member is a slot's or no format's: is_member is true only for slot names.
+void check_members(const rapidjson::Value& address, const MemberSlots& slots, Format format,
+                   CountryKey country_key, Conversion* conversion) {
+  const SlotLimits& limits = slot_limits(format, country_key);
+  size_t index = 0;
   for (auto member = address.MemberBegin(); member != address.MemberEnd(); ++member) {
     std::string_view name = name_of(member);
-    std::size_t max_length = 0;
-    if (!detail::is_member(format, country_key, name, &max_length)) {
+    const Slot slot = slots[index++];
+    if (slot == kSlotCount || !limits.member[slot]) {
       conversion->unknown_members.emplace_back(name);
       continue;
     }
+    const std::size_t max_length = limits.max_length[slot];
     std::string_view value(member->value.GetString(), member->value.GetStringLength());
     if (max_length != 0 && value.size() > max_length && utf8_length(value) > max_length) {
       conversion->too_long.emplace_back(name);
@@ -313,7 +383,7 @@ bool to_raw(const rapidjson::Value& address, CountryKey country_key, rapidjson::
 
   const MemberSlots slots(address);
   Format format = detect_format(address, slots);
-  check_members(address, format, country_key, conversion);
+  check_members(address, slots, format, country_key, conversion);
 
   const Values values(address, slots);
   // Texts built here are copied into `out` by the writer, so one set of buffers per thread serves

@@ -10,10 +10,11 @@ namespace {
 
 using detail::string_member;
 
-void append_part(std::string* text, std::string_view part, std::string_view separator) {
+// Appends `part` after ", " (none before the text's first part); an empty part adds nothing.
+void append_part(detail::TextWriter& text, std::string_view part) {
   if (part.empty()) return;
-  if (!text->empty()) text->append(separator);
-  text->append(part);
+  if (!text.empty()) text.put(", ");
+  text.put(part);
 }
 
 }  // namespace
@@ -23,16 +24,21 @@ namespace detail {
 void format_address(const std::string_view (&lines)[5], std::string_view city,
                     std::string_view subdivision, std::string_view postal_code,
                     std::string_view country_code, std::string* text) {
-  for (std::string_view line : lines) append_part(text, line, ", ");
-  append_part(text, city, ", ");
+  const std::string_view name = country_name(country_code);
+  const std::string_view country = name.empty() ? country_code : name;
+  // Each part with ", " before it, and the ' ' between subdivision and postal code.
+  std::size_t bound = city.size() + subdivision.size() + postal_code.size() + country.size() + 9;
+  for (std::string_view line : lines) bound += line.size() + 2;
+  TextWriter out(text, bound);
+  for (std::string_view line : lines) append_part(out, line);
+  append_part(out, city);
   if (!subdivision.empty() || !postal_code.empty()) {  // "subdivision postalCode"
-    if (!text->empty()) text->append(", ");
-    text->append(subdivision);
-    if (!subdivision.empty() && !postal_code.empty()) text->push_back(' ');
-    text->append(postal_code);
+    if (!out.empty()) out.put(", ");
+    out.put(subdivision);
+    if (!subdivision.empty() && !postal_code.empty()) out.put(' ');
+    out.put(postal_code);
   }
-  std::string_view name = country_name(country_code);
-  append_part(text, name.empty() ? country_code : name, ", ");
+  append_part(out, country);
 }
 
 }  // namespace detail

@@ -8,6 +8,7 @@
 #include <rapidjson/document.h>
 
 #include "address/address.h"
+#include "common/small_copy.h"
 
 namespace jb::address::detail {
 
@@ -34,6 +35,35 @@ bool is_eu_street_member(std::string_view name);
 void format_address(const std::string_view (&lines)[5], std::string_view city,
                     std::string_view subdivision, std::string_view postal_code,
                     std::string_view country_code, std::string* text);
+
+// Text appended to a string through a pointer, without a call per part: the string is first
+// lengthened by a bound on what is appended, and cut back to what was written when the writer
+// ends. Nothing else may change the string meanwhile.
+class TextWriter {
+ public:
+  TextWriter(std::string* text, std::size_t bound) : text_(text) {
+    const std::size_t start = text->size();
+    text->resize(start + bound);
+    begin_ = text->data();
+    write_ = begin_ + start;
+  }
+  ~TextWriter() { text_->resize(static_cast<std::size_t>(write_ - begin_)); }
+  TextWriter(const TextWriter&) = delete;
+  TextWriter& operator=(const TextWriter&) = delete;
+
+  // Whether the whole string is still empty.
+  bool empty() const { return write_ == begin_; }
+  void put(std::string_view part) {
+    small_copy(write_, part.data(), part.size());
+    write_ += part.size();
+  }
+  void put(char c) { *write_++ = c; }
+
+ private:
+  std::string* text_;
+  char* begin_;
+  char* write_;
+};
 
 // The value of a string member of `object`; empty when absent or not a string.
 std::string_view string_member(const rapidjson::Value& object, std::string_view name);

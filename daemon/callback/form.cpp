@@ -149,6 +149,7 @@ std::optional<Failure> decode_form_into(std::string_view body, std::string* aren
   constexpr size_t kFieldsAhead = 64;
   fields->resize(std::max(fields->capacity(), kFieldsAhead));
   FieldView* field = fields->data();
+  size_t room = fields->size();
   size_t count = 0;
   const ParameterRanks& ranks = parameter_ranks();
 
@@ -192,8 +193,9 @@ std::optional<Failure> decode_form_into(std::string_view body, std::string* aren
   const auto finish_piece = [&](const char* stop) -> bool {
     std::string_view text;
     if (!finish_part(stop, &text)) return false;
-    if (count == fields->size()) {
-      fields->resize(2 * count);
+    if (count == room) {
+      room = 2 * count;
+      fields->resize(room);
       field = fields->data();
     }
     if (in_value) {
