@@ -130,8 +130,8 @@ Problem ValueChecker::invalid_json(std::string_view what) const {
   return Problem{DeadLetterReason::invalid_json, std::move(detail)};
 }
 
-Checked ValueChecker::check_parameter(const ParameterSpec& spec, std::string_view text,
-                                      rapidjson::Value* out) {
+Checked ValueChecker::check_parameter_in_full(const ParameterSpec& spec, std::string_view text,
+                                              rapidjson::Value* out) {
   if (!is_json_kind(spec.kind)) {
     out->SetString(rapidjson::StringRef(text.data(), text.size()));  // text outlives the data
     // A form value is a string: its path is its name, the path buffer is needed only below.

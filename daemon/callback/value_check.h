@@ -13,6 +13,7 @@
 #include "callback/parameters.h"
 #include "callback/problem.h"
 #include "callback/timestamp.h"
+#include "common/same_text.h"
 
 namespace jb::callback {
 
@@ -23,7 +24,16 @@ class ValueChecker {
 
   // Checks the form parameter described by `spec` and sets *out to its value for the event's data.
   // A plain string value refers to `text`, which must outlive *out.
-  Checked check_parameter(const ParameterSpec& spec, std::string_view text, rapidjson::Value* out);
+  Checked check_parameter(const ParameterSpec& spec, std::string_view text, rapidjson::Value* out) {
+    // Most values are texts within their length or listed values: checked here without a call.
+    if ((spec.kind == ValueKind::text || spec.kind == ValueKind::enumerated) &&
+        (spec.max_length == 0 || text.size() <= spec.max_length) &&
+        (spec.kind == ValueKind::text || is_listed(spec, text))) {
+      out->SetString(rapidjson::StringRef(text.data(), text.size()));  // text outlives the data
+      return std::nullopt;
+    }
+    return check_parameter_in_full(spec, text, out);
+  }
   // Warns missing_required for each required entry of `table` that `is_present` does not report.
   void warn_missing_required(const ParameterTable& table, const std::string& prefix,
                              const std::function<bool(std::string_view)>& is_present);
@@ -31,6 +41,14 @@ class ValueChecker {
   void warn(std::string field, std::string_view problem);
 
  private:
+  static bool is_listed(const ParameterSpec& spec, std::string_view text) {
+    for (std::string_view value : spec.values) {
+      if (same_text(value, text)) return true;
+    }
+    return false;
+  }
+  Checked check_parameter_in_full(const ParameterSpec& spec, std::string_view text,
+                                  rapidjson::Value* out);
   // The checks below read the path of the value they check from path_ ("idAddress",
   // "rejectReason.rejectReasonDetails[0]"): one buffer, extended and cut back as checking descends.
   class PathScope;
