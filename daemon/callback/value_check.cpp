@@ -115,14 +115,6 @@ void ValueChecker::warn(std::string field, std::string_view problem) {
   warnings_->push_back(Warning{std::move(field), std::string(problem)});
 }
 
-void ValueChecker::warn_missing_required(const ParameterTable& table, const std::string& prefix,
-                                         const std::function<bool(std::string_view)>& is_present) {
-  for (uint16_t index : table.required()) {
-    const ParameterSpec& spec = table[index];
-    if (!is_present(spec.name)) warn(member_path(prefix, spec.name), "missing_required");
-  }
-}
-
 Problem ValueChecker::invalid_json(std::string_view what) const {
   std::string detail;
   detail.reserve(path_.size() + 1 + what.size());
@@ -226,21 +218,37 @@ Checked ValueChecker::check_boolean(const ParameterSpec& spec, const rapidjson::
 
 Checked ValueChecker::check_object(const ParameterTable& members, rapidjson::Value& object) {
   if (has_repeated_member_name(object)) return invalid_json("repeats a member name");
+  // The specs with a member that is not null, by index (tables of more specs take FindMember).
+  constexpr size_t kMarked = 256;
+  uint64_t present[kMarked / 64] = {};
   for (auto& member : object.GetObject()) {
     std::string_view name = text_of(member.name);
-    PathScope child(&path_, name);
     const ParameterSpec* spec = find_parameter(members, name);
     if (spec == nullptr) {
+      PathScope child(&path_, name);
       warn(path_, "unknown_parameter");
-    } else if (!member.value.IsNull()) {
-      if (auto problem = check_value(*spec, member.value)) return problem;
+      continue;
     }
+    if (member.value.IsNull()) continue;
+    const auto index = static_cast<size_t>(spec - members.data());
+    if (index < kMarked) present[index / 64] |= uint64_t{1} << (index % 64);
+    // A string within its length, or listed, needs no path (check_parameter's inline check).
+    if (member.value.IsString() && is_plainly_valid(*spec, text_of(member.value))) continue;
+    PathScope child(&path_, name);
+    if (auto problem = check_value(*spec, member.value)) return problem;
   }
-  warn_missing_required(members, path_, [&object](std::string_view name) {
-    auto found =
-        object.FindMember(rapidjson::Value(rapidjson::StringRef(name.data(), name.size())));
-    return found != object.MemberEnd() && !found->value.IsNull();
-  });
+  for (uint16_t index : members.required()) {
+    bool found;
+    if (index < kMarked) {
+      found = (present[index / 64] >> (index % 64) & 1) != 0;
+    } else {
+      const std::string_view name = members[index].name;
+      auto member =
+          object.FindMember(rapidjson::Value(rapidjson::StringRef(name.data(), name.size())));
+      found = member != object.MemberEnd() && !member->value.IsNull();
+    }
+    if (!found) warn(member_path(path_, members[index].name), "missing_required");
+  }
   return std::nullopt;
 }
 

@@ -2,7 +2,6 @@
 // JSON parsed, timestamps normalised, addresses converted to Raw form.
 #pragma once
 
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,22 +25,22 @@ class ValueChecker {
   // A plain string value refers to `text`, which must outlive *out.
   Checked check_parameter(const ParameterSpec& spec, std::string_view text, rapidjson::Value* out) {
     // Most values are texts within their length or listed values: checked here without a call.
-    if ((spec.kind == ValueKind::text || spec.kind == ValueKind::enumerated) &&
-        (spec.max_length == 0 || text.size() <= spec.max_length) &&
-        (spec.kind == ValueKind::text || is_listed(spec, text))) {
+    if (is_plainly_valid(spec, text)) {
       out->SetString(rapidjson::StringRef(text.data(), text.size()));  // text outlives the data
       return std::nullopt;
     }
     return check_parameter_in_full(spec, text, out);
   }
-  // Warns missing_required for each required entry of `table` that `is_present` does not report.
-  void warn_missing_required(const ParameterTable& table, const std::string& prefix,
-                             const std::function<bool(std::string_view)>& is_present);
   // Records a warning (problem is one of the Warning problems).
   void warn(std::string field, std::string_view problem);
 
  private:
-  static bool is_listed(const ParameterSpec& spec, std::string_view text) {
+  // Whether `text` passes its spec's check without a warning: a text within its length or a
+  // listed value of an enumerated spec (no other kind is judged here).
+  static bool is_plainly_valid(const ParameterSpec& spec, std::string_view text) {
+    if (spec.kind != ValueKind::text && spec.kind != ValueKind::enumerated) return false;
+    if (spec.max_length != 0 && text.size() > spec.max_length) return false;
+    if (spec.kind == ValueKind::text) return true;
     for (std::string_view value : spec.values) {
       if (same_text(value, text)) return true;
     }
