@@ -19,12 +19,12 @@ Checked read_document_envelope(const rapidjson::Value& data, Envelope* envelope)
   if (transaction == nullptr) transaction = &kEmptyObject;
   const rapidjson::Value* document = object_member(data, "document");
 
-  std::string transaction_status;
+  std::string_view transaction_status;
   if (auto problem = read_status(*transaction, "status", "transaction.status",
                                  document_transaction_statuses(), &transaction_status)) {
     return problem;
   }
-  std::string document_status;
+  std::string_view document_status;
   if (document != nullptr) {
     if (auto problem = read_status(*document, "status", "document.status", document_statuses(),
                                    &document_status)) {

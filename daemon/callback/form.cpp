@@ -174,6 +174,7 @@ std::optional<Failure> decode_form_into(std::string_view body, std::string* aren
   // Appends the part's plain bytes up to `at` to its decoding, which its first escape starts.
   const auto decode_up_to = [&](const char* at) {
     if (out == nullptr) out_begin = out = cursor;  // `run` is still the part's first byte
+    if (at == run) return;                         // an escape right after another
     copy_run(out, run, static_cast<size_t>(at - run), end);
     out += at - run;
   };

@@ -121,7 +121,7 @@ class JsonOut {
     out_->commit(write);
   }
 
-  void optional(const std::optional<std::string>& text) {
+  void optional(const std::optional<std::string_view>& text) {
     if (text) {
       string(*text);
     } else {

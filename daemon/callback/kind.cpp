@@ -90,20 +90,21 @@ const KindRules& rules_of(Kind kind) {
   return kDocument;
 }
 
-std::optional<std::string> string_member(const rapidjson::Value& object, std::string_view name) {
+std::optional<std::string_view> string_member(const rapidjson::Value& object,
+                                              std::string_view name) {
   if (!object.IsObject()) return std::nullopt;
   // The first member of that name, as FindMember finds it.
   for (const auto& member : object.GetObject()) {
     if (!same_text({member.name.GetString(), member.name.GetStringLength()}, name)) continue;
     if (!member.value.IsString()) return std::nullopt;
-    return std::string(member.value.GetString(), member.value.GetStringLength());
+    return std::string_view(member.value.GetString(), member.value.GetStringLength());
   }
   return std::nullopt;
 }
 
 Checked read_status(const rapidjson::Value& object, std::string_view name, std::string_view path,
-                    const std::vector<std::string_view>& allowed, std::string* status) {
-  std::optional<std::string> value = string_member(object, name);
+                    const std::vector<std::string_view>& allowed, std::string_view* status) {
+  std::optional<std::string_view> value = string_member(object, name);
   if (!value || value->empty()) {
     return Problem{DeadLetterReason::missing_status, std::string(path) + " is absent or empty"};
   }
@@ -112,7 +113,7 @@ Checked read_status(const rapidjson::Value& object, std::string_view name, std::
     return Problem{DeadLetterReason::unknown_status,
                    std::string(path) + " is not a status the spec lists"};
   }
-  *status = std::move(*value);
+  *status = *value;
   return std::nullopt;
 }
 

@@ -23,14 +23,15 @@ bool is_form_content_type(std::string_view content_type);
 // Verification (no callBackType, scanReference and transaction present); unknown_kind otherwise.
 Checked detect_kind(const std::vector<FieldView>& fields, Kind* kind);
 
-// The event members taken from the callback, before eventId and receivedAt are added.
+// The event members taken from the callback, before eventId and receivedAt are added: views of
+// the values they were read from, valid while those are.
 struct Envelope {
-  std::string status;
-  std::string reference;
-  std::optional<std::string> merchant_reference;
-  std::optional<std::string> customer_id;
-  std::optional<std::string> transaction_date;
-  std::optional<std::string> callback_date;
+  std::string_view status;
+  std::string_view reference;
+  std::optional<std::string_view> merchant_reference;
+  std::optional<std::string_view> customer_id;
+  std::optional<std::string_view> transaction_date;
+  std::optional<std::string_view> callback_date;
 };
 
 // What differs between the kinds.
@@ -52,10 +53,11 @@ Checked read_authentication_envelope(const rapidjson::Value& data, Envelope* env
 Checked read_document_envelope(const rapidjson::Value& data, Envelope* envelope);
 
 // The string member `name` of an object, or nothing when absent, null or not a string.
-std::optional<std::string> string_member(const rapidjson::Value& object, std::string_view name);
+std::optional<std::string_view> string_member(const rapidjson::Value& object,
+                                              std::string_view name);
 // Reads the routing status `name` of `object` into *status: missing_status when absent or empty,
 // unknown_status when not one of `allowed`. `path` names it in details.
 Checked read_status(const rapidjson::Value& object, std::string_view name, std::string_view path,
-                    const std::vector<std::string_view>& allowed, std::string* status);
+                    const std::vector<std::string_view>& allowed, std::string_view* status);
 
 }  // namespace jb::callback

@@ -170,7 +170,7 @@ Result<Event> event_of(Kind kind, const std::vector<FieldView>& fields,
   if (auto problem = rules.read_envelope(envelope_source, &envelope)) {
     return failure_of(std::move(*problem), std::string(reference));
   }
-  envelope.reference.assign(reference);
+  envelope.reference = reference;
 
   if (options.not_in_event_id.empty()) {
     event.event_id = by_name ? event_id_of_sorted(*by_name) : event_id_of_views(fields);
@@ -188,11 +188,11 @@ Result<Event> event_of(Kind kind, const std::vector<FieldView>& fields,
       !write_event_json(kind, options.origin, event.event_id, envelope, event.received_at,
                         event.warnings, data_json.view(), &event.json)) {
     return Failure{DeadLetterReason::bad_encoding, "the event is not valid UTF-8",
-                   envelope.reference};
+                   std::string(envelope.reference)};
   }
-  event.status = std::move(envelope.status);
-  event.reference = std::move(envelope.reference);
-  if (envelope.callback_date) event.callback_date = std::move(*envelope.callback_date);
+  event.status.assign(envelope.status);
+  event.reference.assign(envelope.reference);
+  if (envelope.callback_date) event.callback_date.assign(*envelope.callback_date);
   return Result<Event>(std::move(event));  // moved, not copied
 }
 
