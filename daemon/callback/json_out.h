@@ -152,7 +152,11 @@ class JsonOut {
         for (const auto& member : value.GetObject()) {
           name({member.name.GetString(), member.name.GetStringLength()}, first);
           first = false;
-          if (!any(member.value)) return false;
+          if (member.value.IsString()) {  // most members: written without a call
+            string({member.value.GetString(), member.value.GetStringLength()});
+          } else if (!any(member.value)) {
+            return false;
+          }
         }
         raw('}');
         return true;
@@ -189,7 +193,6 @@ class JsonOut {
     return false;
   }
 
- private:
   // Room for the longest output of `text` (every byte as \u00XX, and the quotes) and 16 bytes
   // more: plain bytes are stored 16 (or 8, or 4) at a time, past what is kept.
   static size_t string_room(std::string_view text) { return 2 + 6 * text.size() + 16; }
@@ -254,6 +257,13 @@ class JsonOut {
     return write;
   }
 
+  // Writes `text` as it is at `write`; the end of what was written.
+  static char* put_raw(std::string_view text, char* write) {
+    std::memcpy(write, text.data(), text.size());
+    return write + text.size();
+  }
+
+ private:
   Bytes* out_;
 };
 
