@@ -95,9 +95,16 @@ Checked build_data(const std::vector<FieldView>& fields, Kind kind,
     if (spec) {
       const auto index = static_cast<size_t>(spec - table.data());
       present[index] = 1;
-      if (auto problem = checker.check_parameter(*spec, text, &value)) return problem;
-      out.plain_name(spec->name, first);  // the same bytes as `name`
       enveloped = for_envelope[index] != 0;
+      if (!enveloped && ValueChecker::is_plainly_valid(*spec, text)) {
+        // Most values: the text itself, written without a value made for it.
+        out.plain_name(spec->name, first);  // the same bytes as `name`
+        out.string(text);
+        first = false;
+        continue;
+      }
+      if (auto problem = checker.check_parameter(*spec, text, &value)) return problem;
+      out.plain_name(spec->name, first);
     } else {
       checker.warn(std::string(name), "unknown_parameter");
       value.SetString(rapidjson::StringRef(text.data(), text.size()));

@@ -46,9 +46,12 @@ bool has_repeated_member_name(const rapidjson::Value& object) {
   // A callback's objects have a few members: every pair is compared, most of them by length.
   constexpr size_t kPairwise = 16;
   if (count <= kPairwise) {
-    for (auto first = object.MemberBegin(); first != object.MemberEnd(); ++first) {
-      for (auto second = first + 1; second != object.MemberEnd(); ++second) {
-        if (same_text(text_of(first->name), text_of(second->name))) return true;
+    std::string_view names[kPairwise];
+    size_t index = 0;
+    for (const auto& member : object.GetObject()) names[index++] = text_of(member.name);
+    for (size_t first = 0; first < count; ++first) {
+      for (size_t second = first + 1; second < count; ++second) {
+        if (same_text(names[first], names[second])) return true;
       }
     }
     return false;

@@ -21,6 +21,18 @@ class ValueChecker {
   // Values are allocated from `allocator`; warnings are appended to *warnings in the order found.
   ValueChecker(rapidjson::Document::AllocatorType& allocator, std::vector<Warning>* warnings);
 
+  // Whether `text` passes its spec's check without a warning: a text within its length or a
+  // listed value of an enumerated spec (no other kind is judged here).
+  static bool is_plainly_valid(const ParameterSpec& spec, std::string_view text) {
+    if (spec.kind != ValueKind::text && spec.kind != ValueKind::enumerated) return false;
+    if (spec.max_length != 0 && text.size() > spec.max_length) return false;
+    if (spec.kind == ValueKind::text) return true;
+    for (std::string_view value : spec.values) {
+      if (same_text(value, text)) return true;
+    }
+    return false;
+  }
+
   // Checks the form parameter described by `spec` and sets *out to its value for the event's data.
   // A plain string value refers to `text`, which must outlive *out.
   Checked check_parameter(const ParameterSpec& spec, std::string_view text, rapidjson::Value* out) {
@@ -35,17 +47,6 @@ class ValueChecker {
   void warn(std::string field, std::string_view problem);
 
  private:
-  // Whether `text` passes its spec's check without a warning: a text within its length or a
-  // listed value of an enumerated spec (no other kind is judged here).
-  static bool is_plainly_valid(const ParameterSpec& spec, std::string_view text) {
-    if (spec.kind != ValueKind::text && spec.kind != ValueKind::enumerated) return false;
-    if (spec.max_length != 0 && text.size() > spec.max_length) return false;
-    if (spec.kind == ValueKind::text) return true;
-    for (std::string_view value : spec.values) {
-      if (same_text(value, text)) return true;
-    }
-    return false;
-  }
   Checked check_parameter_in_full(const ParameterSpec& spec, std::string_view text,
                                   rapidjson::Value* out);
   // The checks below read the path of the value they check from path_ ("idAddress",
