@@ -16,15 +16,18 @@ struct DateTime {
   int millisecond = 0;
 };
 
-bool read_digits(std::string_view text, size_t position, size_t count, int* value) {
-  if (position + count > text.size()) return false;
+// `count` decimal digits at `position`, which the caller has checked the text holds.
+template <size_t count>
+bool read_digits(std::string_view text, size_t position, int* value) {
   int result = 0;
+  bool digits = true;
   for (size_t i = position; i < position + count; ++i) {
-    if (text[i] < '0' || text[i] > '9') return false;
-    result = result * 10 + (text[i] - '0');
+    const auto digit = static_cast<unsigned>(static_cast<unsigned char>(text[i]) - '0');
+    digits = digits && digit <= 9;
+    result = result * 10 + static_cast<int>(digit);
   }
   *value = result;
-  return true;
+  return digits;
 }
 
 bool is_leap_year(int year) {
@@ -39,8 +42,8 @@ int days_in_month(int year, int month) {
 // YYYY-MM-DD at the start of text.
 bool read_date(std::string_view text, DateTime* time) {
   if (text.size() < 10 || text[4] != '-' || text[7] != '-') return false;
-  if (!read_digits(text, 0, 4, &time->year) || !read_digits(text, 5, 2, &time->month) ||
-      !read_digits(text, 8, 2, &time->day)) {
+  if (!read_digits<4>(text, 0, &time->year) || !read_digits<2>(text, 5, &time->month) ||
+      !read_digits<2>(text, 8, &time->day)) {
     return false;
   }
   return time->month >= 1 && time->month <= 12 && time->day >= 1 &&
@@ -52,8 +55,8 @@ bool read_timestamp(std::string_view text, DateTime* time) {
       text[16] != ':') {
     return false;
   }
-  if (!read_digits(text, 11, 2, &time->hour) || !read_digits(text, 14, 2, &time->minute) ||
-      !read_digits(text, 17, 2, &time->second)) {
+  if (!read_digits<2>(text, 11, &time->hour) || !read_digits<2>(text, 14, &time->minute) ||
+      !read_digits<2>(text, 17, &time->second)) {
     return false;
   }
   if (time->hour > 23 || time->minute > 59 || time->second > 59) return false;
@@ -151,14 +154,24 @@ bool canonical_timestamp(std::string_view text, std::string* canonical) {
 std::string format_timestamp(std::chrono::system_clock::time_point time) {
   int64_t milliseconds =
       std::chrono::floor<std::chrono::milliseconds>(time.time_since_epoch()).count();
-  int64_t days = floor_divide(milliseconds, 86'400'000);
-  int64_t of_day = milliseconds - days * 86'400'000;
-  DateTime civil = civil_from_days(days);
-  civil.hour = static_cast<int>(of_day / 3'600'000);
-  civil.minute = static_cast<int>(of_day / 60'000 % 60);
-  civil.second = static_cast<int>(of_day / 1000 % 60);
-  civil.millisecond = static_cast<int>(of_day % 1000);
-  return format(civil);
+  // A daemon formats many times within one second: the date and time up to the second are kept
+  // per thread and only the milliseconds written when the second is the last one formatted.
+  thread_local int64_t last_second = INT64_MIN;
+  thread_local std::string last;
+  const int64_t second = floor_divide(milliseconds, 1000);
+  if (second != last_second) {
+    int64_t days = floor_divide(milliseconds, 86'400'000);
+    int64_t of_day = milliseconds - days * 86'400'000;
+    DateTime civil = civil_from_days(days);
+    civil.hour = static_cast<int>(of_day / 3'600'000);
+    civil.minute = static_cast<int>(of_day / 60'000 % 60);
+    civil.second = static_cast<int>(of_day / 1000 % 60);
+    last = format(civil);
+    last_second = second;
+  }
+  std::string out = last;
+  put_digits(out.data() + 23, static_cast<int>(milliseconds - second * 1000), 3);
+  return out;
 }
 
 bool parse_timestamp(std::string_view text, std::chrono::system_clock::time_point* time) {

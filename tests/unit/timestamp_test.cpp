@@ -81,6 +81,28 @@ TEST(FormatTimestampTest, TruncatesBelowMilliseconds) {
   EXPECT_EQ(format_timestamp(time), "2020-05-30T08:37:35.822Z");
 }
 
+// Formatting keeps the last second's text: times in one second, the next second and a second
+// formatted again after another must each come out whole.
+TEST(FormatTimestampTest, FormatsTimesWithinOneSecondAndAcrossSeconds) {
+  const int64_t base = 1590827855000;
+  EXPECT_EQ(format_timestamp(system_clock::time_point(milliseconds(base + 822))),
+            "2020-05-30T08:37:35.822Z");
+  EXPECT_EQ(format_timestamp(system_clock::time_point(milliseconds(base + 5))),
+            "2020-05-30T08:37:35.005Z");
+  EXPECT_EQ(format_timestamp(system_clock::time_point(milliseconds(base + 999))),
+            "2020-05-30T08:37:35.999Z");
+  EXPECT_EQ(format_timestamp(system_clock::time_point(milliseconds(base + 1000))),
+            "2020-05-30T08:37:36.000Z");
+  EXPECT_EQ(format_timestamp(system_clock::time_point(milliseconds(-1))),
+            "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(format_timestamp(system_clock::time_point(milliseconds(-1000))),
+            "1969-12-31T23:59:59.000Z");
+  EXPECT_EQ(format_timestamp(system_clock::time_point(milliseconds(-1001))),
+            "1969-12-31T23:59:58.999Z");
+  EXPECT_EQ(format_timestamp(system_clock::time_point(milliseconds(base + 1))),
+            "2020-05-30T08:37:35.001Z");
+}
+
 TEST(FormatTimestampTest, HandlesTimesBeforeTheEpoch) {
   EXPECT_EQ(format_timestamp(system_clock::time_point(milliseconds(-1))),
             "1969-12-31T23:59:59.999Z");
