@@ -176,7 +176,7 @@ void append_word(detail::TextWriter& text, std::string_view word, char separator
 // The street line of the US and EU street members: "streetNumber streetDirection streetName
 // streetSuffix unitDetails unitDesignator. unitNumber". US members alone give Jumio's US line1, EU
 // members alone its EU line1.
-void street_line(const Values& values, std::string* line) {
+void street_line(const Values& values, detail::TextBuffer* line) {
   constexpr Slot kWords[] = {kStreetNumber, kStreetDirection, kStreetName, kStreetSuffix,
                              kUnitDetails};
   const std::string_view designator = values.of[kUnitDesignator];
@@ -196,7 +196,7 @@ void street_line(const Values& values, std::string* line) {
 }
 
 // "zip-zipExtension", either alone when the other is absent.
-void us_postal_code(const Values& values, std::string* code) {
+void us_postal_code(const Values& values, detail::TextBuffer* code) {
   const std::string_view zip = values.of[kZip];
   const std::string_view extension = values.of[kZipExtension];
   code->clear();
@@ -236,15 +236,15 @@ struct RawParts {
 // province (detection makes the first present one the detected format's), the detected format's
 // postal code before the other's, the kind's own country member before the other kind's.
 // *street and *us_postal hold the composed parts the result refers to.
-RawParts raw_parts(const Values& values, Format format, CountryKey country_key, std::string* street,
-                   std::string* us_postal) {
+RawParts raw_parts(const Values& values, Format format, CountryKey country_key,
+                   detail::TextBuffer* street, detail::TextBuffer* us_postal) {
   RawParts parts;
   street_line(values, street);
   bool street_placed = street->empty();
   for (int index = 0; index < 5; ++index) {
     parts.fill(&parts.lines[index], {{values.of[kLine1 + index], bit(kLine1 + index)}});
     if (parts.lines[index].empty() && !street_placed) {
-      parts.fill(&parts.lines[index], {{*street, kStreetMembers}});
+      parts.fill(&parts.lines[index], {{street->view(), kStreetMembers}});
       street_placed = true;
     }
   }
@@ -255,10 +255,10 @@ RawParts raw_parts(const Values& values, Format format, CountryKey country_key, 
   us_postal_code(values, us_postal);
   if (format == Format::us) {
     parts.fill(&parts.postal_code,
-               {{*us_postal, kUsPostalMembers}, {values.of[kPostalCode], bit(kPostalCode)}});
+               {{us_postal->view(), kUsPostalMembers}, {values.of[kPostalCode], bit(kPostalCode)}});
   } else {
     parts.fill(&parts.postal_code,
-               {{values.of[kPostalCode], bit(kPostalCode)}, {*us_postal, kUsPostalMembers}});
+               {{values.of[kPostalCode], bit(kPostalCode)}, {us_postal->view(), kUsPostalMembers}});
   }
   const Slot own = country_key == CountryKey::country ? kCountry : kCountryCode;
   const Slot other = country_key == CountryKey::country ? kCountryCode : kCountry;
@@ -388,7 +388,7 @@ bool to_raw(const rapidjson::Value& address, CountryKey country_key, rapidjson::
   const Values values(address, slots);
   // Texts built here are copied into `out` by the writer, so one set of buffers per thread serves
   // every conversion (their memory kept).
-  thread_local std::string street, us_postal, formatted;
+  thread_local detail::TextBuffer street, us_postal, formatted;
   street.clear();
   us_postal.clear();
   formatted.clear();
@@ -397,7 +397,7 @@ bool to_raw(const rapidjson::Value& address, CountryKey country_key, rapidjson::
   write_raw(parts, country_key, &writer);
   detail::format_address(parts.lines, parts.city, parts.subdivision, parts.postal_code,
                          parts.country, &formatted);
-  writer.add(detail::kFormattedAddress, formatted);
+  writer.add(detail::kFormattedAddress, formatted.view());
   // Values are read from the first member of a name; a repeated name (which the callback stage
   // refuses before converting) is dropped.
   SlotSet seen = 0;

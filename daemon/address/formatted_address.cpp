@@ -23,7 +23,7 @@ namespace detail {
 
 void format_address(const std::string_view (&lines)[5], std::string_view city,
                     std::string_view subdivision, std::string_view postal_code,
-                    std::string_view country_code, std::string* text) {
+                    std::string_view country_code, TextBuffer* text) {
   const std::string_view name = country_name(country_code);
   const std::string_view country = name.empty() ? country_code : name;
   // Each part with ", " before it, and the ' ' between subdivision and postal code.
@@ -47,11 +47,11 @@ std::string formatted_address(const rapidjson::Value& raw, CountryKey country_ke
   static constexpr std::string_view kLineNames[] = {"line1", "line2", "line3", "line4", "line5"};
   std::string_view lines[5];
   for (int index = 0; index < 5; ++index) lines[index] = string_member(raw, kLineNames[index]);
-  std::string text;
+  detail::TextBuffer text;
   detail::format_address(lines, string_member(raw, "city"), string_member(raw, "subdivision"),
                          string_member(raw, "postalCode"),
                          string_member(raw, detail::country_member(country_key)), &text);
-  return text;
+  return std::string(text.view());
 }
 
 std::string_view country_name(std::string_view alpha3) {

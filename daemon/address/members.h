@@ -30,28 +30,32 @@ bool is_us_only_member(std::string_view name);
 // Whether `name` is a member the EU format has and Raw has not (province, streetName, ...).
 bool is_eu_street_member(std::string_view name);
 
-// Appends formatted_address's text of these Raw parts to *text (empty parts leave no empty
-// commas; the country by its short name when the code is known).
-void format_address(const std::string_view (&lines)[5], std::string_view city,
-                    std::string_view subdivision, std::string_view postal_code,
-                    std::string_view country_code, std::string* text);
+// A text composed into memory that is reused: its bytes grow to the longest text written and are
+// not cleared or zeroed between texts.
+struct TextBuffer {
+  std::string bytes;
+  std::size_t size = 0;
 
-// Text appended to a string through a pointer, without a call per part: the string is first
-// lengthened by a bound on what is appended, and cut back to what was written when the writer
-// ends. Nothing else may change the string meanwhile.
+  std::string_view view() const { return {bytes.data(), size}; }
+  bool empty() const { return size == 0; }
+  void clear() { size = 0; }
+};
+
+// Text appended to a TextBuffer through a pointer, without a call per part: room for a bound on
+// what is appended is made first, and the buffer's size set to what was written when the writer
+// ends. Nothing else may change the buffer meanwhile.
 class TextWriter {
  public:
-  TextWriter(std::string* text, std::size_t bound) : text_(text) {
-    const std::size_t start = text->size();
-    text->resize(start + bound);
-    begin_ = text->data();
-    write_ = begin_ + start;
+  TextWriter(TextBuffer* text, std::size_t bound) : text_(text) {
+    if (text->bytes.size() < text->size + bound) text->bytes.resize(2 * (text->size + bound));
+    begin_ = text->bytes.data();
+    write_ = begin_ + text->size;
   }
-  ~TextWriter() { text_->resize(static_cast<std::size_t>(write_ - begin_)); }
+  ~TextWriter() { text_->size = static_cast<std::size_t>(write_ - begin_); }
   TextWriter(const TextWriter&) = delete;
   TextWriter& operator=(const TextWriter&) = delete;
 
-  // Whether the whole string is still empty.
+  // Whether the whole text is still empty.
   bool empty() const { return write_ == begin_; }
   void put(std::string_view part) {
     small_copy(write_, part.data(), part.size());
@@ -60,10 +64,16 @@ class TextWriter {
   void put(char c) { *write_++ = c; }
 
  private:
-  std::string* text_;
+  TextBuffer* text_;
   char* begin_;
   char* write_;
 };
+
+// Appends formatted_address's text of these Raw parts to *text (empty parts leave no empty
+// commas; the country by its short name when the code is known).
+void format_address(const std::string_view (&lines)[5], std::string_view city,
+                    std::string_view subdivision, std::string_view postal_code,
+                    std::string_view country_code, TextBuffer* text);
 
 // The value of a string member of `object`; empty when absent or not a string.
 std::string_view string_member(const rapidjson::Value& object, std::string_view name);
