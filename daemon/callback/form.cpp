@@ -131,6 +131,10 @@ bool sort_by_rank(const std::vector<FieldView>& fields, std::vector<const FieldV
   return true;
 }
 
+// sort_by_name by comparing names (then values), for fields sort_by_rank cannot order.
+void sort_by_comparison(const std::vector<FieldView>& fields,
+                        std::vector<const FieldView*>* sorted);
+
 }  // namespace
 
 std::optional<Failure> decode_form_into(std::string_view body, std::string* arena,
@@ -254,7 +258,9 @@ std::optional<Failure> decode_form_into(std::string_view body, std::string* aren
     if (!finish_piece(end)) return bad_part();
   }
   fields->resize(count);
-  sort_by_name(*fields, by_name);
+  // Distinct ranks are distinct names: only fields sorted by comparison can repeat one.
+  if (sort_by_rank(*fields, by_name)) return std::nullopt;
+  sort_by_comparison(*fields, by_name);
   if (const std::string_view* repeated = first_duplicate_name(*by_name)) {
     return Failure{DeadLetterReason::duplicate_parameter,
                    "parameter " + std::string(*repeated) + " is repeated",
@@ -283,7 +289,13 @@ Result<std::vector<FormField>> decode_form(std::string_view body) {
 }
 
 void sort_by_name(const std::vector<FieldView>& fields, std::vector<const FieldView*>* sorted) {
-  if (sort_by_rank(fields, sorted)) return;
+  if (!sort_by_rank(fields, sorted)) sort_by_comparison(fields, sorted);
+}
+
+namespace {
+
+void sort_by_comparison(const std::vector<FieldView>& fields,
+                        std::vector<const FieldView*>* sorted) {
   struct Keyed {
     uint64_t key;
     const FieldView* field;
@@ -299,6 +311,8 @@ void sort_by_name(const std::vector<FieldView>& fields, std::vector<const FieldV
   sorted->clear();
   for (const Keyed& entry : keyed) sorted->push_back(entry.field);
 }
+
+}  // namespace
 
 std::vector<const FieldView*> sorted_by_name(const std::vector<FieldView>& fields) {
   std::vector<const FieldView*> sorted;
