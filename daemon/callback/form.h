@@ -59,6 +59,15 @@ std::vector<const FieldView*> sorted_by_name(const std::vector<FieldView>& field
 // sorted_by_name into *sorted (its contents replaced, its memory reused).
 void sort_by_name(const std::vector<FieldView>& fields, std::vector<const FieldView*>* sorted);
 
+namespace detail {
+// Decoding's first pass: bit i set when byte i of the 64 at p is '&', '=', '%', '+', NUL or
+// >= 0x80. With SSE2, and with AVX2 where the processor has it (has_avx2(); elsewhere the AVX2
+// name runs the SSE2 code); both are exposed so that tests can hold them against each other.
+uint64_t specials_of_64_sse2(const char* p);
+uint64_t specials_of_64_avx2(const char* p);
+bool has_avx2();
+}  // namespace detail
+
 // Views of decoded fields (into `fields`, which must outlive them).
 std::vector<FieldView> views_of(const std::vector<FormField>& fields);
 

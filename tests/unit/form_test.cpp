@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -88,6 +90,47 @@ INSTANTIATE_TEST_SUITE_P(
         FailureCase{"x=1&customerId=a&customerId=b", DeadLetterReason::duplicate_parameter,
                     "customerId"},
         FailureCase{"idType=a&id%54ype=b", DeadLetterReason::duplicate_parameter, "idType"}));
+
+// The first pass's marks, written out byte by byte from their definition.
+uint64_t specials_by_byte(const char* p) {
+  uint64_t bits = 0;
+  for (int i = 0; i < 64; ++i) {
+    const auto c = static_cast<unsigned char>(p[i]);
+    const bool special = c == '&' || c == '=' || c == '%' || c == '+' || c == 0 || c >= 0x80;
+    bits |= uint64_t{special} << i;
+  }
+  return bits;
+}
+
+// Every byte value at every position of a block of plain bytes, and blocks of bytes from a fixed
+// pseudo-random sequence: the SSE2 marks, and the AVX2 ones where this processor has AVX2 (which
+// decoding then uses), agree with the definition.
+TEST(FormSpecialBytes, SseAndAvxMarksAgreeWithTheDefinition) {
+  char block[64];
+  for (int value = 0; value < 256; ++value) {
+    for (int at = 0; at < 64; ++at) {
+      std::memset(block, 'a', sizeof block);
+      block[at] = static_cast<char>(value);
+      const uint64_t expected = specials_by_byte(block);
+      ASSERT_EQ(detail::specials_of_64_sse2(block), expected) << value << " at " << at;
+      if (detail::has_avx2()) {
+        ASSERT_EQ(detail::specials_of_64_avx2(block), expected) << value << " at " << at;
+      }
+    }
+  }
+  uint32_t state = 12345;
+  for (int round = 0; round < 2000; ++round) {
+    for (char& byte : block) {
+      state = state * 1103515245u + 12345u;
+      byte = static_cast<char>(state >> 16);
+    }
+    const uint64_t expected = specials_by_byte(block);
+    ASSERT_EQ(detail::specials_of_64_sse2(block), expected) << round;
+    if (detail::has_avx2()) {
+      ASSERT_EQ(detail::specials_of_64_avx2(block), expected) << round;
+    }
+  }
+}
 
 TEST(DecodeFormDetailTest, NeverContainsTheValue) {
   auto result = decode_form("idNumber=SECRET%C3%28");
