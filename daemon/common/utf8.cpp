@@ -3,6 +3,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace jb {
 namespace {
 
@@ -51,7 +55,18 @@ bool sequence_shape(unsigned char lead, SequenceShape* shape) {
 bool is_valid_utf8(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
-    // Most callback text is ASCII: skip it 32 bytes, then eight bytes at a time.
+    // Most callback text is ASCII: skip it 64 bytes (SSE2: the top bits of four vectors in one
+    // mask), then eight bytes at a time.
+#if defined(__SSE2__)
+    while (text.size() - i >= 64) {
+      const auto* at = reinterpret_cast<const __m128i*>(text.data() + i);
+      const __m128i any =
+          _mm_or_si128(_mm_or_si128(_mm_loadu_si128(at), _mm_loadu_si128(at + 1)),
+                       _mm_or_si128(_mm_loadu_si128(at + 2), _mm_loadu_si128(at + 3)));
+      if (_mm_movemask_epi8(any) != 0) break;
+      i += 64;
+    }
+#endif
     while (text.size() - i >= 32 &&
            ((word_at(text.data() + i) | word_at(text.data() + i + 8) |
              word_at(text.data() + i + 16) | word_at(text.data() + i + 24)) &
