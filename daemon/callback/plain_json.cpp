@@ -212,7 +212,9 @@ class Reader {
       ++read_;
       skip_whitespace();
       rapidjson::Value member;
-      if (!value(&member, depth + 1)) return false;
+      // A string member (most of them) is read without the call through value().
+      if (read_ != end_ && *read_ == '"' ? !string(&member) : !value(&member, depth + 1))
+        return false;
       object.AddMember(name, member, allocator_);
       skip_whitespace();
       if (read_ == end_) return false;
