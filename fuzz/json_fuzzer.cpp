@@ -11,12 +11,16 @@
 
 #include "callback/json_value.h"
 #include "callback/plain_json.h"
+#include "common/json_writer.h"
 
 namespace {
 
+// With jb::SafeJsonWriter: RapidJSON's default Writer<StringBuffer> (RAPIDJSON_SSE2) leaves the
+// control bytes 0x1A-0x1F unescaped inside a 16-byte aligned block, so two equal values whose
+// strings sit at different alignments could be written differently.
 std::string written(const rapidjson::Value& value) {
   rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  jb::SafeJsonWriter writer(buffer);
   value.Accept(writer);
   return {buffer.GetString(), buffer.GetSize()};
 }

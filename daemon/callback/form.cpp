@@ -50,7 +50,8 @@ uint64_t specials_of_64_sse2(const char* p) {
 
 bool has_avx2() {
 #if defined(JB_FORM_AVX2)
-  static const bool avx2 = __builtin_cpu_supports("avx2");
+  // __builtin_cpu_init first: a static initialiser may decode before libgcc's own has run.
+  static const bool avx2 = (__builtin_cpu_init(), __builtin_cpu_supports("avx2"));
   return avx2;
 #else
   return false;
