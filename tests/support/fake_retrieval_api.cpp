@@ -12,12 +12,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/json_writer.h"
 #include "test_tls.h"
 
 namespace jb::test {
 namespace {
 
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+// SafeJsonWriter: RapidJSON's default Writer<StringBuffer> leaves 0x1A-0x1F unescaped.
+using JsonWriter = jb::SafeJsonWriter;
 
 std::string percent_decode(const std::string& text) {
   std::string out;

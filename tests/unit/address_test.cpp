@@ -11,6 +11,7 @@
 
 #include "address/country_table.h"
 #include "address/members.h"
+#include "common/json_writer.h"
 
 namespace jb::address {
 namespace {
@@ -26,7 +27,7 @@ rapidjson::Document parsed(const std::string& json) {
 
 std::string serialized(const rapidjson::Value& value) {
   rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  jb::SafeJsonWriter writer(buffer);
   value.Accept(writer);
   return {buffer.GetString(), buffer.GetSize()};
 }

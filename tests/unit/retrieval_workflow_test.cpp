@@ -11,6 +11,7 @@
 #include <rapidjson/writer.h>
 
 #include "callback/kind.h"
+#include "common/json_writer.h"
 #include "retrieval/workflow.h"
 #include "route/router.h"
 #include "support/platform_answers.h"
@@ -371,7 +372,7 @@ TEST(WorkflowEvent, AnswersThatCannotBecomeAnEventAreInvalidWithoutValues) {
   rapidjson::Document document = parsed(answer);
   document.RemoveMember("decision");
   rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  jb::SafeJsonWriter writer(buffer);
   document.Accept(writer);
   expect_invalid(buffer.GetString(), "decision is absent");
 

@@ -15,6 +15,7 @@
 
 #include "callback/form.h"
 #include "callback/normalize.h"
+#include "common/json_writer.h"
 #include "support/callbacks.h"
 #include "support/schema.h"
 
@@ -51,7 +52,7 @@ struct Normalized {
 
 std::string text_of(const rapidjson::Value& value) {
   rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  jb::SafeJsonWriter writer(buffer);
   value.Accept(writer);
   return buffer.GetString();
 }
