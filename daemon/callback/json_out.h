@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -119,14 +118,6 @@ class JsonOut {
     *write++ = '"';
     *write++ = ':';
     out_->commit(write);
-  }
-
-  void optional(const std::optional<std::string_view>& text) {
-    if (text) {
-      string(*text);
-    } else {
-      raw("null");
-    }
   }
 
   // A parsed value as RapidJSON's Writer writes it; false for NaN or an infinity, which its Writer

@@ -23,16 +23,31 @@ bool is_form_content_type(std::string_view content_type);
 // Verification (no callBackType, scanReference and transaction present); unknown_kind otherwise.
 Checked detect_kind(const std::vector<FieldView>& fields, Kind* kind);
 
-// The event members taken from the callback, before eventId and receivedAt are added: views of
-// the values they were read from, valid while those are.
-struct Envelope {
-  std::string_view status;
-  std::string_view reference;
-  std::optional<std::string_view> merchant_reference;
-  std::optional<std::string_view> customer_id;
-  std::optional<std::string_view> transaction_date;
-  std::optional<std::string_view> callback_date;
+// The event members taken from the callback, before eventId and receivedAt are added, as `Text`:
+// std::string where they are kept, std::string_view in an Envelope.
+template <typename Text>
+struct BasicEnvelope {
+  BasicEnvelope() = default;
+  // Views of another envelope's members (or copies of them), member by member.
+  template <typename Other>
+  explicit BasicEnvelope(const BasicEnvelope<Other>& other)
+      : status(other.status),
+        reference(other.reference),
+        merchant_reference(other.merchant_reference),
+        customer_id(other.customer_id),
+        transaction_date(other.transaction_date),
+        callback_date(other.callback_date) {}
+
+  Text status;
+  Text reference;
+  std::optional<Text> merchant_reference;
+  std::optional<Text> customer_id;
+  std::optional<Text> transaction_date;
+  std::optional<Text> callback_date;
 };
+
+// Views of the values the members were read from, valid while those are.
+using Envelope = BasicEnvelope<std::string_view>;
 
 // What differs between the kinds.
 struct KindRules {

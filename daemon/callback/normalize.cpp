@@ -96,23 +96,22 @@ Checked build_data(const std::vector<FieldView>& fields, Kind kind,
       const auto index = static_cast<size_t>(spec - table.data());
       present[index] = 1;
       enveloped = for_envelope[index] != 0;
+      // The name is written before the value is checked: a problem discards the whole data.
+      out.plain_name(spec->name, first);  // the same bytes as `name`
+      first = false;
       if (!enveloped && ValueChecker::is_plainly_valid(*spec, text)) {
-        // Most values: the text itself, written without a value made for it.
-        out.plain_name(spec->name, first);  // the same bytes as `name`
-        out.string(text);
-        first = false;
+        out.string(text);  // most values: the text itself, without a value made for it
         continue;
       }
       if (auto problem = checker.check_parameter(*spec, text, &value)) return problem;
-      out.plain_name(spec->name, first);
     } else {
       checker.warn(std::string(name), "unknown_parameter");
       value.SetString(rapidjson::StringRef(text.data(), text.size()));
       out.name(name, first);
+      first = false;
       enveloped = std::find(rules.envelope_members.begin(), rules.envelope_members.end(), name) !=
                   rules.envelope_members.end();
     }
-    first = false;
     if (value.IsString()) {
       out.string({value.GetString(), value.GetStringLength()});
     } else if (!out.any(value)) {

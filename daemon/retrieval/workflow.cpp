@@ -102,23 +102,9 @@ rapidjson::Value copy_without_links(const rapidjson::Value& value, Allocator& al
   return rapidjson::Value(value, allocator);
 }
 
-// The event members the mapping reads, owned (callback::Envelope holds views of them).
-struct OwnedEnvelope {
-  std::string status;
-  std::string reference;
-  std::optional<std::string> merchant_reference;
-  std::optional<std::string> customer_id;
-  std::optional<std::string> transaction_date;
-  std::optional<std::string> callback_date;
-
-  callback::Envelope view() const {
-    return {status, reference, merchant_reference, customer_id, transaction_date, callback_date};
-  }
-};
-
 // What the mapping builds besides the data object.
 struct Mapping {
-  OwnedEnvelope envelope;
+  callback::BasicEnvelope<std::string> envelope;  // owned: texts the mapping made or copied
   std::vector<callback::Warning> warnings;
   std::string label;  // decision.details.label, empty when absent
 };
@@ -435,8 +421,9 @@ Result<callback::Event> workflow_event(std::string_view answer, std::string_view
   event.callback_date = mapping.envelope.callback_date.value_or("");
   event.received_at = callback::format_timestamp(received_at);
   event.warnings = std::move(mapping.warnings);
-  if (!callback::write_event_json(event.kind, event.origin, event.event_id, mapping.envelope.view(),
-                                  event.received_at, event.warnings, data, &event.json)) {
+  if (!callback::write_event_json(event.kind, event.origin, event.event_id,
+                                  callback::Envelope(mapping.envelope), event.received_at,
+                                  event.warnings, data, &event.json)) {
     return invalid("the event is not valid UTF-8", execution_id);
   }
   return event;
