@@ -542,7 +542,8 @@ TEST_F(ReconcileService, RefusedCredentialsStopTheService) {
   expect("ref-2");
   ASSERT_TRUE(eventually([&] { return service_->stopped(); }));
   EXPECT_TRUE(service_->unauthorized());
-  EXPECT_TRUE(retriever_->stopped_flag());
+  // The service marks itself stopped before it stops the retriever: wait for the second too.
+  EXPECT_TRUE(eventually([&] { return retriever_->stopped_flag(); }));
   const int asks = retriever_->total_asks();
   EXPECT_LE(asks, 2);
   clock_.jump(seconds(100));
