@@ -54,7 +54,7 @@ Connection::~Connection() {
 }
 
 bool Connection::has_buffered_input() const {
-  return ssl_ != nullptr && SSL_pending(ssl_) > 0;
+  return read_full_ || (ssl_ != nullptr && SSL_pending(ssl_) > 0);
 }
 
 bool Connection::discard_input(size_t max_bytes, size_t* discarded) {
@@ -106,6 +106,7 @@ Connection::Fill Connection::fill(size_t max_buffered) {
   }
   char chunk[kReadChunk];
   bool progressed = false;
+  read_full_ = false;
   while (buffer_.size() < max_buffered) {
     size_t want = std::min(sizeof chunk, max_buffered - buffer_.size());
     ssize_t n;
@@ -143,6 +144,7 @@ Connection::Fill Connection::fill(size_t max_buffered) {
     }
     buffer_.append(chunk, static_cast<size_t>(n));
     progressed = true;
+    read_full_ = ssl_ == nullptr && static_cast<size_t>(n) == want;
     if (static_cast<size_t>(n) < want && ssl_ == nullptr) return Fill::progress;
     // A read at a time until the head is parsed: the buffer grows for a body once its length is
     // known, not by doubling ahead of it.

@@ -5,6 +5,7 @@
 #include <openssl/ssl.h>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -27,7 +28,8 @@ class Connection {
   // Reads what the socket has, up to `max_buffered` bytes held (completing the TLS handshake
   // first). not_tls when the first bytes on a TLS listener are not a TLS handshake.
   Fill fill(size_t max_buffered);
-  // True when TLS holds decrypted bytes fill() has not taken yet.
+  // True when fill() may have more to read without waiting: TLS holds decrypted bytes it has not
+  // taken yet, or its last read of the socket took all the room it asked for.
   bool has_buffered_input() const;
   // Reads and drops what the socket has now, at most `max_bytes`, adding the count to
   // *discarded: false once the peer closed or the socket failed, true while it is open.
@@ -60,7 +62,8 @@ class Connection {
   size_t lingered_bytes = 0;
   bool draining = false;          // answered from the head: the body is read away, then kept
   bool in_linger_budget = false;  // counted in the listener's lingering budget, not a slot
-  bool registered = false;        // added to the epoll set (armed one event at a time)
+  bool registered = false;        // added to the epoll set
+  uint32_t armed_events = 0;      // the events it is registered for
   bool slot_released = false;     // no longer counted against the connection caps
 
  private:
@@ -70,6 +73,7 @@ class Connection {
   SSL_CTX* tls_ctx_;
   SSL* ssl_ = nullptr;
   bool handshake_done_ = false;
+  bool read_full_ = false;  // the last recv() filled what it asked for: the socket may hold more
   std::string buffer_;
   const std::string peer_ip_;
 };

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "common/progress.h"
 
@@ -142,7 +143,8 @@ void Listener::stop() {
   while (in_flight_.load() > 0) std::this_thread::sleep_for(kFlightCheck);
   for (WaitingShard& shard : waiting_) {
     std::lock_guard<std::mutex> lock(shard.mutex);
-    for (auto& [raw, connection] : shard.connections) {
+    for (auto& [raw, waiting] : shard.connections) {
+      if (!waiting.parked) continue;
       release_slot(raw);
       leave_linger_budget(raw);
     }
@@ -224,35 +226,51 @@ void Listener::park(std::unique_ptr<Connection> connection) {
   Connection* raw = connection.get();
   WaitingShard& shard = shard_of(raw);
   std::lock_guard<std::mutex> lock(shard.mutex);
-  shard.connections.emplace(raw, std::move(connection));
-  arm(raw);
+  Waiting& waiting = shard.connections[raw];  // added on its first park
+  waiting.parked = std::move(connection);
+  arm(raw, std::exchange(waiting.signalled, false) || raw->has_buffered_input());
 }
 
-void Listener::arm(Connection* connection) {
-  // One event at a time: a reader owns the connection from its event until it is parked again.
+void Listener::arm(Connection* connection, bool recheck) {
   epoll_event event{};
-  event.events = EPOLLONESHOT;
-  if (connection->pending.empty()) {
-    event.events |= EPOLLIN;
-  } else {
-    // TLS may need to read to write (renegotiation, key updates).
-    event.events |= EPOLLOUT;
-    if (connection->tls()) event.events |= EPOLLIN;
-  }
   event.data.ptr = connection;
+  if (connection->tls()) {
+    // One event at a time: a reader owns the connection from its event until it is parked
+    // again. TLS may need to read to write (renegotiation, key updates), and one read of the
+    // socket may leave bytes in it that only the next read takes.
+    event.events = EPOLLONESHOT | EPOLLIN;
+    if (!connection->pending.empty()) event.events |= EPOLLOUT;
+  } else {
+    // Registered once, edge-triggered: an event for a connection that is not parked marks it
+    // signalled, and parking it asks epoll again (EPOLL_CTL_MOD reports input already there).
+    // Every read before a park ends short of the room it asked for, or would block, so any
+    // later input raises a new edge. No system call per request.
+    event.events = EPOLLET;
+    event.events |= connection->pending.empty() ? EPOLLIN : EPOLLOUT;
+    if (connection->registered && !recheck && event.events == connection->armed_events) return;
+  }
   ::epoll_ctl(epoll_fd_, connection->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, connection->fd(),
               &event);
   connection->registered = true;
+  connection->armed_events = event.events;
 }
 
 std::unique_ptr<Connection> Listener::take_waiting(Connection* connection) {
   WaitingShard& shard = shard_of(connection);
   std::lock_guard<std::mutex> lock(shard.mutex);
   auto found = shard.connections.find(connection);
-  if (found == shard.connections.end()) return nullptr;
-  std::unique_ptr<Connection> owned = std::move(found->second);
-  shard.connections.erase(found);
-  return owned;
+  if (found == shard.connections.end()) return nullptr;  // closed since the event was read
+  if (!found->second.parked) {
+    found->second.signalled = true;
+    return nullptr;
+  }
+  return std::move(found->second.parked);
+}
+
+void Listener::forget(Connection* connection) {
+  WaitingShard& shard = shard_of(connection);
+  std::lock_guard<std::mutex> lock(shard.mutex);
+  shard.connections.erase(connection);
 }
 
 void Listener::reader_loop(bool expires) {
@@ -309,7 +327,11 @@ void Listener::serve(std::unique_ptr<Connection> connection) {
     switch (parser.parse(connection->buffer())) {
       case RequestParser::Progress::need_more:
         if (connection->has_buffered_input()) {
-          if (connection->fill(max_buffered_) == Connection::Fill::progress) continue;
+          const Connection::Fill state = connection->fill(max_buffered_);
+          if (state == Connection::Fill::progress) continue;
+          // What the peer sent ends in an incomplete request: nothing more can complete it.
+          if (state == Connection::Fill::closed || state == Connection::Fill::failed)
+            return close(std::move(connection));
         }
         if (connection->buffer().size() >= max_buffered_)
           return refuse(std::move(connection), 400, "request_too_large");
@@ -532,6 +554,7 @@ void Listener::close(std::unique_ptr<Connection> connection) {
   // Counted gone before the socket closes: a client that reconnects at once must find room.
   release_slot(connection.get());
   leave_linger_budget(connection.get());
+  forget(connection.get());
   connection.reset();
 }
 
@@ -550,13 +573,13 @@ void Listener::expire() {
   std::vector<std::unique_ptr<Connection>> expired;
   for (WaitingShard& shard : waiting_) {
     std::lock_guard<std::mutex> lock(shard.mutex);
-    for (auto it = shard.connections.begin(); it != shard.connections.end();) {
-      if (it->second->deadline <= now) {
-        ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, it->second->fd(), nullptr);
-        expired.push_back(std::move(it->second));
-        it = shard.connections.erase(it);
-      } else {
-        ++it;
+    for (auto& [raw, waiting] : shard.connections) {
+      if (waiting.parked && waiting.parked->deadline <= now) {
+        // Out of the epoll set: an answer to it (408) is written before it is parked again.
+        ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, raw->fd(), nullptr);
+        raw->registered = false;
+        raw->armed_events = 0;
+        expired.push_back(std::move(waiting.parked));
       }
     }
   }

@@ -112,8 +112,12 @@ class Listener {
   void close(std::unique_ptr<Connection> connection);
   void release_slot(Connection* connection);
   void park(std::unique_ptr<Connection> connection);
-  void arm(Connection* connection);
+  // Registers the connection's events; `recheck` asks epoll to report input already there.
+  void arm(Connection* connection, bool recheck);
+  // The parked connection, taken out; null when it is not parked (then marked signalled) or gone.
   std::unique_ptr<Connection> take_waiting(Connection* connection);
+  // Forgets a connection being closed.
+  void forget(Connection* connection);
   void expire();
 
   // The TLS context new connections get, or null for plain HTTP.
@@ -137,11 +141,17 @@ class Listener {
   std::mutex addresses_mutex_;
   std::unordered_map<std::string, size_t> per_address_;
 
-  // Connections in epoll, waiting for an event. Sharded: readers take connections out while
-  // the threads that serve Kafka's delivery reports park answered ones.
+  // Every open connection, by address: the parked ones (in epoll, waiting for an event) are
+  // owned here; the others are being served or answered. Sharded: readers take connections out
+  // while the threads that serve Kafka's delivery reports park answered ones.
+  struct Waiting {
+    std::unique_ptr<Connection> parked;  // null while a thread or the routes hold it
+    // An edge-triggered event came while it was not parked: parking asks epoll again.
+    bool signalled = false;
+  };
   struct WaitingShard {
     std::mutex mutex;
-    std::unordered_map<Connection*, std::unique_ptr<Connection>> connections;
+    std::unordered_map<Connection*, Waiting> connections;
   };
   static constexpr int kWaitingShardBits = 4;
   static constexpr size_t kWaitingShards = size_t{1} << kWaitingShardBits;

@@ -101,6 +101,33 @@ TEST(Listener, AnswersFromTheHeadBeforeHandleReturnsAndLaterInterleaveInOrder) {
   EXPECT_TRUE(server.routes.refusals.empty());
 }
 
+// Plain connections are edge-triggered: the bytes of one send that a read leaves in the socket
+// raise no new event. A pipeline of several read chunks in one send, answered later from other
+// threads, is still served whole without the client sending another byte.
+TEST(Listener, APipelineLongerThanOneReadIsServedWholeWithoutMoreInput) {
+  constexpr size_t kRequests = 300;  // about 30 KiB: more than one 16 KiB read
+  Completions completions(2);
+  TestServer server(three_readers(1000), &completions);
+  ASSERT_TRUE(server.running());
+  std::string pipeline;
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < kRequests; ++i) {
+    ids.push_back("p" + std::to_string(i) + std::string(20, 'x'));
+    pipeline += post(i % 2 == 0 ? "/later" : "/now", ids.back());
+  }
+  ASSERT_GT(pipeline.size(), 2u * 16384u);
+  RawConnection connection(server.port());
+  ASSERT_TRUE(connection.send(pipeline));
+  for (size_t i = 0; i < kRequests; ++i) {
+    const Answer answer = connection.read_answer(5s);
+    ASSERT_EQ(answer.status, 200) << "answer " << i << " of " << kRequests;
+    EXPECT_EQ(answer.body, ids[i]);
+  }
+  std::lock_guard<std::mutex> lock(server.routes.mutex);
+  EXPECT_EQ(server.routes.seen.size(), kRequests);
+  EXPECT_EQ(server.routes.offered_again, 0u);
+}
+
 // Deadlines: a kept-alive connection idle for 300 ms is closed, a request must arrive whole
 // within 500 ms of its first byte.
 ListenerOptions deadline_limits() {
