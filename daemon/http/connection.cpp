@@ -64,7 +64,9 @@ bool Connection::discard_input(size_t max_bytes, size_t* discarded) {
     if (n == 0) return false;
     if (n < 0) {
       if (errno == EINTR) continue;
-      return errno == EAGAIN || errno == EWOULDBLOCK;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return false;
+      read_full_ = false;  // the socket is empty: only new input raises an event
+      return true;
     }
     max_bytes -= std::min(max_bytes, static_cast<size_t>(n));
     *discarded += static_cast<size_t>(n);

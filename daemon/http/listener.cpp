@@ -30,6 +30,8 @@ constexpr std::chrono::milliseconds kFlightCheck{10};
 constexpr std::chrono::milliseconds kLingerTime{2000};
 constexpr size_t kLingerBytes = 1 << 20;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// The answer buffer a reader thread keeps between answers.
+constexpr size_t kKeptAnswerCapacity = 65536;
 
 // Set while a reader hands a request to the routes: an answer given before the routes return
 // is left to that reader's loop instead of serving the next request a level deeper.
@@ -409,19 +411,24 @@ std::unique_ptr<Connection> Listener::write_answer(std::unique_ptr<Connection> c
   // Rounded down: a client that trusts it never reuses a connection the listener is closing.
   framing.keep_alive_seconds = static_cast<long>(keep_alive_timeout(*connection).count() / 1000);
   framing.requests_left = options_.keep_alive_max_requests - connection->requests_served - 1;
-  std::string text;
+  // One buffer per thread: an answer costs no allocation (one that grew it past
+  // kKeptAnswerCapacity gives the memory back).
+  thread_local std::string text;
+  text.clear();
   append_answer(reply, framing, &text);
 
   connection->close_after_pending = framing.close;
   // A client told to close reconnects as soon as it reads the answer: it must find room.
   if (framing.close && !input_left(*connection)) release_slot(connection.get());
   const long written = connection->write_some(text);
+  const bool whole = written >= 0 && static_cast<size_t>(written) == text.size();
+  if (written >= 0 && !whole) connection->pending.assign(text, static_cast<size_t>(written));
+  if (text.capacity() > kKeptAnswerCapacity) std::string().swap(text);
   if (written < 0) {
     close(std::move(connection));
     return nullptr;
   }
-  if (static_cast<size_t>(written) < text.size()) {
-    connection->pending.assign(text, static_cast<size_t>(written));
+  if (!whole) {
     if (stopping_) {
       // The readers may be gone: finish here, bounded by the write timeout.
       connection->write_all(connection->pending, options_.write_timeout);

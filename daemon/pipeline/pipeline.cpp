@@ -20,8 +20,8 @@ struct Pipeline::Flight {
   Completion done;
   // The publish under way: whichever of its delivery report and its deadline comes first moves on.
   std::atomic<bool> settled{false};
-  // What follows the publish; taken out before it runs (it holds the flight: no cycle remains).
-  std::function<void(bool, const std::string&)> published;
+  // What follows a publish that Kafka did not acknowledge in time.
+  Unacknowledged unacknowledged = Unacknowledged::not_stored;
   std::chrono::steady_clock::time_point started;
   std::chrono::milliseconds wait{0};
   bool holds_slot = false;  // counted in in_kafka_ until its publish settles
@@ -38,14 +38,6 @@ constexpr std::chrono::milliseconds kIdleBeat{200};
 // broker: a few hundred records at once queue behind each other there, unevenly (bench/README.md).
 constexpr size_t kMaxInKafka = 64;
 // Spooled callbacks are logged as a count at most this often (an outage spools thousands a second).
-
-// Empties the flight's continuation and returns it.
-template <typename Flight>
-std::function<void(bool, const std::string&)> take_continuation(Flight& flight) {
-  std::function<void(bool, const std::string&)> then;
-  then.swap(flight.published);
-  return then;
-}
 
 }  // namespace
 
@@ -168,37 +160,30 @@ void Pipeline::finish(const FlightPtr& flight, bool stored) {
 void Pipeline::store_through_kafka(const FlightPtr& flight) {
   const bool may_spool = spool_ && timeouts_.ack < timeouts_.delivery;
   publish(flight, may_spool ? timeouts_.ack : timeouts_.delivery,
-          [this, flight, may_spool](bool persisted, const std::string& error) {
-            if (persisted) return finish(flight, true);
-            if (may_spool) {
-              return append_to_spool(flight, error,
-                                     [this, flight](bool stored) { finish(flight, stored); });
-            }
-            log::debug("callback not stored", {{"reference", flight->reference}, {"error", error}});
-            not_stored_log_.note({{"last_error", error}});
-            finish(flight, false);
-          });
+          may_spool ? Unacknowledged::spooled : Unacknowledged::not_stored);
 }
 
 void Pipeline::store_behind_spool(const FlightPtr& flight) {
   append_to_spool(flight, "spool_not_empty", [this, flight](bool stored) {
     if (stored) return finish(flight, true);
-    publish(
-        flight, std::min(timeouts_.ack, timeouts_.delivery),
-        [this, flight](bool persisted, const std::string& error) {
-          if (!persisted) {
-            log::debug("callback not stored", {{"reference", flight->reference}, {"error", error}});
-            not_stored_log_.note({{"last_error", error}});
-          }
-          finish(flight, persisted);
-        });
+    publish(flight, std::min(timeouts_.ack, timeouts_.delivery), Unacknowledged::not_stored);
   });
 }
 
+void Pipeline::published(const FlightPtr& flight, bool persisted, const std::string& error) {
+  if (persisted) return finish(flight, true);
+  if (flight->unacknowledged == Unacknowledged::spooled) {
+    return append_to_spool(flight, error, [this, flight](bool stored) { finish(flight, stored); });
+  }
+  log::debug("callback not stored", {{"reference", flight->reference}, {"error", error}});
+  not_stored_log_.note({{"last_error", error}});
+  finish(flight, false);
+}
+
 void Pipeline::publish(const FlightPtr& flight, std::chrono::milliseconds wait,
-                       std::function<void(bool, const std::string&)> then) {
+                       Unacknowledged unacknowledged) {
   flight->settled = false;
-  flight->published = std::move(then);
+  flight->unacknowledged = unacknowledged;
   flight->started = std::chrono::steady_clock::now();
   flight->wait = wait;
   {
@@ -229,8 +214,7 @@ void Pipeline::settle(const FlightPtr& flight, bool persisted, const std::string
                       std::chrono::steady_clock::duration waited) {
   if (observer_) observer_->on_kafka_delivery(waited, persisted, error);
   release_kafka_slot(flight);
-  auto next = take_continuation(*flight);
-  next(persisted, error);
+  published(flight, persisted, error);
 }
 
 void Pipeline::expire_deadlines() {

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -96,19 +97,27 @@ class Pipeline {
   };
 
   std::shared_ptr<const route::Router> router() const;
+  // What becomes of a record Kafka did not acknowledge within the publish's wait.
+  enum class Unacknowledged : uint8_t {
+    spooled,     // offered to the spool
+    not_stored,  // answered as not stored
+  };
   // Kafka first; the spool when Kafka does not acknowledge in time.
   void store_through_kafka(const FlightPtr& flight);
   // The spool first (it holds older records); Kafka when the spool is full or failing.
   void store_behind_spool(const FlightPtr& flight);
-  // Produces and, on a persisted delivery report within `wait`, calls then(true); else
-  // then(false, why) once, on the timer thread when the wait runs out.
+  // Produces; a persisted delivery report within `wait` finishes the flight as stored, anything
+  // else (once, on the timer thread when the wait runs out) as `unacknowledged` says.
   void publish(const FlightPtr& flight, std::chrono::milliseconds wait,
-               std::function<void(bool, const std::string&)> then);
+               Unacknowledged unacknowledged);
+  // What follows a settled publish: the flight finished as stored, or spooled, or finished as
+  // not stored.
+  void published(const FlightPtr& flight, bool persisted, const std::string& error);
   void append_to_spool(const FlightPtr& flight, const std::string& cause,
                        std::function<void(bool)> then);
   void finish(const FlightPtr& flight, bool stored);
-  // The publish settled (reported, refused or timed out; once): observed, its slot passed on, its
-  // continuation run.
+  // The publish settled (reported, refused or timed out; once): observed, its slot passed on, and
+  // published().
   void settle(const FlightPtr& flight, bool persisted, const std::string& error,
               std::chrono::steady_clock::duration waited);
   // The flight's publish settled: its Kafka slot goes to the longest-waiting flight.

@@ -73,7 +73,8 @@ std::vector<std::string> Router::event_topics() const {
   return {names.begin(), names.end()};
 }
 
-Record Router::record_without_payload(const callback::Event& event) const {
+Record Router::record_without_payload(const callback::Event& event, std::string event_id,
+                                      std::string time) const {
   const Route* route = event.notification ? nullptr : route_of(event.kind, event.status);
   const bool retrieval = event.origin == callback::Origin::retrieval;
   Record record;
@@ -87,7 +88,7 @@ Record Router::record_without_payload(const callback::Event& event) const {
   headers.reserve(6);
   headers.emplace_back("content-type", "application/json");
   headers.emplace_back("ce_specversion", "1.0");
-  headers.emplace_back("ce_id", event.event_id);
+  headers.emplace_back("ce_id", std::move(event_id));
   if (route) {
     headers.emplace_back("ce_source", retrieval ? route->ce_source_retrieval : route->ce_source);
     headers.emplace_back("ce_type", route->ce_type);
@@ -98,13 +99,13 @@ Record Router::record_without_payload(const callback::Event& event) const {
                                         ? std::string("com.jumio.workflow.notification")
                                         : "com.jumio." + type + "." + lower_case(event.status));
   }
-  headers.emplace_back("ce_time",
-                       event.callback_date.empty() ? event.received_at : event.callback_date);
+  headers.emplace_back("ce_time", std::move(time));
   return record;
 }
 
 Record Router::event_record(const callback::Event& event) const {
-  Record record = record_without_payload(event);
+  Record record = record_without_payload(
+      event, event.event_id, event.callback_date.empty() ? event.received_at : event.callback_date);
   record.key = event.reference;
   record.value = event.json;
   if (has_privacy_rules_) callback::apply_privacy(privacy_, &record.value);
@@ -112,7 +113,8 @@ Record Router::event_record(const callback::Event& event) const {
 }
 
 Record Router::event_record(callback::Event&& event) const {
-  Record record = record_without_payload(event);
+  std::string& time = event.callback_date.empty() ? event.received_at : event.callback_date;
+  Record record = record_without_payload(event, std::move(event.event_id), std::move(time));
   record.key = std::move(event.reference);
   record.value = std::move(event.json);
   if (has_privacy_rules_) callback::apply_privacy(privacy_, &record.value);

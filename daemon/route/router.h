@@ -60,8 +60,10 @@ class Router {
     std::string ce_source_retrieval;  // urn:jumio-bridge:{type}:retrieval
   };
   const Route* route_of(callback::Kind kind, std::string_view status) const;
-  // The record of `event` with an empty key and value.
-  Record record_without_payload(const callback::Event& event) const;
+  // The record of `event` with an empty key and value; `event_id` and `time` (ce_id and ce_time)
+  // are the event's, copied or moved by the caller.
+  Record record_without_payload(const callback::Event& event, std::string event_id,
+                                std::string time) const;
 
   config::TopicsConfig topics_;
   std::vector<Route> routes_;
