@@ -62,8 +62,7 @@ class Connection {
   size_t lingered_bytes = 0;
   bool draining = false;          // answered from the head: the body is read away, then kept
   bool in_linger_budget = false;  // counted in the listener's lingering budget, not a slot
-  bool registered = false;        // added to the epoll set
-  uint32_t armed_events = 0;      // the events it is registered for
+  uint32_t armed_events = 0;      // the events it is registered for in epoll; 0 when it is not
   bool slot_released = false;     // no longer counted against the connection caps
 
  private:

@@ -249,11 +249,10 @@ void Listener::arm(Connection* connection, bool recheck) {
     // later input raises a new edge. No system call per request.
     event.events = EPOLLET;
     event.events |= connection->pending.empty() ? EPOLLIN : EPOLLOUT;
-    if (connection->registered && !recheck && event.events == connection->armed_events) return;
+    if (!recheck && event.events == connection->armed_events) return;
   }
-  ::epoll_ctl(epoll_fd_, connection->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, connection->fd(),
-              &event);
-  connection->registered = true;
+  ::epoll_ctl(epoll_fd_, connection->armed_events != 0 ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
+              connection->fd(), &event);
   connection->armed_events = event.events;
 }
 
@@ -584,7 +583,6 @@ void Listener::expire() {
       if (waiting.parked && waiting.parked->deadline <= now) {
         // Out of the epoll set: an answer to it (408) is written before it is parked again.
         ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, raw->fd(), nullptr);
-        raw->registered = false;
         raw->armed_events = 0;
         expired.push_back(std::move(waiting.parked));
       }
